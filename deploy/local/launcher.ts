@@ -1,0 +1,91 @@
+// `npm start`: real Kafka and Postgres, every service (healthy over gRPC), and where everything runs.
+// Ctrl-C stops everything this launcher started and leaves no process behind.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkHealth } from '@switchboard/service-kit';
+import { acquireRunLock, ensureDatabase, ensureInfra, Infra, InfraError, killAndWait, platformServices, redact, repoRoot, ServiceSpec, step, stopInfra, waitFor } from './src';
+
+interface Running { spec: ServiceSpec; child: ChildProcess; logFile: string }
+
+const logDir = path.join(repoRoot, '.infra', 'logs');
+
+function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string): Running {
+  const logFile = path.join(logDir, `${spec.name}.log`);
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('services', spec.name, 'src', 'main.ts')], {
+    cwd: repoRoot,
+    // The IPC channel lets a service notice that the launcher died (its 'disconnect' event) and stop itself.
+    stdio: ['ignore', out, out, 'ipc'],
+    env: { ...process.env, KAFKA_BROKERS: infra.kafkaBrokers.join(','), DATABASE_URL: databaseUrl,
+      GRPC_PORT: String(spec.grpcPort), METRICS_PORT: String(spec.metricsPort), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+  });
+  return { spec, child, logFile };
+}
+
+function tail(file: string, lines = 15): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
+}
+
+async function waitHealthy(r: Running): Promise<void> {
+  await waitFor(`${r.spec.name} gRPC health SERVING on 127.0.0.1:${r.spec.grpcPort}`, 90_000, async () => {
+    if (r.child.exitCode !== null) throw new Error(`${r.spec.name} exited with code ${r.child.exitCode}:\n${tail(r.logFile)}`);
+    return (await checkHealth(`127.0.0.1:${r.spec.grpcPort}`).catch(() => 'DOWN')) === 'SERVING';
+  }, 300);
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const releaseLock = acquireRunLock(repoRoot);
+  fs.mkdirSync(logDir, { recursive: true });
+  const running: Running[] = [];
+  let infra: Infra | undefined;
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    step('stopping services');
+    await Promise.all(running.map((r) => (r.child.exitCode === null && r.child.pid ? killAndWait(r.child.pid, 15_000) : undefined)));
+    if (infra) await stopInfra(infra);
+    releaseLock();
+    step('stopped; no process left behind');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    infra = await ensureInfra();
+    for (const spec of platformServices) {
+      const url = await ensureDatabase(infra.postgresUrl, spec.database);
+      running.push(launch(spec, infra, url));
+    }
+    step(`starting ${running.length} services`);
+    await Promise.all(running.map(waitHealthy));
+  } catch (e) {
+    process.stderr.write(`error: ${e instanceof InfraError ? e.message : (e as Error).message}\n`);
+    await stopAll(1);
+    return;
+  }
+  for (const r of running) {
+    r.child.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`error: ${r.spec.name} exited (${signal ?? code}); last log lines:\n${tail(r.logFile)}\n`);
+      void stopAll(1);
+    });
+  }
+  const rows = running.map((r) => `  ${r.spec.name.padEnd(18)} gRPC 127.0.0.1:${r.spec.grpcPort}   metrics http://127.0.0.1:${r.spec.metricsPort}/metrics   log ${path.relative(repoRoot, r.logFile)}`);
+  console.log([
+    '',
+    `Switchboard is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    `  Kafka              ${infra.kafkaBrokers.join(',')}${infra.external.kafka ? ' (external)' : ''}`,
+    `  PostgreSQL         ${redact(infra.postgresUrl)}`,
+    ...rows,
+    '',
+    'Check health:  grpcurl -plaintext 127.0.0.1:50052 grpc.health.v1.Health/Check',
+    'Press Ctrl-C to stop everything.',
+  ].join('\n'));
+}
+
+void main();

@@ -1,0 +1,6 @@
+export * from './infra';
+export * from './kafka-broker';
+export * from './postgres';
+export * from './process-util';
+export * from './run-lock';
+export * from './services';

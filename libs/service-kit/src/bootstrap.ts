@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { Type } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { CommonServiceConfig } from '@switchboard/config';
+import { GrpcProto, RunningGrpcService, startGrpcService } from './grpc-server';
+import { createLogger } from './logger';
+import { createMetricsRegistry, serveMetrics } from './metrics';
+
+export interface StandardServiceOptions {
+  config: CommonServiceConfig;
+  module: Type<unknown>;
+  protos: GrpcProto[];
+  healthServices?: string[];
+}
+
+export interface StandardService {
+  logger: Logger;
+  pool: Pool;
+  grpc: RunningGrpcService;
+  stop(): Promise<void>;
+}
+
+/** Logger, metrics endpoint, database pool (checked), and the gRPC server with health and reflection. */
+export async function startStandardService(o: StandardServiceOptions): Promise<StandardService> {
+  const { config } = o;
+  const logger = createLogger(config.serviceName, config.logLevel);
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 10 });
+  await pool.query('select 1').catch((e: Error) => {
+    throw new Error(`cannot reach the database at DATABASE_URL (${e.message})`);
+  });
+  const registry = createMetricsRegistry(config.serviceName);
+  const metricsServer = await serveMetrics(registry, config.metricsPort);
+  const grpc = await startGrpcService({ module: o.module, port: config.grpcPort, protos: o.protos, healthServices: o.healthServices, logger });
+  logger.info({ grpc: grpc.url, metrics: config.metricsPort }, `${config.serviceName} serving`);
+  return {
+    logger, pool, grpc,
+    stop: async () => {
+      await grpc.close();
+      await new Promise((r) => metricsServer.close(r));
+      await pool.end();
+    },
+  };
+}

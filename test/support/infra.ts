@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { ensureDatabase } from '@switchboard/local-infra';
+
+/** Addresses resolved by the integration global setup. */
+export function testInfra(): { brokers: string[]; postgresUrl: string } {
+  const brokers = process.env.KAFKA_BROKERS;
+  const postgresUrl = process.env.POSTGRES_URL;
+  if (!brokers || !postgresUrl) throw new Error('KAFKA_BROKERS / POSTGRES_URL not set: run integration tests through jest --selectProjects integration');
+  return { brokers: brokers.split(','), postgresUrl };
+}
+
+export function testKafka(clientId = 'switchboard-test'): Kafka {
+  return new Kafka({ clientId, brokers: testInfra().brokers, logLevel: logLevel.NOTHING });
+}
+
+/** A unique name per test so suites sharing one broker and server never collide. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.env.JEST_WORKER_ID ?? '0'}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function createTopics(admin: Admin, topics: string[], numPartitions = 1): Promise<void> {
+  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+}
+
+/** A fresh database per test file: `sb_test_<unique>`; returns its URL and a dropper. */
+export async function freshDatabase(prefix = 'sb_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const { postgresUrl } = testInfra();
+  const url = await ensureDatabase(postgresUrl, name);
+  return {
+    url,
+    drop: async () => {
+      const c = new Client({ connectionString: postgresUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
