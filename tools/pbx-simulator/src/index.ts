@@ -1,0 +1,13 @@
+export { startSimulator, loadScenario, DEFAULT_AMI_CREDENTIALS, DEFAULT_ESL_PASSWORD } from './runtime/simulator';
+export type { SimulatorOptions, RunningSimulator, SimulatorProgress, SimulatorSummary } from './runtime/simulator';
+export { CallCenterSimulation } from './domain/call-center.simulation';
+export type { RoutingMode, ExternalRoutingResult } from './domain/call-center.simulation';
+export { runOffline } from './domain/run-offline';
+export { createRng } from './domain/prng';
+export { arrivalRate, expectedArrivals } from './domain/arrival-curve';
+export { simpleQueue, simpleScenario } from './domain/test-scenarios';
+export type { Scenario, QueueSpec, AgentGroupSpec, ArrivalProfile } from './domain/scenario';
+export type { SimFact } from './domain/sim-facts';
+export type { GroundTruthRecord, ContactRecord, AgentIntervalRecord, RunRecord } from './domain/ground-truth';
+export { computeKpis, contactKpis, agentTimeKpis, parseGroundTruth, DEFAULT_ORACLE_OPTIONS } from './oracle/kpi-oracle';
+export type { OracleOptions, KpiReport, KpiBucket, ContactKpis, AgentTimeKpis } from './oracle/kpi-oracle';
