@@ -3,6 +3,7 @@ import { Type } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { CommonServiceConfig } from '@switchboard/config';
+import type { AuthConfig } from './auth/token-verifier';
 import { GrpcProto, RunningGrpcService, startGrpcService } from './grpc-server';
 import { createLogger } from './logger';
 import { createMetricsRegistry, serveMetrics } from './metrics';
@@ -12,6 +13,8 @@ export interface StandardServiceOptions {
   module: Type<unknown>;
   protos: GrpcProto[];
   healthServices?: string[];
+  /** Token verification for the gRPC API; see GrpcServiceOptions.auth (deny by default without it). */
+  auth?: AuthConfig;
 }
 
 export interface StandardService {
@@ -31,7 +34,7 @@ export async function startStandardService(o: StandardServiceOptions): Promise<S
   });
   const registry = createMetricsRegistry(config.serviceName);
   const metricsServer = await serveMetrics(registry, config.metricsPort);
-  const grpc = await startGrpcService({ module: o.module, port: config.grpcPort, protos: o.protos, healthServices: o.healthServices, logger });
+  const grpc = await startGrpcService({ module: o.module, port: config.grpcPort, protos: o.protos, healthServices: o.healthServices, logger, auth: o.auth, metrics: registry });
   logger.info({ grpc: grpc.url, metrics: config.metricsPort }, `${config.serviceName} serving`);
   return {
     logger, pool, grpc,

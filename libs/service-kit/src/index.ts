@@ -4,3 +4,6 @@ export * from './metrics';
 export * from './run-service';
 export * from './bootstrap';
 export * from './health-client';
+export * from './auth';
+export * from './errors';
+export * from './telemetry';

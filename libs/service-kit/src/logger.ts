@@ -1,9 +1,24 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import pino, { DestinationStream, Logger } from 'pino';
 
-/** Structured JSON logs on stdout; one logger per process, named by service. */
-export function createLogger(service: string, level: string): Logger {
-  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } });
+/** The ids of the active span, so a log line can be joined to its trace; empty outside any span. */
+export function traceLogMixin(): { trace_id?: string; span_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext === undefined || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
+/** Structured JSON logs (stdout unless a destination is given); one logger per process, named by service. */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    mixin: traceLogMixin,
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 /** Routes Nest's own log lines into the JSON logger. */

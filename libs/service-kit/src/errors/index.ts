@@ -1,0 +1,3 @@
+export * from './status-details.codec';
+export * from './grpc-status.mapper';
+export * from './grpc-exception.filter';
