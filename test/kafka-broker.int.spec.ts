@@ -1,7 +1,7 @@
 // Proves kafkajs 2.2.4 works against the Apache Kafka 4.1 broker that deploy/local runs:
 // produce, consume in a group, commit, restart the consumer, resume at the committed offset.
 import { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { createTopics, testKafka, uniqueName } from './support/infra';
+import { createTopics, testKafka, uniqueName } from '@switchboard/testing';
 
 async function consumeUntil(kafka: Kafka, groupId: string, topic: string, count: number): Promise<{ consumer: Consumer; values: string[] }> {
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
