@@ -3,14 +3,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkHealth } from '@switchboard/service-kit';
-import { acquireRunLock, ensureDatabase, ensureInfra, Infra, InfraError, killAndWait, platformServices, redact, repoRoot, ServiceSpec, step, stopInfra, waitFor } from './src';
+import { checkHealth, mintDevToken } from '@switchboard/service-kit';
+import { acquireRunLock, devAuthSecret, ensureDatabase, ensureInfra, Infra, InfraError, killAndWait, platformServices, redact, repoRoot, ServiceSpec, step, stopInfra, waitFor } from './src';
 
 interface Running { spec: ServiceSpec; child: ChildProcess; logFile: string }
 
 const logDir = path.join(repoRoot, '.infra', 'logs');
 
-function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string): Running {
+function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string, authSecret: string): Running {
   const logFile = path.join(logDir, `${spec.name}.log`);
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('services', spec.name, 'src', 'main.ts')], {
@@ -18,7 +18,8 @@ function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string): Running {
     // The IPC channel lets a service notice that the launcher died (its 'disconnect' event) and stop itself.
     stdio: ['ignore', out, out, 'ipc'],
     env: { ...process.env, KAFKA_BROKERS: infra.kafkaBrokers.join(','), DATABASE_URL: databaseUrl,
-      GRPC_PORT: String(spec.grpcPort), METRICS_PORT: String(spec.metricsPort), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      GRPC_PORT: String(spec.grpcPort), METRICS_PORT: String(spec.metricsPort), KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      AUTH_JWT_SECRET: authSecret },
   });
   return { spec, child, logFile };
 }
@@ -55,11 +56,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  const authSecret = devAuthSecret(repoRoot);
   try {
     infra = await ensureInfra();
     for (const spec of platformServices) {
       const url = await ensureDatabase(infra.postgresUrl, spec.database);
-      running.push(launch(spec, infra, url));
+      running.push(launch(spec, infra, url, authSecret));
     }
     step(`starting ${running.length} services`);
     await Promise.all(running.map(waitHealthy));
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       void stopAll(1);
     });
   }
+  const token = await mintDevToken({ secret: authSecret, subject: 'local-director', roles: ['director'], tenant: 'local', expiresIn: '12h' });
   const rows = running.map((r) => `  ${r.spec.name.padEnd(18)} gRPC 127.0.0.1:${r.spec.grpcPort}   metrics http://127.0.0.1:${r.spec.metricsPort}/metrics   log ${path.relative(repoRoot, r.logFile)}`);
   console.log([
     '',
@@ -84,8 +87,14 @@ async function main(): Promise<void> {
     ...rows,
     '',
     'Check health:  grpcurl -plaintext 127.0.0.1:50052 grpc.health.v1.Health/Check',
+    'A 12-hour director token for local calls (secret in .infra/dev-auth-secret):',
+    `  export SB_TOKEN=${token}`,
+    '  grpcurl -plaintext -H "authorization: Bearer $SB_TOKEN" 127.0.0.1:50052 list',
     'Press Ctrl-C to stop everything.',
   ].join('\n'));
 }
 
-void main();
+main().catch((e: unknown) => {
+  process.stderr.write(`error: ${e instanceof InfraError ? e.message : (e as Error).stack}\n`);
+  process.exit(1);
+});

@@ -4,3 +4,4 @@ export * from './postgres';
 export * from './process-util';
 export * from './run-lock';
 export * from './services';
+export * from './dev-auth';

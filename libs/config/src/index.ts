@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as envVar from 'env-var';
 
 export type Env = Record<string, string | undefined>;
@@ -43,6 +44,52 @@ export interface CommonServiceConfig {
   grpcPort: number;
   metricsPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  auth: AuthSettings;
+}
+
+/** A JSON Web Key as read from a JWKS file (validated further by the verifier). */
+export type JsonWebKey = { kty: string } & Record<string, unknown>;
+
+/** How gRPC bearer tokens are verified (shape accepted by service-kit's AuthConfig). */
+export interface AuthSettings {
+  key: { kind: 'hs256'; secret: string } | { kind: 'public-key'; algorithm: 'RS256' | 'ES256'; spkiPem: string } | { kind: 'jwks'; jwks: { keys: JsonWebKey[] } };
+  issuer?: string;
+  audience?: string;
+}
+
+/** Exactly one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY_FILE (+ AUTH_JWT_ALGORITHM) or AUTH_JWKS_FILE. */
+export function authSettings(env: EnvReader): AuthSettings {
+  const secret = env.get('AUTH_JWT_SECRET').asString();
+  const publicKeyFile = env.get('AUTH_JWT_PUBLIC_KEY_FILE').asString();
+  const jwksFile = env.get('AUTH_JWKS_FILE').asString();
+  const given = [secret, publicKeyFile, jwksFile].filter(Boolean).length;
+  if (given !== 1) {
+    throw new ConfigError('configuration error: set exactly one of AUTH_JWT_SECRET (HS256, >= 32 bytes), AUTH_JWT_PUBLIC_KEY_FILE or AUTH_JWKS_FILE' +
+      (given ? ` (${given} are set)` : ' (none is set)'));
+  }
+  const issuer = env.get('AUTH_ISSUER').asString();
+  const audience = env.get('AUTH_AUDIENCE').asString();
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`configuration error: "${name}" names a file that cannot be read: ${file} (${(e as NodeJS.ErrnoException).code})`);
+    }
+  };
+  const key: AuthSettings['key'] = secret
+    ? { kind: 'hs256', secret }
+    : publicKeyFile
+      ? { kind: 'public-key', algorithm: env.get('AUTH_JWT_ALGORITHM').default('RS256').asEnum(['RS256', 'ES256']), spkiPem: read('AUTH_JWT_PUBLIC_KEY_FILE', publicKeyFile) }
+      : { kind: 'jwks', jwks: parseJwks(read('AUTH_JWKS_FILE', jwksFile!)) };
+  return { key, issuer, audience };
+}
+
+function parseJwks(text: string): { keys: JsonWebKey[] } {
+  try {
+    const v = JSON.parse(text) as { keys?: unknown };
+    if (Array.isArray(v.keys) && v.keys.every((k) => typeof (k as JsonWebKey)?.kty === 'string')) return { keys: v.keys as JsonWebKey[] };
+  } catch { /* reported below */ }
+  throw new ConfigError('configuration error: "AUTH_JWKS_FILE" must contain a JSON Web Key Set ({"keys": [...]})');
 }
 
 export function commonServiceConfig(env: EnvReader, serviceName: string, defaults: { grpcPort: number; metricsPort: number }): CommonServiceConfig {
@@ -53,5 +100,6 @@ export function commonServiceConfig(env: EnvReader, serviceName: string, default
     grpcPort: env.get('GRPC_PORT').default(String(defaults.grpcPort)).asPortNumber(),
     metricsPort: env.get('METRICS_PORT').default(String(defaults.metricsPort)).asPortNumber(),
     logLevel: env.get('LOG_LEVEL').default('info').asEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
+    auth: authSettings(env),
   };
 }

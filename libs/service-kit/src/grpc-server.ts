@@ -17,6 +17,8 @@ export interface GrpcProto {
   /** Proto package, e.g. `switchboard.routing.v1`. */
   package: string;
   protoPath: string;
+  /** Where imports inside the proto resolve from (e.g. the contracts proto root). */
+  includeDirs?: string[];
 }
 
 export interface GrpcServiceOptions {
@@ -82,7 +84,7 @@ export async function startGrpcService(o: GrpcServiceOptions): Promise<RunningGr
       url,
       package: protos.map((p) => p.package),
       protoPath: protos.map((p) => p.protoPath),
-      loader: grpcLoaderOptions,
+      loader: { ...grpcLoaderOptions, includeDirs: [...new Set(protos.flatMap((p) => p.includeDirs ?? []))] },
       gracefulShutdown: true,
       // Below Nest, so rejected and unimplemented calls are traced and counted too.
       channelOptions: { interceptors: [grpcServerTelemetry(o.metrics === undefined ? undefined : grpcServerMetrics(o.metrics))] },
