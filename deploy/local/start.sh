@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v node >/dev/null; then echo "error: Node.js 20 is required (https://nodejs.org or apt-get install nodejs)" >&2; exit 1; fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[start] installing npm dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund
+  echo "[start] installing npm dependencies" >&2
+  npm install --no-audit --no-fund
 fi
 exec node -r @swc-node/register deploy/local/launcher.ts "$@"
