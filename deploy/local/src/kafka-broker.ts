@@ -38,7 +38,7 @@ export function resolveKafkaJars(o: KafkaBrokerOptions): void {
   step(`Resolving ${KAFKA_VERSION_HINT} into ${p.libs} (first run only)`);
   try {
     execFileSync('mvn', ['-B', '-q', '-f', p.pom, 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
-      '-DincludeScope=runtime', `-DoutputDirectory=${p.libs}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+      '-DincludeScope=runtime', `-DoutputDirectory=${p.libs}`], { stdio: ['ignore', 'ignore', 'inherit'] });
   } catch {
     fail(`Could not resolve Kafka jars with Maven (see output above). Check that Maven Central is reachable, then retry.`);
   }
