@@ -4,13 +4,13 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkHealth, mintDevToken } from '@switchboard/service-kit';
-import { acquireRunLock, devAuthSecret, ensureDatabase, ensureInfra, Infra, InfraError, killAndWait, platformServices, redact, repoRoot, ServiceSpec, step, stopInfra, waitFor } from './src';
+import { acquireRunLock, devSecret, ensureDatabase, ensureInfra, Infra, InfraError, killAndWait, platformServices, redact, repoRoot, ServiceSpec, step, stopInfra, waitFor } from './src';
 
 interface Running { spec: ServiceSpec; child: ChildProcess; logFile: string }
 
 const logDir = path.join(repoRoot, '.infra', 'logs');
 
-function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string, authSecret: string): Running {
+function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string, authSecret: string, pbxSettings: Record<string, string>): Running {
   const logFile = path.join(logDir, `${spec.name}.log`);
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('services', spec.name, 'src', 'main.ts')], {
@@ -19,9 +19,22 @@ function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string, authSecret
     stdio: ['ignore', out, out, 'ipc'],
     env: { ...process.env, KAFKA_BROKERS: infra.kafkaBrokers.join(','), DATABASE_URL: databaseUrl,
       GRPC_PORT: String(spec.grpcPort), METRICS_PORT: String(spec.metricsPort), KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      AUTH_JWT_SECRET: authSecret },
+      AUTH_JWT_SECRET: authSecret, ...pbxSettings },
   });
   return { spec, child, logFile };
+}
+
+const simulator = { amiPort: 5038, eslPort: 8021, scenario: 'full-day-200-agents', speed: 60, amiUser: 'switchboard' };
+
+/** The simulated call center starts its day once the gateway has logged in over AMI (--wait-for-clients). */
+function launchSimulator(amiSecret: string): Running {
+  const logFile = path.join(logDir, 'pbx-simulator.log');
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('tools', 'pbx-simulator', 'src', 'cli.ts'), 'run',
+    '--scenario', simulator.scenario, '--seed', '1', '--speed', String(simulator.speed), '--ami-port', String(simulator.amiPort),
+    '--esl-port', String(simulator.eslPort), '--ami-user', simulator.amiUser, '--ami-secret', amiSecret, '--wait-for-clients', '1',
+    '--ground-truth', path.join(repoRoot, '.infra', 'ground-truth.jsonl')], { cwd: repoRoot, stdio: ['ignore', out, out, 'ipc'] });
+  return { spec: { name: 'pbx-simulator', grpcPort: 0, metricsPort: 0, database: '' }, child, logFile };
 }
 
 function tail(file: string, lines = 15): string {
@@ -56,15 +69,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  const authSecret = devAuthSecret(repoRoot);
+  const authSecret = devSecret(repoRoot, 'AUTH_JWT_SECRET');
+  const withSimulator = process.env.SWITCHBOARD_SIMULATOR !== '0';
+  // The gateway's AMI link points at the simulator; secrets are generated per checkout, never committed.
+  const amiSecret = devSecret(repoRoot, 'AMI_SECRET');
+  const pbxSettings: Record<string, string> = {
+    CALLER_HASH_KEY: devSecret(repoRoot, 'CALLER_HASH_KEY'),
+    ...(withSimulator ? { AMI_HOST: '127.0.0.1', AMI_PORT: String(simulator.amiPort), AMI_USERNAME: simulator.amiUser, AMI_SECRET: amiSecret } : {}),
+  };
   try {
     infra = await ensureInfra();
     for (const spec of platformServices) {
       const url = await ensureDatabase(infra.postgresUrl, spec.database);
-      running.push(launch(spec, infra, url, authSecret));
+      running.push(launch(spec, infra, url, authSecret, pbxSettings));
     }
     step(`starting ${running.length} services`);
     await Promise.all(running.map(waitHealthy));
+    if (withSimulator) running.push(launchSimulator(amiSecret));
   } catch (e) {
     process.stderr.write(`error: ${e instanceof InfraError ? e.message : (e as Error).message}\n`);
     await stopAll(1);
@@ -73,21 +94,26 @@ async function main(): Promise<void> {
   for (const r of running) {
     r.child.on('exit', (code, signal) => {
       if (stopping) return;
+      if (r.spec.name === 'pbx-simulator' && code === 0) {
+        process.stderr.write('[infra] the simulated day is over; ground truth in .infra/ground-truth.jsonl (services keep running)\n');
+        return;
+      }
       process.stderr.write(`error: ${r.spec.name} exited (${signal ?? code}); last log lines:\n${tail(r.logFile)}\n`);
       void stopAll(1);
     });
   }
   const token = await mintDevToken({ secret: authSecret, subject: 'local-director', roles: ['director'], tenant: 'local', expiresIn: '12h' });
-  const rows = running.map((r) => `  ${r.spec.name.padEnd(18)} gRPC 127.0.0.1:${r.spec.grpcPort}   metrics http://127.0.0.1:${r.spec.metricsPort}/metrics   log ${path.relative(repoRoot, r.logFile)}`);
+  const rows = running.filter((r) => r.spec.grpcPort > 0).map((r) => `  ${r.spec.name.padEnd(18)} gRPC 127.0.0.1:${r.spec.grpcPort}   metrics http://127.0.0.1:${r.spec.metricsPort}/metrics   log ${path.relative(repoRoot, r.logFile)}`);
   console.log([
     '',
     `Switchboard is up in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     `  Kafka              ${infra.kafkaBrokers.join(',')}${infra.external.kafka ? ' (external)' : ''}`,
     `  PostgreSQL         ${redact(infra.postgresUrl)}`,
     ...rows,
+    ...(withSimulator ? [`  pbx-simulator      AMI 127.0.0.1:${simulator.amiPort}   event socket 127.0.0.1:${simulator.eslPort}   ${simulator.scenario} at ${simulator.speed}x, starts when the gateway logs in   log .infra/logs/pbx-simulator.log`] : []),
     '',
     'Check health:  grpcurl -plaintext 127.0.0.1:50052 grpc.health.v1.Health/Check',
-    'A 12-hour director token for local calls (secret in .infra/dev-auth-secret):',
+    'A 12-hour director token for local calls (secret in .infra/dev-auth-jwt-secret):',
     `  export SB_TOKEN=${token}`,
     '  grpcurl -plaintext -H "authorization: Bearer $SB_TOKEN" 127.0.0.1:50052 list',
     'Press Ctrl-C to stop everything.',
