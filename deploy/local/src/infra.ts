@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { brokerAddress, KafkaBrokerOptions, startKafka, stopKafka, waitForKafkaReady } from './kafka-broker';
 import { DEFAULT_POSTGRES_URL, ensurePostgres } from './postgres';
+import { fail } from './process-util';
 
 export interface Infra {
   kafkaBrokers: string[];
@@ -28,10 +29,11 @@ export function kafkaOptions(env: NodeJS.ProcessEnv = process.env): KafkaBrokerO
 export async function ensureInfra(env: NodeJS.ProcessEnv = process.env): Promise<Infra> {
   const postgresUrl = env.POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
   const externalKafka = Boolean(env.KAFKA_BROKERS);
-  await ensurePostgres(postgresUrl);
+  await ensurePostgres(postgresUrl, Boolean(env.POSTGRES_URL));
   if (externalKafka) {
     const brokers = env.KAFKA_BROKERS!.split(',').map((b) => b.trim()).filter(Boolean);
-    await waitForKafkaReady(brokers[0], 30_000);
+    await waitForKafkaReady(brokers[0], 30_000).catch((e: Error) =>
+      fail(`Kafka at ${brokers[0]} (from KAFKA_BROKERS) did not answer: ${e.message}. Check the address, or unset KAFKA_BROKERS to run a local broker.`));
     return { kafkaBrokers: brokers, postgresUrl, startedKafka: false, external: { kafka: true, postgres: Boolean(env.POSTGRES_URL) } };
   }
   const opts = kafkaOptions(env);

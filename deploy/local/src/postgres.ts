@@ -29,8 +29,9 @@ function localClusters(): string[] {
  * Uses the server at `url` when it answers; otherwise starts the local Debian cluster if one is installed;
  * otherwise stops with exactly what to install.
  */
-export async function ensurePostgres(url: string): Promise<void> {
+export async function ensurePostgres(url: string, external = false): Promise<void> {
   if (await answers(url)) return;
+  if (external) fail(`PostgreSQL does not answer at ${redact(url)} (from POSTGRES_URL). Check the address and credentials, or unset POSTGRES_URL to use the local server.`);
   const clusters = localClusters();
   if (clusters.length === 0) {
     fail(`PostgreSQL does not answer at ${redact(url)} and no local cluster is installed. Install it with: apt-get install -y postgresql (then allow trust or password auth for 127.0.0.1), or set POSTGRES_URL.`);
