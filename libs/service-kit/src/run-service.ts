@@ -6,7 +6,7 @@ import { ConfigError } from '@switchboard/config';
  * shutdown once, and a second signal forces exit.
  */
 export function runService(name: string, start: () => Promise<{ logger: Logger; stop: () => Promise<void> }>): void {
-  start().then(({ logger, stop }) => {
+  Promise.resolve().then(start).then(({ logger, stop }) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) process.exit(130);
