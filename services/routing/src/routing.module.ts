@@ -1,4 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
+import { ROUTING_DEPS, RoutingGrpcController, type RoutingDeps } from './grpc/routing.grpc-controller';
 
-@Module({})
-export class RoutingModule {}
+/** The Nest manifest: the gRPC controller, bound to adapters built in the composition root. */
+export function routingModule(deps: RoutingDeps): Type<unknown> {
+  @Module({ controllers: [RoutingGrpcController], providers: [{ provide: ROUTING_DEPS, useValue: deps }] })
+  class RoutingModule {}
+  return RoutingModule;
+}

@@ -1,0 +1,35 @@
+import { fold } from '@switchboard/decider';
+import type { PostgresEventStore, RecordedEvent } from '@switchboard/eventsourcing';
+import type { RoutingInput } from '../../matching/domain/routing-inputs';
+import { agentSkillProfileDecider, routableSkills } from '../domain/agent-skill-profile.decider';
+import type { AgentSkillProfileEvent } from '../domain/agent-skill-profile.events';
+import type { RoutingPolicySet } from '../domain/routing-policy.decider';
+import type { GroupMergeEvent } from '../domain/group-merge.decider';
+
+/** Engine inputs that restore the configuration (policies, profiles, merges) from the event store, at `at`. */
+export async function configurationInputs(store: PostgresEventStore, at: number): Promise<RoutingInput[]> {
+  const policies = new Map<string, RoutingPolicySet>();
+  const profiles = new Map<string, AgentSkillProfileEvent[]>();
+  const merges = new Map<string, GroupMergeEvent>();
+  for (let after = 0n, page = await store.readAll(after); page.length > 0; after = page[page.length - 1].globalPosition, page = await store.readAll(after)) {
+    page.forEach((e) => collect(e, policies, profiles, merges));
+  }
+  return [
+    ...[...policies.values()].map((e): RoutingInput => ({ type: 'PolicySet', policy: e.data.policy, at })),
+    ...[...profiles].map(([agentId, events]): RoutingInput => {
+      const state = fold(agentSkillProfileDecider, events);
+      return { type: 'AgentProfileChanged', agentId, profile: { teamId: state.status === 'profiled' ? (state.teamId ?? '') : '', skills: routableSkills(state) }, at };
+    }),
+    ...[...merges.values()].filter((e) => e.type === 'GroupsMerged')
+      .map((e): RoutingInput => ({ type: 'GroupsMerged', groupId: e.data.groupId, queueIds: (e as Extract<GroupMergeEvent, { type: 'GroupsMerged' }>).data.queueIds, at })),
+  ];
+}
+
+function collect(e: RecordedEvent, policies: Map<string, RoutingPolicySet>, profiles: Map<string, AgentSkillProfileEvent[]>, merges: Map<string, GroupMergeEvent>): void {
+  if (e.streamId.startsWith('routing-policy-')) policies.set(e.streamId, e.data as RoutingPolicySet);
+  else if (e.streamId.startsWith('group-merge-')) merges.set(e.streamId, e.data as GroupMergeEvent);
+  else if (e.streamId.startsWith('agent-skill-profile-')) {
+    const agentId = e.streamId.slice('agent-skill-profile-'.length);
+    profiles.set(agentId, [...(profiles.get(agentId) ?? []), e.data as AgentSkillProfileEvent]);
+  }
+}

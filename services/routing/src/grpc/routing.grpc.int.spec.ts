@@ -1,0 +1,108 @@
+// The routing gRPC API end to end: a real Nest gRPC server, real Postgres (event store + outbox), a plain
+// @grpc/grpc-js client with signed tokens. Live telephony state is fed to the router as its consumer would.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { Pool } from 'pg';
+import { grpcOptionsFor, PROTO_ROOT, Topics } from '@switchboard/contracts';
+import { createLogger, grpcLoaderOptions, mintDevToken, readErrorDetails, startGrpcService, type Principal, type RunningGrpcService } from '@switchboard/service-kit';
+import { freshDatabase } from '@switchboard/testing';
+import { composeRouting } from '../routing.composition';
+import { routingModule } from '../routing.module';
+import type { RoutingDeps } from './routing.grpc-controller';
+
+const SECRET = 'routing-integration-secret-of-at-least-32-bytes';
+type Unary = (req: object, md: grpc.Metadata, cb: (e: grpc.ServiceError | null, res?: Record<string, unknown>) => void) => void;
+type Client = grpc.Client & Record<string, Unary> & { watchQueueState(req: object, md: grpc.Metadata): grpc.ClientReadableStream<Record<string, unknown>> };
+
+let db: { url: string; drop: () => Promise<void> };
+let pool: Pool;
+let deps: RoutingDeps;
+let server: RunningGrpcService;
+let client: Client;
+let now = Date.parse('2026-03-02T09:00:00Z');
+const clock = () => now;
+
+const token = async (roles: Principal['roles'], teamIds: string[] = []) => {
+  const md = new grpc.Metadata();
+  md.set('authorization', `Bearer ${await mintDevToken({ secret: SECRET, subject: `user-${roles[0]}`, roles, tenant: 'acme', teamIds })}`);
+  return md;
+};
+const call = (method: string, req: object, md: grpc.Metadata) => new Promise<{ error: grpc.ServiceError | null; res?: Record<string, unknown> }>((resolve) =>
+  client[method].call(client, req, md, (error, res) => resolve({ error, res })));
+const supervisor = () => token(['supervisor']);
+const billingPolicy = { queueId: 'q-billing', strategy: 'most-skilled', steps: [{ requirements: [{ skillId: 'billing', minProficiency: 3 }], expirySeconds: 0, extraQueueIds: [] }] };
+
+beforeAll(async () => {
+  db = await freshDatabase('sb_routing');
+  pool = new Pool({ connectionString: db.url, max: 4 });
+  deps = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock });
+  const { package: pkg, protoPath } = grpcOptionsFor('routing');
+  server = await startGrpcService({ module: routingModule(deps), host: '127.0.0.1', port: 0, logger: createLogger('routing-test', 'warn'),
+    protos: [{ package: pkg, protoPath, includeDirs: [PROTO_ROOT] }], auth: { key: { kind: 'hs256', secret: SECRET } } });
+  const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(protoPath, { ...grpcLoaderOptions, includeDirs: [PROTO_ROOT] })) as unknown as
+    { switchboard: { routing: { v1: { RoutingService: new (a: string, c: grpc.ChannelCredentials) => Client } } } };
+  client = new loaded.switchboard.routing.v1.RoutingService(server.url, grpc.credentials.createInsecure());
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.close();
+  await pool?.end();
+  await db?.drop();
+});
+
+describe('routing configuration over gRPC', () => {
+  it('should deny agents and let supervisors version a queue policy', async () => {
+    expect((await call('setRoutingPolicy', { policy: billingPolicy }, await token(['agent']))).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await call('upsertSkill', { skill: { skillId: 'billing', name: 'Billing', category: 'service-line' } }, await supervisor())).error).toBeNull();
+    expect((await call('upsertQueue', { queue: { queueId: 'q-billing', name: 'Billing', skillId: 'billing', serviceLevelThresholdSeconds: 20, serviceLevelTargetPercent: 80 } }, await supervisor())).res).toMatchObject({ version: '1' });
+    expect((await call('setRoutingPolicy', { policy: billingPolicy }, await supervisor())).res).toMatchObject({ policyVersion: 1 });
+    expect((await call('setRoutingPolicy', { policy: billingPolicy }, await supervisor())).res).toMatchObject({ policyVersion: 2 });
+  });
+
+  it('should reject a grant without a reason with the field named', async () => {
+    const { error } = await call('grantSkill', { agentId: 'a1', skillId: 'billing', proficiency: 4, reason: '' }, await supervisor());
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(readErrorDetails(error!)).toMatchObject({ code: 'ROUTING.GRANT_REASON_REQUIRED', fieldViolations: [{ field: 'reason' }] });
+  });
+});
+
+describe('skill gating and live routing', () => {
+  it('should keep a call waiting beside an uncertified agent, then route it the moment a supervisor grants the skill', async () => {
+    await deps.configuration.changeProfile('a1', (at) => ({ type: 'AssignTeam', data: { agentId: 'a1', teamId: 't1', assignedBy: 'hr', at } }));
+    await deps.router.apply({ type: 'AgentLoggedIn', agentId: 'a1', queueIds: ['q-billing'], at: now });
+    await deps.router.apply({ type: 'AgentBecameReady', agentId: 'a1', at: (now += 1000) });
+    await deps.router.apply({ type: 'CallQueued', callId: 'call-1', queueId: 'q-billing', at: (now += 1000) });
+    now += 4000;
+    expect((await call('getQueueState', { queueId: 'q-billing' }, await supervisor())).res).toMatchObject({ state: { waitingCalls: 1, longestWaitSeconds: 4, agentsReady: 1 } });
+
+    const grant = await call('grantSkill', { agentId: 'a1', skillId: 'billing', proficiency: 4, reason: 'training service not live yet' }, await supervisor());
+    expect(grant.error).toBeNull();
+    expect((await call('getQueueState', { queueId: 'q-billing' }, await supervisor())).res).toMatchObject({ state: { waitingCalls: 0, agentsOnCall: 1 } });
+    const { rows } = await pool.query(`select topic, message_key from es_outbox where message_key = 'call-1'`);
+    expect(rows).toEqual([{ topic: Topics.routingAssignment.name, message_key: 'call-1' }]);
+  });
+
+  it('should explain the decision to a supervisor and to the team leader of the agent, not to another team leader', async () => {
+    const explained = await call('explainRouting', { callId: 'call-1' }, await token(['team_leader'], ['t1']));
+    expect(explained.res).toMatchObject({ agentId: 'a1', step: 0, policyVersion: 2, candidates: [{ agentId: 'a1', outcome: 'chosen', proficiency: 4 }] });
+    expect((await call('explainRouting', { callId: 'call-1' }, await token(['team_leader'], ['t9']))).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await call('explainRouting', { callId: 'nope' }, await supervisor())).error?.code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('should stream the queue state at once on watch', async () => {
+    const stream = client.watchQueueState({ queueIds: ['q-billing'] }, await supervisor());
+    const first = await new Promise<Record<string, unknown>>((resolve, reject) => stream.once('data', resolve).once('error', reject));
+    stream.cancel();
+    expect(first).toMatchObject({ state: { queueId: 'q-billing', agentsOnCall: 1 } });
+  });
+
+  it('should stop routing a revoked skill at once, and restore configuration on restart', async () => {
+    expect((await call('revokeSkill', { agentId: 'a1', skillId: 'billing', reason: 'complaints' }, await supervisor())).error).toBeNull();
+    expect(deps.router.engine.book.agents.get('a1')?.skills.size).toBe(0);
+    await call('grantSkill', { agentId: 'a1', skillId: 'billing', proficiency: 2, reason: 'supervised trial' }, await supervisor());
+    const restarted = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock });
+    expect(restarted.router.engine.book.policyOf('q-billing').version).toBe(2);
+    expect(restarted.router.engine.book.profiles.get('a1')).toEqual({ teamId: 't1', skills: new Map([['billing', 2]]) });
+  });
+});

@@ -1,0 +1,27 @@
+import { decode, Topics } from '@switchboard/contracts';
+import { given, policy, readyAgent, step } from '../test-support/engine-spec';
+import { toOutbox } from './to-integration-events';
+
+const ctx = { tenant: 'acme', site: 'nanchang', deps: { newId: () => '0190a6f1-0000-7000-8000-000000000001', now: () => new Date(0) } };
+
+describe('routing decisions as contract events', () => {
+  it('should publish an assignment with its explanation on the routing assignment topic, keyed by call', () => {
+    const decisions = given([{ type: 'PolicySet', policy: policy('q1', { steps: [step({ requirements: [{ skillId: 'billing', minProficiency: 2 }] })] }), at: 0 },
+      ...readyAgent('a1', { billing: 4 }, 1_000)]).when({ type: 'CallQueued', callId: 'c1', queueId: 'q1', at: 5_000 }).decisions();
+    const [row] = toOutbox(ctx, 'c1', decisions, 1);
+    expect(row).toMatchObject({ topic: Topics.routingAssignment.name, key: 'c1' });
+    const decoded = decode(row.value as Buffer);
+    expect(decoded.status).toBe('event');
+    expect(decoded.status === 'event' && decoded.event).toMatchObject({
+      type: 'switchboard.routing.assignment.made.v1', sequence: 1, time: '1970-01-01T00:00:05.000Z',
+      data: { callId: 'c1', agentId: 'a1', skillId: 'billing', explanation: { candidates: [{ agentId: 'a1', outcome: 'chosen' }] } },
+    });
+  });
+
+  it('should keep decisions without a contract event internal', () => {
+    const decisions = given([{ type: 'PolicySet', policy: policy('q1', { steps: [step({ expirySeconds: 10 })], finalAction: { kind: 'callback-offer' } }), at: 0 },
+      { type: 'CallQueued', callId: 'c1', queueId: 'q1', at: 0 }]).when({ type: 'TimeAdvanced', at: 10_000 }).decisions();
+    expect(decisions.map((d) => d.type)).toEqual(['CallbackOffered']);
+    expect(toOutbox(ctx, 'c1', decisions, 1)).toEqual([]);
+  });
+});

@@ -1,0 +1,94 @@
+import { primarySkillOf } from './routing-policy';
+import { callKey, compareCallKeys } from './ranking';
+import type { LiveAgent, WaitingCall } from './live-state';
+import type { Match } from './matcher';
+import type { LiveBook } from './live-book';
+import type { Expiry } from './expiry-schedule';
+import type { ReofferReason, RoutingDecision } from './routing-decision.events';
+
+export const waitSeconds = (call: WaitingCall, at: number) => Math.max(0, at - call.enqueuedAt) / 1000;
+
+/** Call-side decisions: assignment, overflow through the policy steps, final action, re-offer. */
+export class CallFlow {
+  private offerSeq = 0;
+
+  constructor(private readonly book: LiveBook) {}
+
+  routeCall(call: WaitingCall, at: number, out: RoutingDecision[]): void {
+    const match = this.book.matcher.bestAgentFor(call, at);
+    if (match !== null) this.assign(match, at, out);
+  }
+
+  offerCallTo(agent: LiveAgent, at: number, out: RoutingDecision[]): void {
+    const match = this.book.matcher.bestCallFor(agent, at);
+    if (match !== null) this.assign(match, at, out);
+  }
+
+  /** After a policy or merge change: every waiting call, best first, gets a fresh look. */
+  rematchAll(at: number, out: RoutingDecision[]): void {
+    const ranked = [...this.book.calls.values()]
+      .map((c) => ({ c, key: callKey(c, this.book.policyOf(c.queueId), at) }))
+      .sort((a, b) => compareCallKeys(a.key, b.key));
+    for (const { c } of ranked) if (this.book.calls.has(c.callId)) this.routeCall(c, at, out);
+  }
+
+  assign({ agent, call, step, explanation }: Match, at: number, out: RoutingDecision[]): void {
+    out.push({ type: 'CallAssigned', data: {
+      callId: call.callId, queueId: call.queueId, agentId: agent.agentId, step: step.index, policyId: step.policy.policyId,
+      policyVersion: step.policy.version, skillId: primarySkillOf(step), attempt: call.attempt, waitSeconds: waitSeconds(call, at),
+      decidedAt: at, explanation,
+    } });
+    this.book.setCall(call.callId, undefined);
+    this.book.offers.set(call.callId, { call, agentId: agent.agentId });
+    this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'reserved', callId: call.callId, since: at }, lastOfferSeq: ++this.offerSeq });
+  }
+
+  /** Puts an offered call back to waiting, without the agent that failed to take it. */
+  reoffer(callId: string, reason: ReofferReason, at: number, out: RoutingDecision[]): void {
+    const offer = this.book.offers.get(callId);
+    if (offer === undefined) return;
+    this.book.offers.delete(callId);
+    const call = { ...offer.call, attempt: offer.call.attempt + 1, excludedAgentIds: new Set([...offer.call.excludedAgentIds, offer.agentId]) };
+    out.push({ type: 'CallReoffered', data: { callId, queueId: call.queueId, previousAgentId: offer.agentId, reason, attempt: call.attempt, decidedAt: at } });
+    this.book.setCall(callId, call);
+    this.routeCall(call, at, out);
+  }
+
+  /** Applies every step expiry due by `at`, in time order. */
+  expire(at: number, out: RoutingDecision[]): void {
+    for (let e = this.book.expiries.popDue(at); e !== undefined; e = this.book.expiries.popDue(at)) {
+      const call = this.book.calls.get(e.callId);
+      if (call !== undefined && this.isCurrent(call, e)) this.overflow(call, e.at, at, out);
+    }
+  }
+
+  private isCurrent(call: WaitingCall, e: Expiry): boolean {
+    if (call.stepIndex !== e.stepIndex || call.queueId !== e.queueId) return false;
+    const expiry = this.book.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;
+    return expiry !== null && call.stepStartedAt + expiry * 1000 === e.at;
+  }
+
+  private overflow(call: WaitingCall, expiredAt: number, at: number, out: RoutingDecision[]): void {
+    const policy = this.book.policyOf(call.queueId);
+    const ref = { callId: call.callId, policyId: policy.policyId, policyVersion: policy.version, waitSeconds: waitSeconds(call, at), decidedAt: at };
+    if (call.stepIndex + 1 < policy.steps.length) {
+      out.push({ type: 'CallOverflowed', data: { ...ref, queueId: call.queueId, fromStep: call.stepIndex, toStep: call.stepIndex + 1 } });
+      return this.continueAt({ ...call, stepIndex: call.stepIndex + 1, stepStartedAt: expiredAt }, at, out);
+    }
+    const final = policy.finalAction;
+    if (final.kind === 'keep-waiting') return;
+    if (final.kind === 'move-to-queue') {
+      out.push({ type: 'CallMovedToQueue', data: { ...ref, fromQueueId: call.queueId, toQueueId: final.queueId, fromStep: call.stepIndex } });
+      return this.continueAt({ ...call, queueId: final.queueId, stepIndex: 0, stepStartedAt: expiredAt }, at, out);
+    }
+    this.book.setCall(call.callId, undefined);
+    const { callId, waitSeconds: wait } = ref;
+    if (final.kind === 'callback-offer') out.push({ type: 'CallbackOffered', data: { callId, queueId: call.queueId, waitSeconds: wait, decidedAt: at } });
+    else out.push({ type: 'CallUnroutable', data: { callId, queueId: call.queueId, reason: 'all-steps-expired', waitSeconds: wait, decidedAt: at } });
+  }
+
+  private continueAt(next: WaitingCall, at: number, out: RoutingDecision[]): void {
+    this.book.setCall(next.callId, next);
+    this.routeCall(next, at, out);
+  }
+}

@@ -1,0 +1,34 @@
+import type { ActiveStep } from './routing-policy';
+import type { LiveAgent, WaitingCall } from './live-state';
+
+/**
+ * Why an agent may not take a call at its current step, or null when it may. The single statement of the routing
+ * invariants: ready, not already holding a call, in the pool, and skilled enough. Both matchers use it.
+ */
+export function rejectionOf(agent: LiveAgent, call: WaitingCall, step: ActiveStep): string | null {
+  const a = agent.availability;
+  if (a.status !== 'ready') return a.status === 'reserved' ? 'call already in flight' : `not ready (${a.status === 'not-ready' ? a.reason : a.status})`;
+  if (call.excludedAgentIds.has(agent.agentId)) return 'did not answer this call before';
+  return stepRejection(agent, step);
+}
+
+/** The step-level part of eligibility (same for every call waiting at this step); readiness is checked by the caller. */
+export function stepRejection(agent: LiveAgent, step: ActiveStep): string | null {
+  if (!inPool(agent, step)) return 'not in the queue pool of this step';
+  if (step.teamIds.size > 0 && !step.teamIds.has(agent.teamId)) return 'not in a preferred team of this step';
+  if (step.agentIds.size > 0 && !step.agentIds.has(agent.agentId)) return 'not a preferred agent of this step';
+  return skillGap(agent, step);
+}
+
+export function inPool(agent: LiveAgent, step: ActiveStep): boolean {
+  for (const q of agent.queueIds) if (step.poolQueueIds.has(q)) return true;
+  return false;
+}
+
+export function skillGap(agent: LiveAgent, step: ActiveStep): string | null {
+  for (const r of step.requirements) {
+    const has = agent.skills.get(r.skillId) ?? 0;
+    if (has < r.minProficiency) return has === 0 ? `lacks skill ${r.skillId}` : `${r.skillId} at ${has} < required ${r.minProficiency}`;
+  }
+  return null;
+}

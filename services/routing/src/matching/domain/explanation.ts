@@ -1,0 +1,57 @@
+import { agedPriority, primarySkillOf, type ActiveStep } from './routing-policy';
+import { agentKey, STRATEGY_LABEL } from './ranking';
+import { idleMs, proficiencyOf, type LiveAgent, type WaitingCall } from './live-state';
+import type { CandidateNote, Explanation } from './matcher';
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+export function note(agent: LiveAgent, step: ActiveStep, now: number, outcome: CandidateNote['outcome'], reason: string): CandidateNote {
+  return { agentId: agent.agentId, outcome, reason, proficiency: proficiencyOf(agent, primarySkillOf(step)), idleSeconds: seconds(idleMs(agent, now)) };
+}
+
+/** Why `loser` ranked below `winner`: the first ranking key that differs, in words. */
+export function whyLost(winner: LiveAgent, loser: LiveAgent, step: ActiveStep, now: number): string {
+  const strategy = step.policy.strategy;
+  const skill = primarySkillOf(step);
+  const w = agentKey(winner, strategy, skill);
+  const l = agentKey(loser, strategy, skill);
+  const by = `ranked below ${winner.agentId}:`;
+  if (strategy === 'most-skilled' && w[0] !== l[0]) return `${by} proficiency ${-l[0]} < ${-w[0]}`;
+  if (strategy === 'least-occupied' && w[0] !== l[0]) return `${by} occupied ${seconds(l[0])} s > ${seconds(w[0])} s`;
+  if (strategy === 'round-robin' && w[0] !== l[0]) return `${by} offered more recently`;
+  if (winner.availability.since !== loser.availability.since) return `${by} idle ${seconds(idleMs(loser, now))} s < ${seconds(idleMs(winner, now))} s`;
+  return `${by} tie broken by agent id`;
+}
+
+export function winnerReason(agent: LiveAgent, step: ActiveStep, now: number): string {
+  const skill = primarySkillOf(step);
+  const skillPart = skill === null ? '' : `proficiency ${proficiencyOf(agent, skill)} in ${skill}, `;
+  return `best by ${STRATEGY_LABEL[step.policy.strategy]}: ${skillPart}idle ${seconds(idleMs(agent, now))} s`;
+}
+
+/** Explanation of a call-side decision: `ranked` holds the winner first, then runners-up (eligible). */
+export function explainAgentChoice(call: WaitingCall, step: ActiveStep, now: number, ranked: readonly LiveAgent[],
+  rejected: readonly CandidateNote[], considered: number): Explanation {
+  const [winner, ...rest] = ranked;
+  const candidates = [
+    note(winner, step, now, 'chosen', winnerReason(winner, step, now)),
+    ...rest.map((a) => note(a, step, now, 'eligible', whyLost(winner, a, step, now))),
+    ...rejected,
+  ];
+  const merged = step.merged ? ' (groups merged)' : '';
+  return {
+    strategy: STRATEGY_LABEL[step.policy.strategy], candidatesConsidered: considered, candidates,
+    summary: `call ${call.callId} at step ${step.index}${merged}: ${winner.agentId} chosen, ${winnerReason(winner, step, now)}; ${considered} agents considered`,
+  };
+}
+
+/** Explanation of an agent-side decision: the agent freed up and took the best call it may serve. */
+export function explainCallChoice(agent: LiveAgent, call: WaitingCall, step: ActiveStep, now: number, eligibleCalls: number): Explanation {
+  return {
+    strategy: STRATEGY_LABEL[step.policy.strategy], candidatesConsidered: 1,
+    candidates: [note(agent, step, now, 'chosen', `${agent.agentId} became available and is eligible at step ${step.index}`)],
+    summary: `${agent.agentId} became available; call ${call.callId} was the first of ${eligibleCalls} eligible waiting calls `
+      + `(step ${step.index}, priority ${agedPriority(step.policy, now - call.enqueuedAt)}, waited ${seconds(now - call.enqueuedAt)} s); `
+      + 'no other ready agent was eligible for it, or it would already have been assigned',
+  };
+}

@@ -1,0 +1,86 @@
+import { activeStep, defaultPolicy, type ActiveStep, type RoutingPolicy } from './routing-policy';
+import type { LiveAgent, WaitingCall } from './live-state';
+import type { LiveView, Matcher } from './matcher';
+import type { AgentProfile } from './routing-inputs';
+import { ExpirySchedule } from './expiry-schedule';
+
+const NO_QUEUES: ReadonlySet<string> = new Set();
+
+/**
+ * The engine's state, with every change reported to the matcher (so it can keep indexes) and every waiting call's
+ * step expiry scheduled.
+ */
+export class LiveBook implements LiveView {
+  readonly agents = new Map<string, LiveAgent>();
+  /** Waiting calls only; offered calls live in `offers` until answered, rung out or abandoned. */
+  readonly calls = new Map<string, WaitingCall>();
+  readonly offers = new Map<string, { readonly call: WaitingCall; readonly agentId: string }>();
+  readonly profiles = new Map<string, AgentProfile>();
+  readonly expiries = new ExpirySchedule();
+  readonly matcher: Matcher;
+  private readonly policies = new Map<string, RoutingPolicy>();
+  private readonly mergeGroups = new Map<string, readonly string[]>();
+  private mergedByQueue = new Map<string, ReadonlySet<string>>();
+  private steps = new Map<string, ActiveStep>();
+
+  constructor(makeMatcher: (view: LiveView) => Matcher) {
+    this.matcher = makeMatcher(this);
+  }
+
+  setAgent(agentId: string, next: LiveAgent | undefined): void {
+    const before = this.agents.get(agentId);
+    if (next === undefined) this.agents.delete(agentId);
+    else this.agents.set(agentId, next);
+    this.matcher.agentChanged(before, next);
+  }
+
+  setCall(callId: string, next: WaitingCall | undefined): void {
+    const before = this.calls.get(callId);
+    if (next === undefined) this.calls.delete(callId);
+    else this.calls.set(callId, next);
+    this.matcher.callChanged(before, next);
+    if (next !== undefined && (before === undefined || before.stepStartedAt !== next.stepStartedAt || before.stepIndex !== next.stepIndex || before.queueId !== next.queueId)) {
+      this.schedule(next);
+    }
+  }
+
+  policyOf(queueId: string): RoutingPolicy {
+    return this.policies.get(queueId) ?? defaultPolicy(queueId);
+  }
+
+  stepOf(queueId: string, stepIndex: number): ActiveStep {
+    const id = `${queueId}#${stepIndex}`;
+    let step = this.steps.get(id);
+    if (step === undefined) {
+      step = activeStep(this.policyOf(queueId), stepIndex, this.mergedByQueue.get(queueId) ?? NO_QUEUES);
+      this.steps.set(id, step);
+    }
+    return step;
+  }
+
+  setPolicy(policy: RoutingPolicy): void {
+    this.policies.set(policy.queueId, policy);
+    this.configChanged();
+  }
+
+  setMerge(groupId: string, queueIds: readonly string[] | undefined): void {
+    if (queueIds === undefined) this.mergeGroups.delete(groupId);
+    else this.mergeGroups.set(groupId, queueIds);
+    this.mergedByQueue = new Map();
+    for (const queues of this.mergeGroups.values()) {
+      for (const q of queues) this.mergedByQueue.set(q, new Set([...(this.mergedByQueue.get(q) ?? []), ...queues]));
+    }
+    this.configChanged();
+  }
+
+  /** Pending expiry of the call's current step (a stale entry is skipped when popped). */
+  schedule(call: WaitingCall): void {
+    const expiry = this.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;
+    if (expiry !== null) this.expiries.push({ at: call.stepStartedAt + expiry * 1000, callId: call.callId, stepIndex: call.stepIndex, queueId: call.queueId });
+  }
+
+  private configChanged(): void {
+    this.steps = new Map();
+    this.matcher.configChanged();
+  }
+}

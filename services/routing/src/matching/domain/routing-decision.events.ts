@@ -1,0 +1,62 @@
+import type { Explanation } from './matcher';
+
+/** Routing decisions: facts the engine emits and the gateway executes. Times are epoch ms. */
+export type CallAssigned = {
+  readonly type: 'CallAssigned';
+  readonly data: {
+    readonly callId: string; readonly queueId: string; readonly agentId: string;
+    readonly step: number; readonly policyId: string; readonly policyVersion: number;
+    /** The skill the step ranked by; null when the step targets queue membership only. */
+    readonly skillId: string | null;
+    readonly attempt: number; readonly waitSeconds: number; readonly decidedAt: number;
+    readonly explanation: Explanation;
+  };
+};
+
+export type CallOverflowed = {
+  readonly type: 'CallOverflowed';
+  readonly data: {
+    readonly callId: string; readonly queueId: string; readonly fromStep: number; readonly toStep: number;
+    readonly policyId: string; readonly policyVersion: number; readonly waitSeconds: number; readonly decidedAt: number;
+  };
+};
+
+export type CallMovedToQueue = {
+  readonly type: 'CallMovedToQueue';
+  readonly data: {
+    readonly callId: string; readonly fromQueueId: string; readonly toQueueId: string; readonly fromStep: number;
+    readonly policyId: string; readonly policyVersion: number; readonly waitSeconds: number; readonly decidedAt: number;
+  };
+};
+
+export type CallbackOffered = {
+  readonly type: 'CallbackOffered';
+  readonly data: { readonly callId: string; readonly queueId: string; readonly waitSeconds: number; readonly decidedAt: number };
+};
+
+export type CallUnroutable = {
+  readonly type: 'CallUnroutable';
+  readonly data: {
+    readonly callId: string; readonly queueId: string; readonly reason: 'all-steps-expired';
+    readonly waitSeconds: number; readonly decidedAt: number;
+  };
+};
+
+export type ReofferReason = 'ring-no-answer' | 'agent-unavailable' | 'agent-logged-out';
+
+export type CallReoffered = {
+  readonly type: 'CallReoffered';
+  readonly data: {
+    readonly callId: string; readonly queueId: string; readonly previousAgentId: string;
+    readonly reason: ReofferReason; readonly attempt: number; readonly decidedAt: number;
+  };
+};
+
+/** As the PBX does on ring-no-answer (app_queue autopause, mod_callcenter max-no-answer). */
+export type AgentMarkedNotReady = {
+  readonly type: 'AgentMarkedNotReady';
+  readonly data: { readonly agentId: string; readonly callId: string; readonly reason: 'ring-no-answer'; readonly decidedAt: number };
+};
+
+export type RoutingDecision =
+  | CallAssigned | CallOverflowed | CallMovedToQueue | CallbackOffered | CallUnroutable | CallReoffered | AgentMarkedNotReady;

@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import { RoutingEngine } from './routing-engine';
+import { NaiveMatcher } from './naive-matcher';
+import { IndexedMatcher } from './indexed-matcher';
+import { rejectionOf } from './eligibility';
+import type { LiveView, Match, Matcher } from './matcher';
+import type { RoutingInput } from './routing-inputs';
+import type { RoutingDecision } from './routing-decision.events';
+import { QUEUES, scenario } from '../test-support/arbitraries';
+import { resolve } from '../test-support/scenario-driver';
+
+/** Checks every match against the raw policy, independently of eligibility.ts, before the engine acts on it. */
+class CheckingMatcher implements Matcher {
+  readonly name = 'checked-indexed';
+  private readonly inner: IndexedMatcher;
+  readonly merged = new Map<string, readonly string[]>();
+
+  constructor(private readonly view: LiveView, private readonly offersOf: () => Iterable<{ agentId: string }>) {
+    this.inner = new IndexedMatcher(view);
+  }
+
+  agentChanged: Matcher['agentChanged'] = (b, a) => this.inner.agentChanged(b, a);
+  callChanged: Matcher['callChanged'] = (b, a) => this.inner.callChanged(b, a);
+  configChanged = () => this.inner.configChanged();
+  bestAgentFor: Matcher['bestAgentFor'] = (c, now) => this.check(this.inner.bestAgentFor(c, now));
+  bestCallFor: Matcher['bestCallFor'] = (a, now) => this.check(this.inner.bestCallFor(a, now));
+
+  private check(m: Match | null): Match | null {
+    if (m === null) return m;
+    const { agent, call, step } = m;
+    expect(agent.availability.status).toBe('ready');
+    expect([...this.offersOf()].some((o) => o.agentId === agent.agentId)).toBe(false);
+    const policy = this.view.policyOf(call.queueId);
+    const required = policy.steps[call.stepIndex].requirements.filter((r) => !step.merged || policy.essentialSkillIds.includes(r.skillId));
+    for (const r of required) expect(agent.skills.get(r.skillId) ?? 0).toBeGreaterThanOrEqual(r.minProficiency);
+    expect(call.excludedAgentIds.has(agent.agentId)).toBe(false);
+    return m;
+  }
+}
+
+const strip = (ds: RoutingDecision[]) => ds.map((d) => (d.type === 'CallAssigned' ? { ...d, data: { ...d.data, explanation: null } } : d));
+
+function assertSteadyState(engine: RoutingEngine, at: number): void {
+  const { book } = engine;
+  const offeredAgents = [...book.offers.values()].map((o) => o.agentId);
+  expect(new Set(offeredAgents).size).toBe(offeredAgents.length);
+  for (const [callId, { agentId }] of book.offers) expect(book.agents.get(agentId)?.availability).toMatchObject({ status: 'reserved', callId });
+  for (const call of book.calls.values()) {
+    const step = book.stepOf(call.queueId, call.stepIndex);
+    for (const agent of book.agents.values()) expect(rejectionOf(agent, call, step)).not.toBeNull();
+    const expiry = book.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;
+    if (expiry !== null && book.policyOf(call.queueId).finalAction.kind !== 'keep-waiting') expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
+    if (expiry !== null && call.stepIndex + 1 < book.policyOf(call.queueId).steps.length) expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
+  }
+}
+
+describe('routing engine properties over random populations', () => {
+  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; indexed == naive', () => {
+    fc.assert(fc.property(scenario, ({ policies, agents, steps }) => {
+      let checked: CheckingMatcher | undefined;
+      const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
+      const naive = new RoutingEngine((v) => new NaiveMatcher(v));
+      const feed = (input: RoutingInput) => {
+        const a = indexed.handle(input);
+        expect(strip(a)).toEqual(strip(naive.handle(input)));
+        assertSteadyState(indexed, input.at);
+      };
+      policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
+      agents.forEach((a, i) => {
+        feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)) }, at: 0 });
+        feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
+      });
+      let at = 0;
+      steps.forEach(([intent, dt], seq) => {
+        at += dt;
+        const input = resolve(indexed, intent, at, seq);
+        if (input !== undefined) feed(input);
+      });
+      feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
+      expect(checked).toBeDefined();
+      expect(QUEUES.length).toBe(policies.length);
+    }), { numRuns: 300 });
+  });
+});

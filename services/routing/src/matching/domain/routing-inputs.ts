@@ -1,0 +1,29 @@
+import type { RoutingPolicy } from './routing-policy';
+
+/**
+ * What the engine reacts to: telephony facts, configuration changes and the passing of time. `at` is epoch ms
+ * and must not go backwards.
+ */
+export type RoutingInput =
+  | { readonly type: 'AgentLoggedIn'; readonly agentId: string; readonly queueIds: readonly string[]; readonly at: number }
+  | { readonly type: 'AgentLoggedOut'; readonly agentId: string; readonly at: number }
+  | { readonly type: 'AgentBecameReady'; readonly agentId: string; readonly at: number }
+  | { readonly type: 'AgentBecameNotReady'; readonly agentId: string; readonly reason: string; readonly at: number }
+  | { readonly type: 'AgentOnCall'; readonly agentId: string; readonly callId: string; readonly at: number }
+  | { readonly type: 'AgentStartedWrapUp'; readonly agentId: string; readonly callId: string; readonly at: number }
+  | { readonly type: 'AgentProfileChanged'; readonly agentId: string; readonly profile: AgentProfile; readonly at: number }
+  | { readonly type: 'CallQueued'; readonly callId: string; readonly queueId: string; readonly at: number }
+  | { readonly type: 'CallAnswered'; readonly callId: string; readonly agentId: string; readonly at: number }
+  | { readonly type: 'CallReleased'; readonly callId: string; readonly agentId: string; readonly talkSeconds: number; readonly at: number }
+  | { readonly type: 'CallAbandoned'; readonly callId: string; readonly at: number }
+  | { readonly type: 'RingNoAnswer'; readonly callId: string; readonly agentId: string; readonly at: number }
+  | { readonly type: 'PolicySet'; readonly policy: RoutingPolicy; readonly at: number }
+  | { readonly type: 'GroupsMerged'; readonly groupId: string; readonly queueIds: readonly string[]; readonly at: number }
+  | { readonly type: 'GroupsSplit'; readonly groupId: string; readonly at: number }
+  | { readonly type: 'TimeAdvanced'; readonly at: number };
+
+/** Team and routable skills (certified or granted, not revoked) of an agent, from the configuration side. */
+export interface AgentProfile {
+  readonly teamId: string;
+  readonly skills: ReadonlyMap<string, number>;
+}

@@ -1,0 +1,40 @@
+import type { RoutingEngine } from '../domain/routing-engine';
+import type { RoutingInput } from '../domain/routing-inputs';
+import type { Intent } from './arbitraries';
+
+const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+
+/** Turns an intent into a concrete input against the engine's current state (undefined when it does not apply). */
+export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: number): RoutingInput | undefined {
+  const { book } = engine;
+  const agents = [...book.agents.values()].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
+  const withStatus = (s: string) => agents.filter((a) => a.availability.status === s);
+  switch (intent.kind) {
+    case 'call': return { type: 'CallQueued', callId: `c${seq}`, queueId: intent.queue, at };
+    case 'ready': return idOf(pick(agents.filter((a) => a.availability.status !== 'ready'), intent.pick), (agentId) => ({ type: 'AgentBecameReady', agentId, at }));
+    case 'not-ready': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentBecameNotReady', agentId, reason: 'break', at }));
+    case 'answer': return offered(engine, intent.pick, (callId, agentId) => ({ type: 'CallAnswered', callId, agentId, at }));
+    case 'rona': return offered(engine, intent.pick, (callId, agentId) => ({ type: 'RingNoAnswer', callId, agentId, at }));
+    case 'hang-up': {
+      const a = pick(withStatus('on-call'), intent.pick);
+      return a?.availability.status === 'on-call' ? { type: 'AgentStartedWrapUp', agentId: a.agentId, callId: a.availability.callId, at } : undefined;
+    }
+    case 'abandon': return idOf(pick([...book.calls.keys(), ...book.offers.keys()].sort(), intent.pick), (callId) => ({ type: 'CallAbandoned', callId, at }));
+    case 'merge': return { type: 'GroupsMerged', groupId: 'g', queueIds: intent.queues, at };
+    case 'split': return { type: 'GroupsSplit', groupId: 'g', at };
+    case 'reskill': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentProfileChanged', agentId, at,
+      profile: { teamId: intent.agent.team, skills: new Map(Object.entries(intent.agent.skills)) } }));
+    case 'logout': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentLoggedOut', agentId, at }));
+  }
+}
+
+function idOf(item: string | { agentId: string } | undefined, f: (id: string) => RoutingInput): RoutingInput | undefined {
+  if (item === undefined) return undefined;
+  return f(typeof item === 'string' ? item : item.agentId);
+}
+
+function offered(engine: RoutingEngine, n: number, f: (callId: string, agentId: string) => RoutingInput): RoutingInput | undefined {
+  const offers = [...engine.book.offers.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const o = pick(offers, n);
+  return o === undefined ? undefined : f(o[0], o[1].agentId);
+}
