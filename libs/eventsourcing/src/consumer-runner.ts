@@ -1,12 +1,18 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
-import { deadLetterHeaders, deadLetterTopic, PoisonMessage } from './dead-letter';
+import type { Registry } from 'prom-client';
+import { applyMessages, ChunkOutcome, DeadLetter } from './consumer-chunk';
+import { ConsumerMetrics } from './consumer-metrics';
+import { deadLetterHeaders, deadLetterTopic } from './dead-letter';
 
 export interface DecodedMessage<T> {
   /** Used to deduplicate redelivered or republished messages. */
   eventId: string;
   value: T;
 }
+/** A message this consumer deliberately skips (e.g. an unknown event type): no handler, no DLQ, offset moves on. */
+export interface IgnoredMessage { ignored: string }
+export const ignoreMessage = (reason: string): IgnoredMessage => ({ ignored: reason });
 
 export interface MessageContext {
   client: PoolClient;
@@ -15,6 +21,7 @@ export interface MessageContext {
   offset: string;
   headers: IHeaders;
 }
+export interface BatchItem<T> { value: T; eventId: string; offset: string; headers: IHeaders }
 
 export interface ConsumerRunnerOptions<T> {
   kafka: Kafka;
@@ -22,8 +29,14 @@ export interface ConsumerRunnerOptions<T> {
   groupId: string;
   topics: string[];
   /** Throws PoisonMessage for input that can never be handled (schema-invalid); it goes to the DLQ at once. */
-  decode: (message: KafkaMessage, topic: string) => DecodedMessage<T>;
-  handle: (value: T, ctx: MessageContext) => Promise<void>;
+  decode: (message: KafkaMessage, topic: string) => DecodedMessage<T> | IgnoredMessage;
+  /** Applies one message. At least one of `handle` / `handleBatch` is required. */
+  handle?: (value: T, ctx: MessageContext) => Promise<void>;
+  /**
+   * Applies a chunk's new messages at once (e.g. one `unnest` insert). If it throws, the chunk is re-applied one
+   * message at a time (with `handle`, else `handleBatch` of one), so only the bad message is dead-lettered.
+   */
+  handleBatch?: (items: BatchItem<T>[], ctx: Omit<MessageContext, 'offset' | 'headers'>) => Promise<void>;
   /** Producer for dead letters; a message is dead-lettered before its offset is committed, so none is lost. */
   deadLetterProducer: Producer;
   maxAttempts?: number;
@@ -32,8 +45,11 @@ export interface ConsumerRunnerOptions<T> {
   fromBeginning?: boolean;
   /** How soon a dead member's partitions move to another (broker minimum 6 s). */
   sessionTimeoutMs?: number;
+  /** `consumer_lag` gauge and processed / dead-lettered / ignored counters go here. */
+  metrics?: Registry;
   onLag?: (topic: string, partition: number, lag: number) => void;
   onDeadLetter?: (topic: string, reason: string) => void;
+  onApplied?: (topic: string, partition: number, outcome: ChunkOutcome) => void;
   onError?: (error: Error) => void;
 }
 
@@ -45,16 +61,22 @@ export interface ConsumerRunnerOptions<T> {
 export class ConsumerRunner<T> {
   private consumer?: Consumer;
   private readonly nextOffsets = new Map<string, bigint>();
+  private readonly metrics: ConsumerMetrics;
 
-  constructor(private readonly o: ConsumerRunnerOptions<T>) {}
+  constructor(private readonly o: ConsumerRunnerOptions<T>) {
+    if (!o.handle && !o.handleBatch) throw new Error('ConsumerRunner needs handle or handleBatch');
+    this.metrics = new ConsumerMetrics(o.groupId, o.metrics);
+  }
 
   async start(): Promise<void> {
-    const consumer = this.o.kafka.consumer({ groupId: this.o.groupId, sessionTimeout: this.o.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3000, (this.o.sessionTimeoutMs ?? 30_000) / 3), allowAutoTopicCreation: false });
+    const session = this.o.sessionTimeoutMs ?? 30_000;
+    const consumer = this.o.kafka.consumer({ groupId: this.o.groupId, sessionTimeout: session, heartbeatInterval: Math.min(3000, session / 3), allowAutoTopicCreation: false });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void this.seekToStored(payload.memberAssignment).catch((e) => this.o.onError?.(e)));
-    if (this.o.onLag) {
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => this.o.onLag!(payload.topic, payload.partition, Number(payload.offsetLag)));
-    }
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.metrics.setLag(payload.topic, payload.partition, Number(payload.offsetLag));
+      this.o.onLag?.(payload.topic, payload.partition, Number(payload.offsetLag));
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.o.topics, fromBeginning: this.o.fromBeginning ?? true });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.onBatch(p) });
@@ -90,8 +112,7 @@ export class ConsumerRunner<T> {
       const chunk = batch.messages.slice(i, i + chunkSize);
       const nextOffset = await this.applyChunk(topic, partition, chunk);
       this.nextOffsets.set(key, nextOffset);
-      const last = chunk[chunk.length - 1].offset;
-      resolveOffset(last);
+      resolveOffset(chunk[chunk.length - 1].offset);
       await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]);
       await heartbeat();
     }
@@ -100,21 +121,18 @@ export class ConsumerRunner<T> {
   private async applyChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<bigint> {
     const already = this.nextOffsets.get(`${topic}:${partition}`) ?? -1n;
     const client = await this.o.pool.connect();
-    const deadLetters: { message: KafkaMessage; reason: string; error: string }[] = [];
     try {
       await client.query('begin');
-      for (const message of chunk) {
-        if (BigInt(message.offset) < already) continue;
-        const failure = await this.applyOne(client, topic, partition, message);
-        if (failure) deadLetters.push({ message, ...failure });
-      }
+      const todo = chunk.filter((m) => BigInt(m.offset) >= already);
+      const outcome = await applyMessages(this.o, { client, topic, partition }, todo);
       const nextOffset = BigInt(chunk[chunk.length - 1].offset) + 1n;
       await client.query(
         `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
          on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
         [this.o.groupId, topic, partition, nextOffset.toString()]);
-      if (deadLetters.length) await this.sendDeadLetters(topic, partition, deadLetters);
+      if (outcome.deadLetters.length) await this.sendDeadLetters(topic, partition, outcome.deadLetters);
       await client.query('commit');
+      this.record(topic, partition, outcome);
       return nextOffset;
     } catch (e) {
       await client.query('rollback').catch(() => undefined);
@@ -124,43 +142,23 @@ export class ConsumerRunner<T> {
     }
   }
 
-  /** Applies one message inside a savepoint; returns why it must be dead-lettered, or undefined when done. */
-  private async applyOne(client: PoolClient, topic: string, partition: number, message: KafkaMessage): Promise<{ reason: string; error: string } | undefined> {
-    let decoded: DecodedMessage<T>;
-    try {
-      decoded = this.o.decode(message, topic);
-    } catch (e) {
-      if (e instanceof PoisonMessage) return { reason: 'invalid-message', error: e.message };
-      throw e;
+  private record(topic: string, partition: number, outcome: ChunkOutcome): void {
+    this.metrics.countProcessed(topic, outcome.applied);
+    for (const reason of outcome.ignored) this.metrics.countIgnored(topic, reason);
+    for (const { reason } of outcome.deadLetters) {
+      this.metrics.countDeadLettered(topic, reason);
+      this.o.onDeadLetter?.(topic, reason);
     }
-    const maxAttempts = this.o.maxAttempts ?? 3;
-    let lastError = '';
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await client.query('savepoint sb_message');
-      try {
-        const { rowCount } = await client.query(
-          'insert into es_consumer_processed (consumer_group, event_id) values ($1, $2) on conflict do nothing', [this.o.groupId, decoded.eventId]);
-        if (rowCount === 1) {
-          await this.o.handle(decoded.value, { client, topic, partition, offset: message.offset, headers: message.headers ?? {} });
-        }
-        await client.query('release savepoint sb_message');
-        return undefined;
-      } catch (e) {
-        await client.query('rollback to savepoint sb_message');
-        lastError = (e as Error).message;
-      }
-    }
-    return { reason: 'handler-failed', error: `after ${maxAttempts} attempts: ${lastError}` };
+    this.o.onApplied?.(topic, partition, outcome);
   }
 
-  private async sendDeadLetters(topic: string, partition: number, items: { message: KafkaMessage; reason: string; error: string }[]): Promise<void> {
+  private async sendDeadLetters(topic: string, partition: number, items: DeadLetter[]): Promise<void> {
     await this.o.deadLetterProducer.send({
       topic: deadLetterTopic(topic), acks: -1,
-      messages: items.map(({ message, reason, error }) => ({
+      messages: items.map(({ message, reason, error, attempts }) => ({
         key: message.key, value: message.value,
-        headers: { ...(message.headers ?? {}), ...deadLetterHeaders({ reason, error, topic, partition, offset: message.offset, groupId: this.o.groupId }) },
+        headers: { ...(message.headers ?? {}), ...deadLetterHeaders({ reason, error, topic, partition, offset: message.offset, groupId: this.o.groupId, attempts }) },
       })),
     });
-    for (const { reason } of items) this.o.onDeadLetter?.(topic, reason);
   }
 }

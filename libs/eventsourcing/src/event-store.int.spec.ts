@@ -45,7 +45,7 @@ describe('PostgresEventStore', () => {
   it('rejects an append with a stale expected version with the typed error', async () => {
     await store.appendToStream('acc-2', [{ type: 'Opened', data: {} }], { expectedVersion: 'no_stream' });
     await expect(store.appendToStream('acc-2', [{ type: 'Deposited', data: {} }], { expectedVersion: 0 }))
-      .rejects.toEqual(expect.objectContaining({ name: 'StreamVersionConflict', code: 'EVENT_STORE.VERSION_CONFLICT', expected: 0, actual: 1 }));
+      .rejects.toEqual(expect.objectContaining({ name: 'StreamVersionConflict', code: 'EVENT_STORE.VERSION_CONFLICT', kind: 'conflict', expected: 0, actual: 1 }));
     await expect(store.appendToStream('acc-2', [{ type: 'Opened', data: {} }], { expectedVersion: 'no_stream' })).rejects.toBeInstanceOf(StreamVersionConflict);
   });
 
@@ -56,6 +56,25 @@ describe('PostgresEventStore', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(r.reason).toBeInstanceOf(StreamVersionConflict);
     expect((await store.readStream('acc-3')).version).toBe(2);
+  });
+
+  it('reports the typed error when a concurrent writer commits between our version check and our insert', async () => {
+    await store.appendToStream('acc-7', [{ type: 'Opened', data: {} }], { expectedVersion: 'no_stream' });
+    const [first, second] = [await pool.connect(), await pool.connect()];
+    try {
+      await first.query('begin');
+      await second.query('begin');
+      await store.appendWithin(first, 'acc-7', [{ type: 'Deposited', data: { amount: 1 } }], { expectedVersion: 1 });
+      const losing = store.appendWithin(second, 'acc-7', [{ type: 'Deposited', data: { amount: 2 } }], { expectedVersion: 1 });
+      const settled = losing.catch((e: unknown) => e); // it blocks on the unique index until `first` ends
+      await new Promise((r) => setTimeout(r, 200));
+      await first.query('commit');
+      expect(await settled).toEqual(expect.objectContaining({ name: 'StreamVersionConflict', expected: 1, actual: 2 }));
+    } finally {
+      await second.query('rollback');
+      first.release();
+      second.release();
+    }
   });
 
   it('reads all events after a global position', async () => {

@@ -1,5 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { ConflictError } from '@switchboard/domain-errors';
+import { injectTraceHeaders } from '@switchboard/service-kit';
 import { inTransaction } from './transaction';
 
 export interface NewEvent {
@@ -32,11 +34,10 @@ export interface OutboxMessage {
 /** `no_stream`: the stream must not exist; a number: its current version must equal it; `any`: no check. */
 export type ExpectedVersion = number | 'no_stream' | 'any';
 
-export class StreamVersionConflict extends Error {
-  readonly code = 'EVENT_STORE.VERSION_CONFLICT';
+/** A concurrent writer changed the stream: a `ConflictError` (gRPC ABORTED), so clients re-read and retry. */
+export class StreamVersionConflict extends ConflictError {
   constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual: number) {
-    super(`stream ${streamId}: expected version ${expected}, but it is at ${actual}`);
-    this.name = 'StreamVersionConflict';
+    super('EVENT_STORE.VERSION_CONFLICT', `stream ${streamId}: expected version ${expected}, but it is at ${actual}`);
   }
 }
 
@@ -74,9 +75,10 @@ export class PostgresEventStore {
             events.map((e) => JSON.stringify(e.data)), events.map((e) => JSON.stringify(e.metadata ?? {}))]);
         lastGlobalPosition = BigInt(rows[rows.length - 1].global_position);
       } catch (e) {
-        // A concurrent writer won the race between our version check and insert.
+        // A concurrent writer won the race between our version check and insert. Our transaction is aborted now,
+        // so the winner's (committed) version is read on another connection.
         if ((e as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION && (e as { constraint?: string }).constraint?.includes('stream_id')) {
-          throw new StreamVersionConflict(streamId, expectedVersion, await this.currentVersion(client, streamId));
+          throw new StreamVersionConflict(streamId, expectedVersion, await this.currentVersion(this.pool, streamId));
         }
         throw e;
       }
@@ -103,12 +105,17 @@ export class PostgresEventStore {
   }
 }
 
+/**
+ * Inserts outbox rows. The active trace context goes into each row's headers (explicit headers win), so the
+ * consumer's span continues the trace of the command that produced the message.
+ */
 export async function writeOutbox(client: PoolClient, messages: readonly OutboxMessage[]): Promise<void> {
+  const trace = injectTraceHeaders({});
   await client.query(
     `insert into es_outbox (topic, message_key, value, headers)
      select * from unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[])`,
     [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => (Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value))),
-      messages.map((m) => JSON.stringify(m.headers ?? {}))]);
+      messages.map((m) => JSON.stringify({ ...trace, ...m.headers }))]);
   await client.query(`select pg_notify('es_outbox', '')`);
 }
 

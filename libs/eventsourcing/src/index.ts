@@ -1,8 +1,13 @@
+export * from './cloud-event-decoder';
 export * from './command-handler';
 export * from './consumer-runner';
+export * from './consumer-metrics';
+export type { ChunkOutcome, DeadLetter } from './consumer-chunk';
 export * from './dead-letter';
 export * from './event-store';
 export * from './kafka';
 export * from './outbox-relay';
+export * from './projection';
+export * from './projection-runner';
 export * from './schema';
 export * from './transaction';

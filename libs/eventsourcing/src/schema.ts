@@ -46,6 +46,11 @@ create table if not exists es_consumer_processed (
   processed_at timestamptz not null default now(),
   primary key (consumer_group, event_id)
 );
+create table if not exists es_projections (
+  name text primary key,
+  active_version integer not null,
+  swapped_at timestamptz not null default now()
+);
 `;
 
 // Serialises concurrent migrations of the same database (several replicas starting at once).

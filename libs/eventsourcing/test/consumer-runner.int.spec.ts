@@ -1,8 +1,11 @@
 import { Kafka, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { createTopics, freshDatabase, testInfra, testKafka, uniqueName } from '@switchboard/testing';
-import { ConsumerRunner, createIdempotentProducer, deadLetterTopic, migrateEventStore } from '../src';
+import { Registry } from 'prom-client';
+import { cloudEventDecoder, ConsumerRunner, createIdempotentProducer, deadLetterTopic, migrateEventStore } from '../src';
+import { answered } from './fixtures/call-events';
 import { decodeProbe, probeEvents } from './fixtures/probe-codec';
+import { readAll } from './kafka-read';
 import { eventually, killWorkers, spawnWorker } from './workers';
 
 describe('ConsumerRunner against the real broker and database', () => {
@@ -92,32 +95,73 @@ describe('ConsumerRunner against the real broker and database', () => {
     await dlqProducer.disconnect();
 
     const dead = await readAll(kafka, deadLetterTopic(topic), 2);
-    expect(dead.map((m) => [m.headers['dlq-reason'], m.headers['dlq-original-offset']])).toEqual([['invalid-message', '1'], ['handler-failed', '2']]);
+    expect(dead.map((m) => [m.headers['dlq-reason'], m.headers['dlq-original-offset']])).toEqual([['invalid-json', '1'], ['handler-error', '2']]);
     expect(dead[0].headers['dlq-error']).toBe('value is not JSON');
     expect(dead[1].headers['dlq-error']).toBe('after 2 attempts: handler rejects boom');
+    expect([dead[0].headers['dlq-attempts'], dead[1].headers['dlq-attempts']]).toEqual(['0', '2']);
     expect(dead[1].value).toContain('"id":"boom"');
     expect((await pool.query('select event_id from effects order by seq')).rows.map((r) => r.event_id)).toEqual(['ev-0', 'ev-1']);
+  });
+
+  it('skips unknown CloudEvents types without a handler or DLQ, dead-letters invalid ones, and counts both', async () => {
+    const topic = await newTopic(1);
+    const [a, b] = [answered(1), answered(2)];
+    await producer.send({ topic, acks: -1, messages: [
+      a, { ...answered(3), type: 'switchboard.telephony.call.teleported.v1' }, { ...answered(4), data: { ...answered(4).data, waitSeconds: 'long' } }, b,
+    ].map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    const registry = new Registry();
+    const groupId = uniqueName('g');
+    const runner = new ConsumerRunner({
+      kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, decode: cloudEventDecoder(), metrics: registry,
+      handle: async (e, { client }) => void (await client.query('insert into effects (event_id, k, seq) values ($1, $2, 0)', [e.id, e.subject])),
+    });
+    const lagReported = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === 'consumer_lag')!.values.length > 0;
+    await runner.start();
+    try {
+      // The metrics are recorded just after the commit; wait for both.
+      await eventually('offsets stored past all four records and the lag reported', async () =>
+        (await pool.query('select next_offset::int as n from es_consumer_offsets where consumer_group = $1', [groupId])).rows[0]?.n === 4 && (await lagReported()));
+    } finally {
+      await runner.stop();
+    }
+
+    expect((await pool.query('select event_id from effects order by k')).rows.map((r) => r.event_id)).toEqual([a.id, b.id]);
+    const [dead] = await readAll(kafka, deadLetterTopic(topic), 1);
+    expect([dead.headers['dlq-reason'], dead.headers['dlq-original-offset']]).toEqual(['invalid-data', '2']);
+    expect(dead.headers['dlq-error']).toMatch(/^data\.waitSeconds: /);
+    const metrics = await registry.getMetricsAsJSON();
+    const value = (name: string) => metrics.find((m) => m.name === name)!.values.map((v) => [v.labels.reason ?? v.labels.partition ?? '', v.value]);
+    expect(value('consumer_messages_processed_total')).toEqual([['', 2]]);
+    expect(value('consumer_messages_ignored_total')).toEqual([['unknown-type', 1]]);
+    expect(value('consumer_messages_dead_lettered_total')).toEqual([['invalid-data', 1]]);
+    expect(value('consumer_lag')).toEqual([['0', 0]]);
+  });
+
+  it('applies chunks with a batch handler and falls back to one message at a time when a chunk fails', async () => {
+    const topic = await newTopic(1);
+    const events = [...probeEvents(30), { id: 'boom', key: 'k0', seq: 99, fail: true }, ...probeEvents(40).slice(30)];
+    await producer.send({ topic, acks: -1, messages: [...events, ...events.slice(0, 5)].map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+    const batches: number[] = [];
+    const runner = new ConsumerRunner({
+      kafka, pool, groupId: uniqueName('g'), topics: [topic], deadLetterProducer: producer, decode: decodeProbe, maxAttempts: 1, chunkSize: 100,
+      handleBatch: async (items, { client }) => {
+        batches.push(items.length);
+        if (items.some((i) => i.value.fail)) throw new Error('batch contains boom');
+        await client.query('insert into effects select * from unnest($1::text[], $2::text[], $3::int[])',
+          [items.map((i) => i.value.id), items.map((i) => i.value.key), items.map((i) => i.value.seq)]);
+      },
+    });
+    await runner.start();
+    await eventually('the good events applied', async () => (await count(pool)) === 40);
+    const [dead] = await readAll(kafka, deadLetterTopic(topic), 1);
+    await runner.stop();
+    expect([dead.headers['dlq-reason'], dead.headers['dlq-original-offset']]).toEqual(['handler-error', '30']);
+    expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: 40, d: 40 });
+    expect(batches[0]).toBeGreaterThan(1); // a whole chunk at once first, then one by one after it failed
+    expect(batches.slice(1).every((n) => n === 1)).toBe(true);
   });
 });
 
 async function count(pool: Pool): Promise<number> {
   return (await pool.query('select count(*)::int as n from effects')).rows[0].n;
-}
-
-/** Reads `n` records from a topic with a throwaway group. */
-export async function readAll(kafka: Kafka, topic: string, n: number): Promise<{ key: string; value: string; headers: Record<string, string> }[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
-  const out: { key: string; value: string; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`read ${out.length} of ${n} from ${topic}`)), 30_000);
-    void consumer.run({ eachMessage: async ({ message }) => {
-      out.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '',
-        headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
-      if (out.length >= n) { clearTimeout(t); resolve(); }
-    } });
-  });
-  await consumer.disconnect();
-  return out;
 }

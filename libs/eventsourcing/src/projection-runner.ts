@@ -1,0 +1,131 @@
+import type { AnyEvent } from '@switchboard/contracts';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
+import { cloudEventDecoder } from './cloud-event-decoder';
+import { ConsumerRunner, ConsumerRunnerOptions } from './consumer-runner';
+import { initProjection, Projection, swapProjectionView } from './projection';
+import { migrateEventStore } from './schema';
+
+export interface ProjectionProgress {
+  name: string;
+  version: number;
+  /** Events applied by this process since it started. */
+  applied: number;
+  /** Records on the topics not yet consumed by this version. */
+  lag: number;
+  eventsPerSecond: number;
+  /** True once readers see this version. */
+  active: boolean;
+}
+
+export interface ProjectionRunnerOptions<E> {
+  kafka: Kafka;
+  pool: Pool;
+  deadLetterProducer: Producer;
+  /** Default: `cloudEventDecoder` for the projection's event types. */
+  decode?: ConsumerRunnerOptions<E>['decode'];
+  chunkSize?: number;
+  sessionTimeoutMs?: number;
+  metrics?: Registry;
+  progressIntervalMs?: number;
+  onProgress?: (p: ProjectionProgress) => void;
+  /** Progress and swaps as structured log lines (pino's `info(obj, msg)` fits). Default: JSON on stdout. */
+  logger?: { info(obj: object, msg: string): void };
+}
+
+const jsonLogger = { info: (obj: object, msg: string) => process.stdout.write(`${JSON.stringify({ ...obj, msg })}\n`) };
+
+/**
+ * Keeps one projection version up to date from Kafka, exactly-once in effect (ConsumerRunner). A new version starts
+ * from offset 0 under its own group, writing its own table while readers keep the old view; once it has caught up
+ * (lag 0) the view is swapped to it in one transaction.
+ */
+export class ProjectionRunner<E = AnyEvent> {
+  private readonly consumer: ConsumerRunner<E>;
+  private timer?: NodeJS.Timeout;
+  private applied = 0;
+  private last = { at: Date.now(), applied: 0 };
+  private active = false;
+  private readonly swapped: Promise<void>;
+  private resolveSwapped!: () => void;
+
+  constructor(private readonly p: Projection<E>, private readonly o: ProjectionRunnerOptions<E>) {
+    this.swapped = new Promise((resolve) => (this.resolveSwapped = resolve));
+    this.consumer = new ConsumerRunner<E>({
+      kafka: o.kafka, pool: o.pool, groupId: p.groupId, topics: [...p.topics], deadLetterProducer: o.deadLetterProducer,
+      decode: o.decode ?? (cloudEventDecoder({ eventTypes: p.eventTypes }) as unknown as ConsumerRunnerOptions<E>['decode']),
+      handle: (event, { client }) => p.apply(client, event, p.table),
+      chunkSize: o.chunkSize, sessionTimeoutMs: o.sessionTimeoutMs, metrics: o.metrics,
+      onApplied: (_t, _p, outcome) => (this.applied += outcome.applied),
+    });
+  }
+
+  async start(): Promise<void> {
+    await migrateEventStore(this.o.pool);
+    const client = await this.o.pool.connect();
+    try {
+      await initProjection(client, this.p as Projection<unknown>);
+    } finally {
+      client.release();
+    }
+    await this.consumer.start();
+    this.timer = setInterval(() => void this.tick().catch((e) => this.logger.info({ projection: this.p.name, err: String(e) }, 'projection progress failed')), this.o.progressIntervalMs ?? 1000);
+    await this.tick();
+  }
+
+  /** Resolves when readers see this version (immediately after start if it was already active). */
+  whenActive(): Promise<void> {
+    return this.swapped;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.consumer.stop();
+  }
+
+  private get logger() {
+    return this.o.logger ?? jsonLogger;
+  }
+
+  private async tick(): Promise<void> {
+    const lag = await this.lag();
+    const now = Date.now();
+    const eventsPerSecond = Math.round(((this.applied - this.last.applied) * 1000) / Math.max(1, now - this.last.at));
+    this.last = { at: now, applied: this.applied };
+    if (lag === 0 && !this.active) await this.activate();
+    const progress = { name: this.p.name, version: this.p.version, applied: this.applied, lag, eventsPerSecond, active: this.active };
+    this.o.onProgress?.(progress);
+    this.logger.info({ projection: progress }, 'projection progress');
+  }
+
+  private async activate(): Promise<void> {
+    const client = await this.o.pool.connect();
+    try {
+      const activeVersion = await swapProjectionView(client, this.p as Projection<unknown>);
+      this.active = activeVersion === this.p.version;
+      if (this.active) this.resolveSwapped();
+      this.logger.info({ projection: this.p.name, version: this.p.version, activeVersion }, this.active ? 'projection view swapped' : 'projection superseded');
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Records between this version's stored offsets (the ones committed with its effects) and the topics' ends. */
+  private async lag(): Promise<number> {
+    const { rows } = await this.o.pool.query<{ topic: string; partition: number; next_offset: string }>(
+      'select topic, partition, next_offset from es_consumer_offsets where consumer_group = $1', [this.p.groupId]);
+    const stored = new Map(rows.map((r) => [`${r.topic}:${r.partition}`, Number(r.next_offset)]));
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      let lag = 0;
+      for (const topic of this.p.topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) lag += Math.max(0, Number(o.high) - (stored.get(`${topic}:${o.partition}`) ?? Number(o.low)));
+      }
+      return lag;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
