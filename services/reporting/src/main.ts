@@ -1,14 +1,46 @@
-import { grpcOptionsFor, grpcServiceName, PROTO_ROOT } from '@switchboard/contracts';
+import { grpcOptionsFor, grpcServiceName, PROTO_ROOT, Topics } from '@switchboard/contracts';
+import { createIdempotentProducer, createKafka, migrateEventStore } from '@switchboard/eventsourcing';
 import { runService, startStandardService } from '@switchboard/service-kit';
+import { Pool } from 'pg';
 import { loadServiceConfig } from './config';
-import { ReportingModule } from './reporting.module';
+import { startProjections } from './projections/projection-host';
+import { ReportReader } from './reports/application/report-reader';
+import { migrateAgentDirectory, projectionLag, teamsOf } from './reports/infrastructure/agent-directory';
+import { reportingModule } from './reporting.module';
 
-runService('reporting', () => {
+runService('reporting', async () => {
   const config = loadServiceConfig(process.env);
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 8 });
+  await migrateEventStore(pool);
+  await migrateAgentDirectory(pool);
+  const kafka = createKafka('reporting', config.kafkaBrokers);
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  const projections = await startProjections({ kafka, pool, deadLetterProducer: producer });
+  const admin = kafka.admin();
+  await admin.connect();
+  const endOffsets = async () => {
+    const ends = new Map<string, number>();
+    for (const topic of [Topics.telephonyCall.name, Topics.telephonyAgent.name]) {
+      for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
+    }
+    return ends;
+  };
+  const reader = new ReportReader(pool, { timeZone: config.timeZone, parameters: config.kpiParameters });
   const { package: pkg, protoPath } = grpcOptionsFor('reporting');
-  return startStandardService({
-    config, module: ReportingModule, auth: config.auth,
+  const service = await startStandardService({
+    config, auth: config.auth, healthServices: [grpcServiceName('reporting')],
     protos: [{ package: pkg, protoPath, includeDirs: [PROTO_ROOT] }],
-    healthServices: [grpcServiceName('reporting')],
+    module: reportingModule({ reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now: () => new Date() }),
   });
+  return {
+    logger: service.logger,
+    stop: async () => {
+      await service.stop();
+      await projections.stop();
+      await admin.disconnect();
+      await producer.disconnect();
+      await pool.end();
+    },
+  };
 });

@@ -1,0 +1,44 @@
+import type { Timestamp } from '@switchboard/contracts/src/generated/google/protobuf/timestamp';
+import type { KpiValue } from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
+import { InvalidArgumentError } from '@switchboard/domain-errors';
+import type { KpiFigure } from '../kpis/domain/kpi-catalog';
+import type { Range } from '../reports/application/report-reader';
+
+export const toTimestamp = (d: Date): Timestamp => ({ seconds: String(Math.floor(d.getTime() / 1000)), nanos: (d.getTime() % 1000) * 1_000_000 });
+
+const fromTimestamp = (t: Timestamp | undefined): Date | undefined =>
+  t === undefined ? undefined : new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000));
+
+export const toKpiValues = (figures: readonly KpiFigure[]): KpiValue[] =>
+  figures.map((f) => ({ kpiId: f.kpiId, value: f.value, unit: f.unit, definitionVersion: f.definitionVersion }));
+
+const MAX_RANGE_MS = 400 * 86_400_000;
+
+export function rangeOf(r: { start?: Timestamp; end?: Timestamp } | undefined): Range {
+  const start = fromTimestamp(r?.start);
+  const end = fromTimestamp(r?.end);
+  if (start === undefined || end === undefined || !(start < end) || end.getTime() - start.getTime() > MAX_RANGE_MS) {
+    throw new InvalidArgumentError('REPORTING.INVALID_RANGE', 'range needs a start before its end, at most 400 days apart',
+      [{ field: 'range', description: 'start < end, span ≤ 400 days' }]);
+  }
+  return { start, end };
+}
+
+export function intervalSecondsOf(n: number): number {
+  if (n === 0) return 1800;
+  if (![900, 1800, 3600].includes(n)) {
+    throw new InvalidArgumentError('REPORTING.INVALID_INTERVAL', 'interval must be 900, 1800 or 3600 seconds', [{ field: 'interval_seconds', description: '900, 1800 or 3600' }]);
+  }
+  return n;
+}
+
+export function periodUnitOf(p: string): 'day' | 'week' | 'month' {
+  switch (p) {
+    case 'PERIOD_DAY': return 'day';
+    case 'PERIOD_WEEK': return 'week';
+    case 'PERIOD_MONTH': return 'month';
+    default: throw new InvalidArgumentError('REPORTING.INVALID_PERIOD', 'period must be day, week or month', [{ field: 'period', description: 'PERIOD_DAY, PERIOD_WEEK or PERIOD_MONTH' }]);
+  }
+}
+
+export const nonEmpty = (ids: readonly string[] | undefined): readonly string[] | undefined => (ids && ids.length > 0 ? ids : undefined);

@@ -1,0 +1,111 @@
+import { Controller, Inject } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import {
+  ExportCsvRequest, ExportCsvResponse, GetAgentReportRequest, GetIntervalReportRequest, GetPeriodReportRequest,
+  GetRealtimeSnapshotRequest, ReportingServiceControllerMethods, ReportKind, WatchRealtimeRequest, WatchRealtimeResponse,
+  type GetRealtimeSnapshotResponse,
+} from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
+import { InvalidArgumentError } from '@switchboard/domain-errors';
+import { canSeeAgent, principalOf, Principal, Roles, TeamRef } from '@switchboard/service-kit';
+import { Observable } from 'rxjs';
+import type { BucketRow, ReportReader } from '../reports/application/report-reader';
+import { chunkLines, toCsvLines } from './csv';
+import { intervalSecondsOf, nonEmpty, periodUnitOf, rangeOf, toKpiValues, toTimestamp } from './reporting-grpc.mappers';
+import { watchSnapshots } from './realtime.stream';
+
+export const REPORTING_DEPS = Symbol('REPORTING_DEPS');
+
+export interface ReportingDeps {
+  readonly reader: ReportReader;
+  /** Team of an agent, from the org directory; undefined = no team known. */
+  teamOf(tenant: string, agentIds: readonly string[]): Promise<Map<string, TeamRef>>;
+  /** Records the projections have not applied yet. */
+  lag(): Promise<number>;
+  now(): Date;
+  watchIntervalMs?: number;
+}
+
+const FLOOR = ['team_leader', 'supervisor', 'manager', 'director', 'integrator'] as const;
+
+@Controller()
+@ReportingServiceControllerMethods()
+export class ReportingGrpcController {
+  constructor(@Inject(REPORTING_DEPS) private readonly deps: ReportingDeps) {}
+
+  @Roles(...FLOOR)
+  async getRealtimeSnapshot(req: GetRealtimeSnapshotRequest): Promise<GetRealtimeSnapshotResponse> {
+    return { snapshot: await this.snapshot(nonEmpty(req.queueIds)) };
+  }
+
+  @Roles(...FLOOR)
+  watchRealtime(req: WatchRealtimeRequest): Observable<WatchRealtimeResponse> {
+    return watchSnapshots(() => this.snapshot(nonEmpty(req.queueIds)), this.deps.watchIntervalMs ?? 1000);
+  }
+
+  @Roles(...FLOOR)
+  async getIntervalReport(req: GetIntervalReportRequest) {
+    const rows = await this.deps.reader.intervalReport(rangeOf(req.range), intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds));
+    return { rows: rows.map((r) => ({ queueId: r.key, intervalStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
+  }
+
+  @Roles(...FLOOR)
+  async getPeriodReport(req: GetPeriodReportRequest) {
+    const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds));
+    return { rows: rows.map((r) => ({ queueId: r.key, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
+  }
+
+  /** Any role; each caller gets only the agents they may see (an agent: themself; a team leader: their team). */
+  async getAgentReport(req: GetAgentReportRequest, md: Metadata) {
+    const rows = await this.visibleAgentRows(principalOf(md), req.agentIds, rangeOf(req.range));
+    return { rows: rows.map((r) => ({ agentId: r.key, kpis: toKpiValues(r.figures) })) };
+  }
+
+  listKpiDefinitions() {
+    return { definitions: this.deps.reader.definitions().map(({ inputs: _inputs, ...d }) => d) };
+  }
+
+  exportCsv(req: ExportCsvRequest, md: Metadata): Observable<ExportCsvResponse> {
+    const me = principalOf(md);
+    return new Observable<ExportCsvResponse>((sub) => {
+      this.csvChunks(req, me).then((chunks) => {
+        chunks.forEach((chunk) => sub.next({ chunk }));
+        sub.complete();
+      }, (e: unknown) => sub.error(e));
+    });
+  }
+
+  private async csvChunks(req: ExportCsvRequest, me: Principal): Promise<Buffer[]> {
+    const range = rangeOf(req.range);
+    const floor = me.roles.some((r) => (FLOOR as readonly string[]).includes(r));
+    switch (req.kind) {
+      case ReportKind.REPORT_KIND_AGENT:
+        return chunkLines(toCsvLines('agent_id', await this.visibleAgentRows(me, req.agentIds, range)));
+      case ReportKind.REPORT_KIND_INTERVAL:
+        if (!floor) throw new InvalidArgumentError('REPORTING.KIND_NOT_ALLOWED', 'queue reports need a floor role', []);
+        return chunkLines(toCsvLines('queue_id', await this.deps.reader.intervalReport(range, intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds))));
+      case ReportKind.REPORT_KIND_PERIOD:
+        if (!floor) throw new InvalidArgumentError('REPORTING.KIND_NOT_ALLOWED', 'queue reports need a floor role', []);
+        return chunkLines(toCsvLines('queue_id', await this.deps.reader.periodReport(range, periodUnitOf(req.period), nonEmpty(req.queueIds))));
+      default:
+        throw new InvalidArgumentError('REPORTING.INVALID_KIND', 'kind must be interval, agent or period', [{ field: 'kind', description: 'a REPORT_KIND value' }]);
+    }
+  }
+
+  private async visibleAgentRows(me: Principal, agentIds: readonly string[], range: { start: Date; end: Date }): Promise<BucketRow[]> {
+    const rows = await this.deps.reader.agentReport(range, nonEmpty(agentIds));
+    const teams = await this.deps.teamOf(me.tenant, [...new Set(rows.map((r) => r.key))]);
+    return rows.filter((r) => canSeeAgent(me, r.key, teams.get(r.key)));
+  }
+
+  private async snapshot(queueIds: readonly string[] | undefined) {
+    const now = this.deps.now();
+    const [live, lag] = await Promise.all([this.deps.reader.realtime(now, queueIds), this.deps.lag()]);
+    return {
+      asOf: toTimestamp(now), lagEvents: String(lag),
+      queues: live.queues.map((q) => ({
+        queueId: q.queueId, waitingCalls: q.waitingCalls, longestWaitSeconds: q.longestWaitSeconds, agentsReady: q.agents.ready,
+        agentsOnCall: q.agents['on-call'], agentsNotReady: q.agents['not-ready'], agentsWrapUp: q.agents['wrap-up'], today: toKpiValues(q.today),
+      })),
+    };
+  }
+}

@@ -1,0 +1,122 @@
+// The ReportingService over real gRPC: projections fed from Kafka, a Nest gRPC server with token auth, a plain
+// @grpc/grpc-js client. Roles: agents see only themselves, team leaders their team, floor roles everything.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { encode, grpcOptionsFor, PROTO_ROOT, type AnyEvent } from '@switchboard/contracts';
+import { createIdempotentProducer, deadLetterTopic, migrateEventStore } from '@switchboard/eventsourcing';
+import { createLogger, grpcLoaderOptions, mintDevToken, Role, RunningGrpcService, startGrpcService } from '@switchboard/service-kit';
+import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import type { Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { DEFAULT_KPI_PARAMETERS } from '../kpis/domain/kpi';
+import { ProjectionHost, startProjections } from '../projections/projection-host';
+import { ReportReader } from '../reports/application/report-reader';
+import { migrateAgentDirectory, teamsOf } from '../reports/infrastructure/agent-directory';
+import { reportingModule } from '../reporting.module';
+import { callDay } from '../test-support/call-day.fixture';
+
+const SECRET = 'reporting-integration-secret-of-32-bytes!';
+type Res = Record<string, unknown> & { rows?: { agentId?: string; queueId?: string; kpis: { kpiId: string; value: number }[] }[] };
+type Client = grpc.Client & Record<string, (req: object, md: grpc.Metadata, cb?: (e: grpc.ServiceError | null, r?: Res) => void) => grpc.ClientReadableStream<Res>>;
+
+describe('ReportingService over gRPC', () => {
+  const day = callDay();
+  const topics = { call: [uniqueName('it-rgrpc-call')], agent: [uniqueName('it-rgrpc-agent')] };
+  let producer: Producer;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  let host: ProjectionHost;
+  let server: RunningGrpcService;
+  let client: Client;
+  const range = { start: { seconds: String(day.at('09:00:00').getTime() / 1000), nanos: 0 }, end: { seconds: String(day.at('10:00:00').getTime() / 1000), nanos: 0 } };
+
+  beforeAll(async () => {
+    const kafka = testKafka();
+    producer = createIdempotentProducer(kafka);
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const all = [...topics.call, ...topics.agent];
+    await createTopics(admin, [...all, ...all.map(deadLetterTopic)], 2);
+    await admin.disconnect();
+    db = await freshDatabase();
+    pool = new Pool({ connectionString: db.url, max: 4 });
+    await migrateEventStore(pool);
+    await migrateAgentDirectory(pool);
+    await pool.query(`insert into reporting_agent_teams values ('acme', 'E1', 'nanchang', 'team-a'), ('acme', 'E2', 'nanchang', 'team-b')`);
+    const publish = (topic: string, events: AnyEvent[]) => producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: encode(e) })) });
+    await publish(topics.call[0], [...day.first, ...day.late]);
+    await publish(topics.agent[0], day.agentEvents);
+    host = await startProjections({ kafka, pool, deadLetterProducer: producer, topics, chunkSize: 50, logger: { info: () => undefined } });
+    await host.whenActive();
+    const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
+    const { package: pkg, protoPath } = grpcOptionsFor('reporting');
+    server = await startGrpcService({
+      module: reportingModule({ reader, teamOf: (t, ids) => teamsOf(pool, t, ids), lag: async () => 0, now: () => day.at('09:46:00'), watchIntervalMs: 100 }),
+      host: '127.0.0.1', port: 0, logger: createLogger('reporting-it', 'warn'), auth: { key: { kind: 'hs256', secret: SECRET } },
+      protos: [{ package: pkg, protoPath, includeDirs: [PROTO_ROOT] }],
+    });
+    const def = protoLoader.loadSync(protoPath, { ...grpcLoaderOptions, includeDirs: [PROTO_ROOT] });
+    const Service = (grpc.loadPackageDefinition(def) as unknown as { switchboard: { reporting: { v1: { ReportingService: new (a: string, c: grpc.ChannelCredentials) => Client } } } }).switchboard.reporting.v1.ReportingService;
+    client = new Service(server.url, grpc.credentials.createInsecure());
+  }, 90_000);
+
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+    await host?.stop();
+    await producer?.disconnect();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const as = async (roles: Role[], extra: { agentId?: string; teamIds?: string[] } = {}) => {
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${await mintDevToken({ secret: SECRET, subject: 'u', roles, tenant: 'acme', ...extra })}`);
+    return md;
+  };
+  const unary = (method: string, req: object, md: grpc.Metadata) => new Promise<{ error: grpc.ServiceError | null; res?: Res }>((resolve) =>
+    client[method](req, md, (error, res) => resolve({ error, res })));
+  const kpi = (row: { kpis: { kpiId: string; value: number }[] } | undefined, id: string) => row?.kpis.find((k) => k.kpiId === id)?.value;
+
+  it('should give a supervisor the interval report with versioned KPIs', async () => {
+    const { error, res } = await unary('getIntervalReport', { queueIds: [], range, intervalSeconds: 1800 }, await as(['supervisor']));
+    expect(error).toBeNull();
+    expect(res!.rows!.map((r) => kpi(r, 'offered'))).toEqual([3, 2]);
+    expect(res!.rows![0].kpis.find((k) => k.kpiId === 'aht')).toEqual({ kpiId: 'aht', value: 210, unit: 'seconds', definitionVersion: 1 });
+  });
+
+  it('should refuse queue reports to an agent and scope agent reports by role', async () => {
+    expect((await unary('getIntervalReport', { range, intervalSeconds: 1800 }, await as(['agent'], { agentId: 'E1' }))).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    const ids = async (md: grpc.Metadata) => (await unary('getAgentReport', { agentIds: [], range }, md)).res!.rows!.map((r) => r.agentId);
+    expect(await ids(await as(['agent'], { agentId: 'E2' }))).toEqual(['E2']);
+    expect(await ids(await as(['team_leader'], { teamIds: ['team-a'] }))).toEqual(['E1']);
+    expect(await ids(await as(['director']))).toEqual(['E1', 'E2']);
+  });
+
+  it('should answer the period report and the KPI definitions', async () => {
+    const day0 = { start: { seconds: String(day.at('00:00:00').getTime() / 1000) }, end: { seconds: String(day.at('00:00:00').getTime() / 1000 + 86400) } };
+    const { res } = await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0 }, await as(['manager']));
+    expect(kpi(res!.rows![0], 'answered')).toBe(3);
+    const defs = (await unary('listKpiDefinitions', {}, await as(['agent'], { agentId: 'E1' }))).res!.definitions as { kpiId: string; definition: string }[];
+    expect(defs.find((d) => d.kpiId === 'service_level_connect')!.definition).toContain('within 20 s');
+  });
+
+  it('should stream the real-time snapshot', async () => {
+    const stream = client.watchRealtime({ queueIds: ['billing'] }, await as(['team_leader'], { teamIds: ['team-a'] }));
+    const first = await new Promise<Res>((resolve, reject) => stream.once('data', resolve).once('error', reject));
+    stream.cancel();
+    const q = (first.snapshot as { queues: Record<string, number>[] }).queues[0];
+    expect(q).toMatchObject({ queueId: 'billing', waitingCalls: 1, longestWaitSeconds: 60, agentsOnCall: 1 });
+  });
+
+  it('should export a report as CSV chunks', async () => {
+    const stream = client.exportCsv({ kind: 'REPORT_KIND_INTERVAL', range, intervalSeconds: 1800 }, await as(['supervisor']));
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => stream.on('data', (r: Res) => chunks.push(r.chunk as Buffer)).on('end', resolve).on('error', reject));
+    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\r\n');
+    expect(lines[0].startsWith('queue_id,bucket_start,offered,answered')).toBe(true);
+    expect(lines).toHaveLength(3);
+    expect(lines[1].startsWith(`billing,${day.at('09:00:00').toISOString()},3,2`)).toBe(true);
+  });
+});

@@ -1,0 +1,9 @@
+import { defineKpi, mean } from './kpi';
+
+export const averageAcw = defineKpi({
+  id: 'average_acw', version: 1, name: 'Average after-call work', unit: 'seconds',
+  formula: 'total after-call work ÷ answered.',
+  source: 'Amazon Connect AfterContactWorkDuration',
+  inputs: ['acwSeconds', 'answered'], thresholds: [],
+  compute: ({ calls }) => mean(calls.acwSeconds, calls.answered),
+});

@@ -1,0 +1,9 @@
+import { defineKpi, mean } from './kpi';
+
+export const averageTalk = defineKpi({
+  id: 'average_talk', version: 1, name: 'Average talk time', unit: 'seconds',
+  formula: '(answer-to-release time − hold time) ÷ answered.',
+  source: 'Amazon Connect AgentInteractionDuration',
+  inputs: ['talkSeconds', 'holdSeconds', 'answered'], thresholds: [],
+  compute: ({ calls }) => mean(calls.talkSeconds - calls.holdSeconds, calls.answered),
+});

@@ -1,0 +1,99 @@
+import { aggregateCalls, CallFact } from './call-fact';
+import { ALL_KPIS, CALL_KPIS, AGENT_KPIS, computeFigures } from './kpi-catalog';
+import { AgentTimeAggregate, DEFAULT_KPI_PARAMETERS, renderFormula } from './kpi';
+
+const at = (hhmm: string) => Date.parse(`2025-03-14T${hhmm}:00+08:00`);
+const call = (f: Partial<CallFact> & Pick<CallFact, 'callId' | 'outcome' | 'waitSeconds'>): CallFact => ({
+  queueId: 'billing', callerHash: null, queuedAtMs: at('09:00'), ringCount: 1, talkSeconds: 0, holdSeconds: 0, holdCount: 0,
+  longestHoldSeconds: 0, acwSeconds: 0, transferCount: 0, releasedBy: null, ...f,
+});
+
+// A small day in one 30-minute interval (09:00–09:30 Asia/Shanghai), thresholds: SL 20 s, short abandon 5 s,
+// 2 rings, hold 120 s, 1 hold per call.
+const day: CallFact[] = [
+  call({ callId: 'c1', outcome: 'answered', callerHash: 'A', queuedAtMs: at('09:00'), waitSeconds: 10, ringCount: 1,
+    talkSeconds: 300, acwSeconds: 30, releasedBy: 'caller' }),
+  call({ callId: 'c2', outcome: 'answered', callerHash: 'B', queuedAtMs: at('09:05'), waitSeconds: 25, ringCount: 3,
+    talkSeconds: 200, holdSeconds: 150, holdCount: 1, longestHoldSeconds: 150, acwSeconds: 60, transferCount: 1, releasedBy: 'agent' }),
+  call({ callId: 'c3', outcome: 'abandoned', callerHash: 'C', queuedAtMs: at('09:10'), waitSeconds: 3 }),
+  call({ callId: 'c4', outcome: 'abandoned', callerHash: 'D', queuedAtMs: at('09:12'), waitSeconds: 40 }),
+  call({ callId: 'c5', outcome: 'answered', callerHash: 'A', queuedAtMs: at('09:20'), waitSeconds: 15, ringCount: 2,
+    talkSeconds: 100, holdSeconds: 40, holdCount: 2, longestHoldSeconds: 30, releasedBy: 'caller' }),
+];
+const agents: AgentTimeAggregate = {
+  readySeconds: 600, onCallSeconds: 600, wrapUpSeconds: 60, notReadySeconds: { break: 600, 'after-call-work': 30, meal: 1800 },
+};
+
+describe('KPI catalog on a hand-computed day', () => {
+  const calls = aggregateCalls(day, day, DEFAULT_KPI_PARAMETERS);
+  const figures = Object.fromEntries(computeFigures(ALL_KPIS, { calls, agents }, DEFAULT_KPI_PARAMETERS).map((f) => [f.kpiId, f.value]));
+
+  it('should count contacts', () => {
+    // offered 5 (c1..c5); answered 3 (c1, c2, c5); abandoned 2 (c3, c4); short 1 (c3 waited 3 s < 5 s)
+    expect(figures).toMatchObject({ offered: 5, answered: 3, abandoned: 2, short_abandoned: 1 });
+  });
+
+  it('should compute rates and the three service levels', () => {
+    expect(figures.answer_rate).toBeCloseTo(60, 9); // 3 / 5
+    expect(figures.abandon_rate).toBeCloseTo(40, 9); // 2 / 5
+    expect(figures.abandon_rate_excl_short).toBeCloseTo(25, 9); // (2 − 1) / (5 − 1)
+    // within 20 s: answered c1 (10), c5 (15); abandoned c3 (3)
+    expect(figures.service_level_asterisk).toBeCloseTo(200 / 3, 9); // 2 / 3 answered
+    expect(figures.service_level_asterisk_sl2).toBeCloseTo(60, 9); // (2 + 1) / (3 + 2)
+    expect(figures.service_level_connect).toBeCloseTo(60, 9); // (2 + 1) / 5 offered (= SL2 here: no time-outs)
+  });
+
+  it('should compute waits and handle times', () => {
+    expect(figures.asa).toBeCloseTo(50 / 3, 9); // (10 + 25 + 15) / 3
+    expect(figures.longest_wait).toBe(40); // c4
+    expect(figures.aht).toBeCloseTo(230, 9); // talk incl. hold (300 + 200 + 100) + ACW (30 + 60 + 0) = 690 / 3
+    expect(figures.aht_without_acw).toBeCloseTo(200, 9); // 600 / 3
+    expect(figures.average_talk).toBeCloseTo(410 / 3, 9); // (600 − hold 190) / 3
+    expect(figures.average_hold).toBeCloseTo(190 / 3, 9); // (150 + 40) / 3
+    expect(figures.average_acw).toBeCloseTo(30, 9); // 90 / 3
+  });
+
+  it('should count rule violations, transfers and repeat callers', () => {
+    expect(figures.transfers_per_call).toBeCloseTo(1 / 3, 9); // c2 transferred once
+    expect(figures.ring_rule_violations).toBe(1); // c2: 3 rings > 2
+    expect(figures.hold_rule_violations).toBe(2); // c2: one hold of 150 s > 120 s; c5: 2 holds > 1
+    expect(figures.released_first_violations).toBe(1); // c2 released by the agent
+    expect(figures.repeat_caller_rate_24h).toBeCloseTo(20, 9); // c5 (caller A, 20 min after c1) / 5
+    expect(figures.fcr_72h).toBeCloseTo(200 / 3, 9); // c1 followed up by c5 → (3 − 1) / 3
+  });
+
+  it('should compute agent time KPIs', () => {
+    // handling = on call 600 + wrap-up 60 + not-ready(after-call-work) 30 = 690
+    expect(figures.occupancy).toBeCloseTo((690 / (690 + 600)) * 100, 9); // ready 600
+    expect(figures.utilization).toBeCloseTo((690 / 3690) * 100, 9); // logged in 600+600+60+600+30+1800
+    expect(figures.non_service_time).toBe(2400); // break 600 + meal 1800; ACW is not non-service
+    expect(figures['non_service_time.break']).toBe(600);
+    expect(figures['non_service_time.meal']).toBe(1800);
+    expect(figures.ready_waiting_time).toBe(600);
+  });
+});
+
+describe('KPI definitions', () => {
+  it('should have unique ids, a version, inputs and a formula naming every threshold', () => {
+    expect(new Set(ALL_KPIS.map((k) => k.id)).size).toBe(ALL_KPIS.length);
+    expect(ALL_KPIS.length).toBe(CALL_KPIS.length + AGENT_KPIS.length);
+    for (const k of ALL_KPIS) {
+      expect(k.version).toBeGreaterThanOrEqual(1);
+      expect(k.inputs.length).toBeGreaterThan(0);
+      for (const t of k.thresholds) expect(k.formula).toContain(`{${t}}`);
+    }
+  });
+
+  it('should render the configured threshold into the formula', () => {
+    const sl = ALL_KPIS.find((k) => k.id === 'service_level_connect')!;
+    expect(renderFormula(sl, { ...DEFAULT_KPI_PARAMETERS, serviceLevelSeconds: 30 })).toContain('within 30 s');
+  });
+
+  it('should leave out rates over no calls rather than report 0 %', () => {
+    const empty = aggregateCalls([], [], DEFAULT_KPI_PARAMETERS);
+    const ids = computeFigures(CALL_KPIS, { calls: empty, agents }, DEFAULT_KPI_PARAMETERS).map((f) => f.kpiId);
+    expect(ids).toContain('offered');
+    expect(ids).not.toContain('answer_rate');
+    expect(ids).not.toContain('asa');
+  });
+});

@@ -1,0 +1,9 @@
+import { defineKpi } from './kpi';
+
+export const readyWaitingTime = defineKpi({
+  id: 'ready_waiting_time', version: 1, name: 'Ready-waiting time (待话时长)', unit: 'seconds',
+  formula: 'Time agents spent ready with no call (ringing included, as the PBX reports the agent ready while it rings).',
+  source: 'requirements K10',
+  inputs: ['readySeconds'], thresholds: [],
+  compute: ({ agents }) => agents.readySeconds,
+});

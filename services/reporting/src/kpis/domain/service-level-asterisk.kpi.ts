@@ -1,0 +1,9 @@
+import { defineKpi, percent } from './kpi';
+
+export const serviceLevelAsterisk = defineKpi({
+  id: 'service_level_asterisk', version: 1, name: 'Service level (Asterisk SL)', unit: 'percent',
+  formula: 'answered within {serviceLevelSeconds} s ÷ answered × 100. Abandons are ignored entirely.',
+  source: 'Asterisk queues.conf servicelevel (telephony-reference §3.5)',
+  inputs: ['answeredWithin', 'answered'], thresholds: ['serviceLevelSeconds'],
+  compute: ({ calls }) => percent(calls.answeredWithin, calls.answered),
+});

@@ -1,0 +1,37 @@
+import { ProjectionProgress, ProjectionRunner } from '@switchboard/eventsourcing';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import { agentStateProjection } from './agent-state.projection';
+import { callFactsProjection } from './call-facts.projection';
+
+export interface ProjectionHostOptions {
+  kafka: Kafka;
+  pool: Pool;
+  deadLetterProducer: Producer;
+  /** Override the registry topics (tests, replays from a copy). */
+  topics?: { call: readonly string[]; agent: readonly string[] };
+  chunkSize?: number;
+  onProgress?: (p: ProjectionProgress) => void;
+  logger?: { info(obj: object, msg: string): void };
+}
+
+export interface ProjectionHost {
+  /** Resolves once every projection has caught up and readers see it. */
+  whenActive(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Keeps the reporting read models (call facts, agent state and segments) up to date from the telephony topics. */
+export async function startProjections(o: ProjectionHostOptions): Promise<ProjectionHost> {
+  const common = { kafka: o.kafka, pool: o.pool, deadLetterProducer: o.deadLetterProducer, chunkSize: o.chunkSize ?? 500,
+    progressIntervalMs: 1000, onProgress: o.onProgress, logger: o.logger };
+  const runners = [
+    new ProjectionRunner(callFactsProjection(o.topics?.call), common),
+    new ProjectionRunner(agentStateProjection(o.topics?.agent), common),
+  ];
+  for (const r of runners) await r.start();
+  return {
+    whenActive: async () => void (await Promise.all(runners.map((r) => r.whenActive()))),
+    stop: async () => void (await Promise.all(runners.map((r) => r.stop()))),
+  };
+}

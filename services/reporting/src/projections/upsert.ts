@@ -1,0 +1,43 @@
+/**
+ * Order-independent column merges: each event sets only the columns it knows, with a merge rule that gives the
+ * same row whatever order (and however often) events arrive. That is what makes late delivery land in the right
+ * interval: the row's own timestamps decide it, never arrival.
+ */
+export type Merge = 'set' | 'fill' | 'max' | 'add'
+  /** Taken from the event whose `by` column is earliest (first answer wins, whenever it arrives). */
+  | { readonly earliestBy: string }
+  /** Queue entry: an exact CallQueued beats a time derived from a wait; among exact ones the earliest wins. */
+  | 'queued';
+
+export interface Column {
+  readonly name: string;
+  readonly value: unknown;
+  readonly merge: Merge;
+}
+
+const merged = (t: string, c: Column): string => {
+  const old = `"${t}".${c.name}`;
+  const neu = `excluded.${c.name}`;
+  if (typeof c.merge === 'object') {
+    const by = c.merge.earliestBy;
+    return `case when "${t}".${by} is null or excluded.${by} < "${t}".${by} then ${neu} else ${old} end`;
+  }
+  switch (c.merge) {
+    case 'queued': return `case when "${t}".queued_exact and "${t}".queued_at <= excluded.queued_at then ${old} else ${neu} end`;
+    case 'set': return neu;
+    case 'fill': return `coalesce(${old}, ${neu})`;
+    case 'max': return `greatest(${old}, ${neu})`;
+    case 'add': return `${old} + ${neu}`;
+  }
+};
+
+/** `insert … on conflict (key) do update` for one event's columns; `where` may guard the update. */
+export function upsert(table: string, key: string, columns: readonly Column[], where?: string): { text: string; values: unknown[] } {
+  const names = columns.map((c) => c.name).join(', ');
+  const params = columns.map((_, i) => `$${i + 1}`).join(', ');
+  const sets = columns.filter((c) => c.name !== key).map((c) => `${c.name} = ${merged(table, c)}`).join(', ');
+  return {
+    text: `insert into "${table}" (${names}) values (${params}) on conflict (${key}) do update set ${sets}${where ? ` where ${where}` : ''}`,
+    values: columns.map((c) => c.value),
+  };
+}

@@ -1,0 +1,115 @@
+import type { Pool } from 'pg';
+import { AGENT_KPIS, ALL_KPIS, CALL_KPIS, computeFigures, KpiFigure } from '../../kpis/domain/kpi-catalog';
+import { AgentTimeAggregate, CallAggregate, KpiParameters, renderFormula } from '../../kpis/domain/kpi';
+import { Bucketing, queryCallAggregates } from '../infrastructure/call-aggregate.query';
+import { queryAgentTime } from '../infrastructure/agent-time.query';
+import { AgentLive, queryAgentsLive, queryQueuesLive, QueueLive } from '../infrastructure/realtime.query';
+
+export interface ReportSettings {
+  readonly timeZone: string;
+  readonly parameters: KpiParameters;
+}
+
+export interface Range {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface BucketRow {
+  readonly key: string;
+  readonly bucketStart: Date;
+  readonly figures: KpiFigure[];
+}
+
+export interface QueueRealtimeView extends QueueLive {
+  readonly today: KpiFigure[];
+}
+
+const NO_AGENT_TIME: AgentTimeAggregate = { readySeconds: 0, onCallSeconds: 0, wrapUpSeconds: 0, notReadySeconds: {} };
+
+/** Answers every report from the read models, computing figures with the versioned KPI definitions. */
+export class ReportReader {
+  constructor(private readonly pool: Pool, private readonly settings: ReportSettings) {}
+
+  intervalReport(range: Range, intervalSeconds: number, queueIds?: readonly string[]): Promise<BucketRow[]> {
+    return this.queueBuckets(range, { kind: 'interval', seconds: intervalSeconds }, queueIds);
+  }
+
+  periodReport(range: Range, unit: 'day' | 'week' | 'month', queueIds?: readonly string[]): Promise<BucketRow[]> {
+    return this.queueBuckets(range, { kind: 'period', unit }, queueIds);
+  }
+
+  /** Per agent: KPIs of the calls they answered plus their state time, over the whole range or per interval. */
+  async agentReport(range: Range, agentIds?: readonly string[], intervalSeconds?: number): Promise<BucketRow[]> {
+    const bucketing: Bucketing = intervalSeconds ? { kind: 'interval', seconds: intervalSeconds } : { kind: 'range' };
+    const [calls, times] = await Promise.all([
+      queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds }),
+      queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone }),
+    ]);
+    const rows = new Map<string, { key: string; bucketStart: Date; calls?: CallAggregate; time?: AgentTimeAggregate }>();
+    const at = (key: string, bucketStart: Date) => {
+      const k = `${key}|${bucketStart.toISOString()}`;
+      return rows.get(k) ?? rows.set(k, { key, bucketStart }).get(k)!;
+    };
+    for (const c of calls) at(c.group, c.bucketStart).calls = c.calls;
+    for (const t of times) at(t.agentId, t.bucketStart).time = t.time;
+    return [...rows.values()].sort(byKeyThenStart).map((r) => ({
+      key: r.key, bucketStart: r.bucketStart,
+      figures: [
+        ...(r.calls ? computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters) : []),
+        ...(r.time ? computeFigures(AGENT_KPIS, { calls: EMPTY_CALLS, agents: r.time }, this.settings.parameters) : []),
+      ],
+    }));
+  }
+
+  async realtime(now: Date, queueIds?: readonly string[]): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+    const startOfDay = await this.startOfDay(now);
+    const [queues, agents, today] = await Promise.all([
+      queryQueuesLive(this.pool, now, queueIds),
+      queryAgentsLive(this.pool, now),
+      this.queueBuckets({ start: startOfDay, end: new Date(now.getTime() + 1) }, { kind: 'range' }, queueIds),
+    ]);
+    const todayByQueue = new Map(today.map((r) => [r.key, r.figures]));
+    const ids = [...new Set([...queues.map((q) => q.queueId), ...todayByQueue.keys()])].sort();
+    const live = new Map(queues.map((q) => [q.queueId, q]));
+    return {
+      queues: ids.map((queueId) => ({
+        ...(live.get(queueId) ?? { queueId, waitingCalls: 0, longestWaitSeconds: 0, agents: { ready: 0, 'on-call': 0, 'not-ready': 0, 'wrap-up': 0 } }),
+        today: todayByQueue.get(queueId) ?? [],
+      })),
+      agents,
+    };
+  }
+
+  definitions() {
+    return ALL_KPIS.map((k) => ({ kpiId: k.id, version: k.version, name: k.name, unit: k.unit,
+      definition: `${renderFormula(k, this.settings.parameters)} Source: ${k.source}.`, inputs: k.inputs }));
+  }
+
+  private async startOfDay(now: Date): Promise<Date> {
+    const { rows } = await this.pool.query<{ d: Date }>(`select date_trunc('day', $1::timestamptz at time zone $2) at time zone $2 as d`, [now, this.settings.timeZone]);
+    return rows[0].d;
+  }
+
+  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[]): Promise<BucketRow[]> {
+    const rows = await queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'queue_id', groups: queueIds });
+    return rows.map((r) => ({
+      key: r.group, bucketStart: r.bucketStart,
+      figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters),
+    }));
+  }
+
+  private query(range: Range, bucketing: Bucketing) {
+    return { ...range, bucketing, timeZone: this.settings.timeZone, parameters: this.settings.parameters };
+  }
+}
+
+const byKeyThenStart = (a: { key: string; bucketStart: Date }, b: { key: string; bucketStart: Date }) =>
+  a.key.localeCompare(b.key) || a.bucketStart.getTime() - b.bucketStart.getTime();
+
+const EMPTY_CALLS: CallAggregate = {
+  offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, answeredWithin: 0, abandonedWithin: 0, answeredWaitSeconds: 0,
+  longestWaitSeconds: 0, talkSeconds: 0, holdSeconds: 0, acwSeconds: 0, transfers: 0, ringViolations: 0, holdViolations: 0,
+  agentReleasedFirst: 0, repeat24h: 0, followedUp72h: 0,
+};
+

@@ -1,0 +1,84 @@
+import type { Pool } from 'pg';
+import type { CallAggregate, KpiParameters } from '../../kpis/domain/kpi';
+
+/** How calls are bucketed: by interval length, by calendar period in the site's zone, or the whole range. */
+export type Bucketing =
+  | { readonly kind: 'interval'; readonly seconds: number }
+  | { readonly kind: 'period'; readonly unit: 'day' | 'week' | 'month' }
+  | { readonly kind: 'range' };
+
+export interface CallQuery {
+  readonly start: Date;
+  readonly end: Date;
+  /** `queue_id` or `agent_id` (the answering agent). */
+  readonly groupBy: 'queue_id' | 'agent_id';
+  /** Only these groups; undefined = all. */
+  readonly groups?: readonly string[];
+  readonly bucketing: Bucketing;
+  readonly timeZone: string;
+  readonly parameters: KpiParameters;
+}
+
+export interface CallAggregateRow {
+  readonly group: string;
+  readonly bucketStart: Date;
+  readonly calls: CallAggregate;
+}
+
+// $1 start, $2 end, $3 SL s, $4 short s, $5 max rings, $6 max holds, $7 max hold s, $8 groups, $9 zone, $10 bucket
+function bucketExpression(b: Bucketing): string {
+  switch (b.kind) {
+    case 'interval': return `date_bin(make_interval(secs => $10::int), queued_at, timestamp '2000-01-01' at time zone $9)`;
+    case 'period': return `date_trunc($10, queued_at at time zone $9) at time zone $9`;
+    case 'range': return `$1::timestamptz`;
+  }
+}
+
+const ANSWERED = 'answered_at is not null';
+const ABANDONED = 'answered_at is null and abandoned_at is not null';
+
+/** One pass over the call facts of the range: the SQL twin of the domain's `aggregateCalls`. */
+export function callAggregateSql(q: CallQuery): string {
+  return `select ${q.groupBy} as grp, ${bucketExpression(q.bucketing)} as bucket,
+    count(*)::int as offered,
+    count(*) filter (where ${ANSWERED})::int as answered,
+    count(*) filter (where ${ABANDONED})::int as abandoned,
+    count(*) filter (where ${ABANDONED} and wait_s < $4)::int as short_abandoned,
+    count(*) filter (where ${ANSWERED} and wait_s <= $3)::int as answered_within,
+    count(*) filter (where ${ABANDONED} and wait_s <= $3)::int as abandoned_within,
+    coalesce(sum(wait_s) filter (where ${ANSWERED}), 0)::float8 as answered_wait,
+    coalesce(max(wait_s), 0)::float8 as longest_wait,
+    coalesce(sum(talk_s) filter (where ${ANSWERED}), 0)::float8 as talk,
+    coalesce(sum(hold_s) filter (where ${ANSWERED}), 0)::float8 as hold,
+    coalesce(sum(acw_s) filter (where ${ANSWERED}), 0)::float8 as acw,
+    coalesce(sum(transfer_count) filter (where ${ANSWERED}), 0)::int as transfers,
+    count(*) filter (where ${ANSWERED} and ring_count > $5)::int as ring_violations,
+    count(*) filter (where ${ANSWERED} and (hold_count > $6 or longest_hold_s > $7))::int as hold_violations,
+    count(*) filter (where ${ANSWERED} and released_by = 'agent')::int as released_first,
+    count(*) filter (where repeat_24h)::int as repeat_24h,
+    count(*) filter (where ${ANSWERED} and followed_up_72h)::int as followed_up_72h
+  from call_facts
+  where queued_at >= $1 and queued_at < $2 and (answered_at is not null or abandoned_at is not null)
+    and ${q.groupBy} is not null and ($8::text[] is null or ${q.groupBy} = any($8))
+  group by 1, 2 order by 1, 2`;
+}
+
+type Row = Record<string, number> & { grp: string; bucket: Date };
+
+const toAggregate = (r: Row): CallAggregate => ({
+  offered: r.offered, answered: r.answered, abandoned: r.abandoned, shortAbandoned: r.short_abandoned,
+  answeredWithin: r.answered_within, abandonedWithin: r.abandoned_within, answeredWaitSeconds: r.answered_wait,
+  longestWaitSeconds: r.longest_wait, talkSeconds: r.talk, holdSeconds: r.hold, acwSeconds: r.acw, transfers: r.transfers,
+  ringViolations: r.ring_violations, holdViolations: r.hold_violations, agentReleasedFirst: r.released_first,
+  repeat24h: r.repeat_24h, followedUp72h: r.followed_up_72h,
+});
+
+export async function queryCallAggregates(pool: Pool, q: CallQuery): Promise<CallAggregateRow[]> {
+  const p = q.parameters;
+  const bucketParam = q.bucketing.kind === 'interval' ? q.bucketing.seconds : q.bucketing.kind === 'period' ? q.bucketing.unit : null;
+  const values = [q.start, q.end, p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings, p.maxHoldsPerCall, p.maxHoldSeconds,
+    q.groups ?? null, q.timeZone, bucketParam];
+  // A whole-range bucket references neither the zone nor a bucket size, and Postgres rejects untyped unused parameters.
+  const { rows } = await pool.query<Row>(callAggregateSql(q), q.bucketing.kind === 'range' ? values.slice(0, 8) : values);
+  return rows.map((r) => ({ group: r.grp, bucketStart: r.bucket, calls: toAggregate(r) }));
+}

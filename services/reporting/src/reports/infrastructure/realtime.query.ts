@@ -1,0 +1,44 @@
+import type { Pool } from 'pg';
+
+export interface QueueLive {
+  readonly queueId: string;
+  readonly waitingCalls: number;
+  readonly longestWaitSeconds: number;
+  readonly agents: Readonly<Record<'ready' | 'on-call' | 'not-ready' | 'wrap-up', number>>;
+}
+
+export interface AgentLive {
+  readonly agentId: string;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly secondsInState: number;
+  readonly queueIds: readonly string[];
+}
+
+// A call with neither answer nor abandon is waiting; one older than this lost its end event and is not shown.
+const STALE_WAIT = '4 hours';
+
+export async function queryQueuesLive(pool: Pool, now: Date, queueIds?: readonly string[]): Promise<QueueLive[]> {
+  const waiting = await pool.query<{ queue_id: string; n: number; longest: number }>(
+    `select queue_id, count(*)::int as n, extract(epoch from $1::timestamptz - min(queued_at))::float8 as longest from call_facts
+     where answered_at is null and abandoned_at is null and queued_at is not null and queued_at > $1::timestamptz - interval '${STALE_WAIT}'
+       and ($2::text[] is null or queue_id = any($2)) group by 1`, [now, queueIds ?? null]);
+  const agents = await pool.query<{ queue_id: string; state: string; n: number }>(
+    `select q as queue_id, state, count(*)::int as n from agent_state, unnest(queue_ids) q
+     where logged_in and state is not null and ($1::text[] is null or q = any($1)) group by 1, 2`, [queueIds ?? null]);
+  const byQueue = new Map<string, { waitingCalls: number; longestWaitSeconds: number; agents: Record<string, number> }>();
+  const entry = (q: string) => byQueue.get(q) ?? byQueue.set(q, { waitingCalls: 0, longestWaitSeconds: 0, agents: {} }).get(q)!;
+  for (const r of waiting.rows) Object.assign(entry(r.queue_id), { waitingCalls: r.n, longestWaitSeconds: Math.max(0, r.longest) });
+  for (const r of agents.rows) entry(r.queue_id).agents[r.state] = r.n;
+  return [...byQueue.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([queueId, v]) => ({
+    queueId, waitingCalls: v.waitingCalls, longestWaitSeconds: v.longestWaitSeconds,
+    agents: { ready: v.agents.ready ?? 0, 'on-call': v.agents['on-call'] ?? 0, 'not-ready': v.agents['not-ready'] ?? 0, 'wrap-up': v.agents['wrap-up'] ?? 0 },
+  }));
+}
+
+export async function queryAgentsLive(pool: Pool, now: Date, agentIds?: readonly string[]): Promise<AgentLive[]> {
+  const { rows } = await pool.query<{ agent_id: string; state: string; reason: string | null; secs: number; queue_ids: string[] }>(
+    `select agent_id, state, reason, extract(epoch from $1::timestamptz - since)::float8 as secs, queue_ids from agent_state
+     where logged_in and state is not null and ($2::text[] is null or agent_id = any($2)) order by agent_id`, [now, agentIds ?? null]);
+  return rows.map((r) => ({ agentId: r.agent_id, state: r.state, reason: r.reason, secondsInState: Math.max(0, r.secs), queueIds: r.queue_ids }));
+}
