@@ -51,7 +51,7 @@ export class RoutingConfiguration {
   /** The same inside a consumer's transaction (offset and events commit together). */
   async changeProfileWithin(client: PoolClient, agentId: string, command: AgentSkillProfileCommand): Promise<void> {
     const state = await decideWithin(client, this.store, profileStream(agentId), agentSkillProfileDecider, command);
-    if (state !== undefined) await this.pushProfile(agentId, state);
+    if (state !== undefined) await this.pushProfile(agentId, state, client);
   }
 
   async changeMerge(command: (at: string) => GroupMergeCommand): Promise<void> {
@@ -64,9 +64,10 @@ export class RoutingConfiguration {
     }
   }
 
-  private async pushProfile(agentId: string, state: AgentSkillProfile): Promise<void> {
+  private async pushProfile(agentId: string, state: AgentSkillProfile, client?: PoolClient): Promise<void> {
     const teamId = state.status === 'profiled' ? (state.teamId ?? '') : '';
-    await this.router.apply({ type: 'AgentProfileChanged', agentId, profile: { teamId, skills: routableSkills(state) }, at: this.now() });
+    const input = { type: 'AgentProfileChanged', agentId, profile: { teamId, skills: routableSkills(state) }, at: this.now() } as const;
+    await (client === undefined ? this.router.apply(input) : this.router.applyWithin(client, input));
   }
 }
 

@@ -6,10 +6,10 @@ import type { RoutingConfiguration } from '../application/routing-configuration'
 import type { AgentSkillProfileCommand } from '../domain/agent-skill-profile.decider';
 
 /** Training certifications -> the agent's routable skills (RT-08). Offsets and profile events commit together. */
-export function certificationConsumer(o: { kafka: Kafka; pool: Pool; deadLetterProducer: Producer; configuration: RoutingConfiguration; groupId: string }) {
+export function certificationConsumer(o: { kafka: Kafka; pool: Pool; deadLetterProducer: Producer; configuration: RoutingConfiguration; groupId: string; topic?: string }) {
   return new ConsumerRunner<AnyEvent>({
     kafka: o.kafka, pool: o.pool, groupId: o.groupId, deadLetterProducer: o.deadLetterProducer,
-    topics: [Topics.trainingCertification.name],
+    topics: [o.topic ?? Topics.trainingCertification.name],
     decode: cloudEventDecoder({ eventTypes: [SkillCertified.type, SkillCertificationRevoked.type] }),
     handle: async (event: AnyEvent, ctx: MessageContext) => {
       const command = toProfileCommand(event);

@@ -1,45 +1,110 @@
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@switchboard/eventsourcing';
 import { RoutingEngine } from '../domain/routing-engine';
 import type { RoutingInput } from '../domain/routing-inputs';
 import type { RoutingDecision } from '../domain/routing-decision.events';
 import { queueStateOf, type QueueStateView } from '../domain/queue-state';
 
-/** Where decisions go once made (the event store and outbox in production). */
+/** Where decisions go, inside the transaction of the input that caused them (event store and outbox). */
 export interface DecisionSink {
-  record(decisions: readonly RoutingDecision[]): Promise<void>;
+  recordWithin(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<void>;
+}
+
+/** The ordered log of engine inputs (see InputJournal). */
+export interface InputLog {
+  lock(client: PoolClient): Promise<void>;
+  head(client: PoolClient): Promise<number>;
+  append(client: PoolClient, seq: number, input: RoutingInput): Promise<void>;
+  readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput }>;
 }
 
 /**
- * The one in-process engine of this replica. Inputs are applied strictly one after another (the engine is
- * synchronous); decisions are handed to the sink in the order they were made.
+ * The one in-process engine of this replica. Every input is journaled and its decisions recorded in one
+ * transaction, under the journal lock, so the engine is always the fold of the committed journal: after a crash
+ * or a rolled-back transaction it is rebuilt by replaying the journal, and replayed inputs record nothing (their
+ * decisions committed with them), so no call is ever assigned twice.
  */
 export class LiveRouter {
-  readonly engine = new RoutingEngine();
+  private current = new RoutingEngine();
+  private seq = 0;
+  private lastAt = Number.NEGATIVE_INFINITY;
   private readonly listeners = new Set<() => void>();
-  private recording: Promise<void> = Promise.resolve();
 
-  constructor(private readonly sink: DecisionSink, readonly clock: () => number) {}
+  constructor(private readonly pool: Pool, private readonly journal: InputLog, private readonly sink: DecisionSink, readonly clock: () => number) {}
+
+  get engine(): RoutingEngine {
+    return this.current;
+  }
 
   apply(input: RoutingInput): Promise<readonly RoutingDecision[]> {
-    const decisions = this.engine.handle(input);
-    this.listeners.forEach((l) => l());
-    const recorded = this.recording.then(() => this.sink.record(decisions));
-    this.recording = recorded.catch(() => undefined);
-    return recorded.then(() => decisions);
+    return inTransaction(this.pool, (client) => this.applyWithin(client, input));
+  }
+
+  /** Applies `input` inside the caller's transaction (a consumer's, so offsets commit with the input). */
+  async applyWithin(client: PoolClient, input: RoutingInput): Promise<readonly RoutingDecision[]> {
+    await this.journal.lock(client);
+    await this.catchUp(client);
+    // Event times come from several sources (PBX clocks, the tick); the engine needs them never to go back.
+    const stamped = { ...input, at: Math.max(this.lastAt, input.at) } as RoutingInput;
+    // Counted before handling: if the engine or the transaction fails, the journal is behind and we rebuild.
+    this.seq += 1;
+    const decisions = this.current.handle(stamped);
+    this.lastAt = stamped.at;
+    await this.journal.append(client, this.seq, stamped);
+    await this.sink.recordWithin(client, decisions);
+    this.changed();
+    return decisions;
+  }
+
+  /** Replays the committed journal into the engine (on start). */
+  restore(): Promise<void> {
+    return inTransaction(this.pool, async (client) => {
+      await this.journal.lock(client);
+      await this.catchUp(client);
+    });
+  }
+
+  /** Clock input: journaled only when a policy step may have expired, so idle ticks cost nothing. */
+  async tick(now: number): Promise<void> {
+    const due = this.current.nextExpiryAt();
+    if (due !== undefined && due <= now) await this.apply({ type: 'TimeAdvanced', at: now });
   }
 
   queueState(queueId: string): QueueStateView {
-    return queueStateOf(this.engine.book, queueId, this.clock());
+    return queueStateOf(this.current.book, queueId, this.clock());
   }
 
   knownQueueIds(): string[] {
     const ids = new Set<string>();
-    for (const c of this.engine.book.calls.values()) ids.add(c.queueId);
-    for (const a of this.engine.book.agents.values()) a.queueIds.forEach((q) => ids.add(q));
+    for (const c of this.current.book.calls.values()) ids.add(c.queueId);
+    for (const a of this.current.book.agents.values()) a.queueIds.forEach((q) => ids.add(q));
     return [...ids].sort();
   }
 
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private async catchUp(client: PoolClient): Promise<void> {
+    const head = await this.journal.head(client);
+    if (head === this.seq) return;
+    if (head < this.seq) this.reset();
+    for await (const { seq, input } of this.journal.readAfter(client, this.seq)) {
+      this.current.handle(input);
+      this.seq = seq;
+      this.lastAt = input.at;
+    }
+    this.changed();
+  }
+
+  private reset(): void {
+    this.current = new RoutingEngine();
+    this.seq = 0;
+    this.lastAt = Number.NEGATIVE_INFINITY;
+  }
+
+  private changed(): void {
+    this.listeners.forEach((l) => l());
   }
 }

@@ -1,5 +1,5 @@
-import type { Pool } from 'pg';
-import { inTransaction, type PostgresEventStore } from '@switchboard/eventsourcing';
+import type { PoolClient } from 'pg';
+import type { PostgresEventStore } from '@switchboard/eventsourcing';
 import type { RoutingDecision } from '../domain/routing-decision.events';
 import { toContract, toOutbox, type PublishContext } from './to-integration-events';
 
@@ -8,22 +8,20 @@ export const callStreamId = (callId: string) => `routing-call-${callId}`;
 
 /**
  * Appends each call's decisions to its stream (`routing-call-<callId>`) with the contract events in the outbox,
- * in one transaction per call; published events are numbered
+ * inside the transaction that journals the input which caused them; published events are numbered
  * (`sequence`) without gaps, internal-only decisions skipped.
  */
 export class PostgresDecisionSink {
-  constructor(private readonly pool: Pool, private readonly store: PostgresEventStore, private readonly ctx: PublishContext) {}
+  constructor(private readonly store: PostgresEventStore, private readonly ctx: PublishContext) {}
 
-  async record(decisions: readonly RoutingDecision[]): Promise<void> {
+  async recordWithin(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<void> {
     const byCall = new Map<string, RoutingDecision[]>();
     for (const d of decisions) byCall.set(d.data.callId, [...(byCall.get(d.data.callId) ?? []), d]);
     for (const [callId, ds] of byCall) {
-      await inTransaction(this.pool, async (client) => {
-        const { events, version } = await this.store.readStream(callStreamId(callId), client);
-        const publishedSoFar = events.filter((e) => toContract(e.data as RoutingDecision) !== null).length;
-        await this.store.appendWithin(client, callStreamId(callId), ds.map((d) => ({ type: d.type, data: d })), {
-          expectedVersion: version, outbox: toOutbox(this.ctx, callId, ds, publishedSoFar + 1),
-        });
+      const { events, version } = await this.store.readStream(callStreamId(callId), client);
+      const publishedSoFar = events.filter((e) => toContract(e.data as RoutingDecision) !== null).length;
+      await this.store.appendWithin(client, callStreamId(callId), ds.map((d) => ({ type: d.type, data: d })), {
+        expectedVersion: version, outbox: toOutbox(this.ctx, callId, ds, publishedSoFar + 1),
       });
     }
   }

@@ -9,6 +9,8 @@ export interface PublishContext {
   readonly tenant: string;
   readonly site: string;
   readonly deps: EnvelopeDeps;
+  /** Overrides the registry's assignment topic (tests publish to a topic of their own). */
+  readonly topic?: string;
 }
 
 type Published = { definition: typeof CallAssignedToAgent; data: DataOf<typeof CallAssignedToAgent> }
@@ -57,6 +59,6 @@ export function toOutbox(ctx: PublishContext, callId: string, decisions: readonl
       data: published.data as DataOf<typeof CallAssignedToAgent>, time: new Date('decidedAt' in d.data ? d.data.decidedAt : 0),
     }, ctx.deps);
     const record = toKafkaRecord(envelope as unknown as AnyEvent);
-    return { topic: record.topic, key: record.key, value: record.value, headers: record.headers };
+    return { topic: ctx.topic ?? record.topic, key: record.key, value: record.value, headers: record.headers };
   });
 }

@@ -21,6 +21,11 @@ export class ExpirySchedule {
     }
   }
 
+  /** When the earliest entry falls due (possibly a stale one); undefined when nothing is scheduled. */
+  nextAt(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
   /** The earliest entry due at or before `now`, removed; undefined when none is due. */
   popDue(now: number): Expiry | undefined {
     const h = this.heap;

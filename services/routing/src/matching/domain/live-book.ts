@@ -73,6 +73,11 @@ export class LiveBook implements LiveView {
     this.configChanged();
   }
 
+  /** Active merge groups and their queues. */
+  merges(): ReadonlyMap<string, readonly string[]> {
+    return this.mergeGroups;
+  }
+
   /** Pending expiry of the call's current step (a stale entry is skipped when popped). */
   schedule(call: WaitingCall): void {
     const expiry = this.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;

@@ -31,6 +31,11 @@ export class RoutingEngine {
     return out;
   }
 
+  /** When the next policy step may expire: a `TimeAdvanced` before then changes nothing. */
+  nextExpiryAt(): number | undefined {
+    return this.book.expiries.nextAt();
+  }
+
   private apply(input: RoutingInput, out: RoutingDecision[]): void {
     const { at } = input;
     switch (input.type) {

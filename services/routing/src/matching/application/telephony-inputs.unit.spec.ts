@@ -1,0 +1,29 @@
+import { AgentStateChanged, CallQueued, createEnvelope, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
+import { telephonyInputs } from './telephony-inputs';
+import { decodeInput, encodeInput } from './input-codec';
+
+const time = '2026-03-02T09:00:00.000Z';
+const at = Date.parse(time);
+const envelope = <E extends EventDefinition>(definition: E, subject: string, data: DataOf<E>) =>
+  createEnvelope(definition, { service: 'telephony-gateway', site: 'nc', tenant: 'acme', subject, sequence: 1, data, id: '0190f3a2-5b1c-7101-8a4e-2c0e9a1f7b31', time }) as unknown as AnyEvent;
+const state = (current: DataOf<typeof AgentStateChanged>['current']) =>
+  telephonyInputs(envelope(AgentStateChanged, 'E1', { agentId: 'E1', extension: '8001', previous: { status: 'ready' }, current, previousStateSeconds: 3 }));
+
+describe('telephony facts as engine inputs', () => {
+  it('should queue a call at its PBX time', () => {
+    expect(telephonyInputs(envelope(CallQueued, 'c1', { callId: 'c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 })))
+      .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', at }]);
+  });
+
+  it('should map each agent state to its input', () => {
+    expect(state({ status: 'ready' })).toEqual([{ type: 'AgentBecameReady', agentId: 'E1', at }]);
+    expect(state({ status: 'not-ready', reason: 'break' })).toEqual([{ type: 'AgentBecameNotReady', agentId: 'E1', reason: 'break', at }]);
+    expect(state({ status: 'on-call', callId: 'c1' })).toEqual([{ type: 'AgentOnCall', agentId: 'E1', callId: 'c1', at }]);
+    expect(state({ status: 'wrap-up', callId: 'c1' })).toEqual([{ type: 'AgentStartedWrapUp', agentId: 'E1', callId: 'c1', at }]);
+  });
+
+  it('should journal a profile change with its skills intact', () => {
+    const input = { type: 'AgentProfileChanged', agentId: 'E1', profile: { teamId: 't1', skills: new Map([['billing', 3]]) }, at } as const;
+    expect(decodeInput(JSON.parse(JSON.stringify(encodeInput(input))))).toEqual(input);
+  });
+});

@@ -1,0 +1,48 @@
+import type { Pool, PoolClient } from 'pg';
+import type { RoutingInput } from '../domain/routing-inputs';
+import { decodeInput, encodeInput } from '../application/input-codec';
+
+const JOURNAL_DDL = `
+create table if not exists routing_input_journal (
+  seq bigint primary key,
+  input jsonb not null,
+  recorded_at timestamptz not null default now()
+);`;
+
+// Every writer of the journal holds this transaction-scoped lock, so inputs get gap-free sequence numbers in
+// commit order and the in-memory engine is only ever advanced by one transaction at a time.
+const JOURNAL_LOCK = 7_426_611;
+
+/**
+ * Every input the engine was given, in order, written in the transaction that also records the input's decisions
+ * (and, for consumed telephony events, the consumer offsets). Replaying it rebuilds the live engine exactly.
+ */
+export class InputJournal {
+  static async migrate(pool: Pool): Promise<void> {
+    await pool.query(JOURNAL_DDL);
+  }
+
+  async lock(client: PoolClient): Promise<void> {
+    await client.query('select pg_advisory_xact_lock($1)', [JOURNAL_LOCK]);
+  }
+
+  async head(client: PoolClient): Promise<number> {
+    const { rows } = await client.query<{ seq: string | null }>('select max(seq) as seq from routing_input_journal');
+    return Number(rows[0].seq ?? 0);
+  }
+
+  async append(client: PoolClient, seq: number, input: RoutingInput): Promise<void> {
+    await client.query('insert into routing_input_journal (seq, input) values ($1, $2)', [seq, JSON.stringify(encodeInput(input))]);
+  }
+
+  /** Pages through the inputs after `afterSeq`, in order. */
+  async *readAfter(client: PoolClient, afterSeq: number, pageSize = 5000): AsyncGenerator<{ seq: number; input: RoutingInput }> {
+    for (let after = afterSeq; ;) {
+      const { rows } = await client.query<{ seq: string; input: unknown }>(
+        'select seq, input from routing_input_journal where seq > $1 order by seq limit $2', [after, pageSize]);
+      for (const r of rows) yield { seq: Number(r.seq), input: decodeInput(r.input) };
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1].seq);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import { OutboxRelay } from '@switchboard/eventsourcing';
+import type { RoutingConfiguration } from './configuration/application/routing-configuration';
+import { certificationConsumer } from './configuration/infrastructure/certification-events.kafka-consumer';
+import type { LiveRouter } from './matching/application/live-router';
+import { telephonyConsumer } from './matching/infrastructure/telephony-events.kafka-consumer';
+
+export interface RoutingRuntimeOptions {
+  pool: Pool;
+  kafka: Kafka;
+  /** Idempotent producer: publishes the outbox and dead letters. */
+  producer: Producer;
+  router: LiveRouter;
+  configuration: RoutingConfiguration;
+  topics: { telephony: string[]; certification?: string };
+  groupIdPrefix: string;
+  clockTickMs: number;
+  sessionTimeoutMs?: number;
+  chunkSize?: number;
+  onError?: (error: Error) => void;
+  beforeEachTelephonyEvent?: () => Promise<void>;
+}
+
+export interface RoutingRuntime { stop(): Promise<void> }
+
+/** The moving parts behind the gRPC API: telephony and certification consumers, the outbox relay, the clock. */
+export async function startRoutingRuntime(o: RoutingRuntimeOptions): Promise<RoutingRuntime> {
+  const relay = new OutboxRelay({ pool: o.pool, producer: o.producer, name: `${o.groupIdPrefix}.outbox`, onError: o.onError });
+  await relay.start();
+  const telephony = telephonyConsumer({
+    kafka: o.kafka, pool: o.pool, deadLetterProducer: o.producer, router: o.router, groupId: `${o.groupIdPrefix}.telephony`,
+    topics: o.topics.telephony, sessionTimeoutMs: o.sessionTimeoutMs, chunkSize: o.chunkSize, beforeEach: o.beforeEachTelephonyEvent,
+  });
+  const certifications = o.topics.certification === undefined ? undefined : certificationConsumer({
+    kafka: o.kafka, pool: o.pool, deadLetterProducer: o.producer, configuration: o.configuration,
+    groupId: `${o.groupIdPrefix}.certifications`, topic: o.topics.certification,
+  });
+  await telephony.start();
+  await certifications?.start();
+  let ticking: Promise<void> = Promise.resolve();
+  const clock = setInterval(() => {
+    ticking = ticking.then(() => o.router.tick(o.router.clock())).catch((e: Error) => o.onError?.(e));
+  }, o.clockTickMs);
+  return {
+    stop: async () => {
+      clearInterval(clock);
+      await ticking;
+      await telephony.stop();
+      await certifications?.stop();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import {
+  AgentLoggedIn, AgentRingNoAnswer, AgentStateChanged, CallQueued, createEnvelope, systemEnvelopeDeps, toKafkaRecord,
+  type AnyEvent, type DataOf, type EventDefinition,
+} from '@switchboard/contracts';
+
+type AgentState = DataOf<typeof AgentStateChanged>['current'];
+
+/** Contract-valid gateway events with per-subject sequences and PBX times that move forward one second per event. */
+export class TelephonyEvents {
+  private readonly sequences = new Map<string, number>();
+  constructor(private t: number) {}
+
+  agentLoggedIn(agentId: string, queueIds: string[]): AnyEvent {
+    return this.event(AgentLoggedIn, agentId, { agentId, extension: ext(agentId), pbxLinkId: 'nc1', queueIds });
+  }
+
+  agentState(agentId: string, current: AgentState, previous: AgentState = { status: 'not-ready', reason: 'busy' }): AnyEvent {
+    return this.event(AgentStateChanged, agentId, { agentId, extension: ext(agentId), previous, current, previousStateSeconds: 1 });
+  }
+
+  callQueued(callId: string, queueId: string): AnyEvent {
+    return this.event(CallQueued, callId, { callId, queueId, skillId: queueId, position: 1, queueLength: 1 });
+  }
+
+  ringNoAnswer(agentId: string, callId: string, queueId: string): AnyEvent {
+    return this.event(AgentRingNoAnswer, agentId, { agentId, extension: ext(agentId), callId, queueId, ringDurationMs: 15000 });
+  }
+
+  private event<E extends EventDefinition>(definition: E, subject: string, data: DataOf<E>): AnyEvent {
+    const sequence = (this.sequences.get(subject) ?? 0) + 1;
+    this.sequences.set(subject, sequence);
+    this.t += 1000;
+    return createEnvelope(definition, { service: 'telephony-gateway', site: 'nanchang', tenant: 'acme', subject, sequence, data, id: systemEnvelopeDeps.newId(), time: new Date(this.t) }) as unknown as AnyEvent;
+  }
+}
+
+const ext = (agentId: string) => `8${agentId.replace(/\D/g, '').padStart(3, '0')}`;
+
+/** Kafka messages for `topic` (the test's own name for the registry topic the event belongs on). */
+export const toMessages = (events: AnyEvent[]) => events.map((e) => {
+  const r = toKafkaRecord(e);
+  return { key: r.key, value: r.value, headers: r.headers };
+});
