@@ -57,6 +57,14 @@ export default [
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // Integration tests may drive the PBX simulator, the independent oracle; production code never imports it.
+    files: ['**/*.int.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints.map((c) =>
+        services.some((svc) => c.sourceTag === `scope:${svc}`) ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:simulator'] } : c) }],
+    },
+  },
   domainPurity,
   { files: ['**/*.spec.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },

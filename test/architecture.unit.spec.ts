@@ -43,6 +43,12 @@ describe('module boundaries', () => {
     expect(messages).toContainEqual(expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' }));
   });
 
+  it('rejects production code of a service importing the simulator, and allows its integration tests to', async () => {
+    const code = "import { startSimulator } from '@switchboard/pbx-simulator';\nexport const x = startSimulator;\n";
+    expect(await lint('services/telephony-gateway/src/probe.ts', code)).toContainEqual(expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' }));
+    expect(await lint('services/telephony-gateway/src/probe.int.spec.ts', code)).toEqual([]);
+  });
+
   it('allows a service to use the shared libraries', async () => {
     const messages = await lint('services/qa/src/probe.ts', "import { loadConfig } from '@switchboard/config';\nexport const x = loadConfig;\n");
     expect(messages).toEqual([]);

@@ -1,4 +1,48 @@
-import { commonServiceConfig, Env, loadConfig } from '@switchboard/config';
+import { commonServiceConfig, ConfigError, Env, EnvReader, loadConfig } from '@switchboard/config';
+
+/** One Asterisk AMI link. The secret comes from the environment (a Kubernetes Secret), never from the repo. */
+export interface AmiLinkConfig {
+  readonly pbxLinkId: string;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly secret: string;
+  readonly keepaliveMs: number;
+  readonly ringCycleMs: number;
+  readonly defaultDialedNumber: string;
+}
+
+export interface GatewaySettings {
+  readonly tenant: string;
+  readonly site: string;
+  /** HMAC-SHA256 key for caller-number hashes on public events (>= 32 bytes). */
+  readonly callerHashKey: string;
+  readonly ami: AmiLinkConfig | null;
+}
+
+export function gatewaySettings(env: EnvReader): GatewaySettings {
+  const host = env.get('AMI_HOST').asString();
+  const callerHashKey = env.get('CALLER_HASH_KEY').required().asString();
+  if (Buffer.byteLength(callerHashKey) < 32) throw new ConfigError('configuration error: "CALLER_HASH_KEY" must be at least 32 bytes (value hidden)');
+  return {
+    tenant: env.get('TENANT_ID').default('default').asString(),
+    site: env.get('SITE_ID').default('main').asString(),
+    callerHashKey,
+    ami: host === undefined ? null : {
+      pbxLinkId: env.get('PBX_LINK_ID').default('asterisk-1').asString(),
+      host,
+      port: env.get('AMI_PORT').default('5038').asPortNumber(),
+      username: env.get('AMI_USERNAME').required().asString(),
+      secret: env.get('AMI_SECRET').required().asString(),
+      keepaliveMs: env.get('AMI_KEEPALIVE_SECONDS').default('15').asIntPositive() * 1000,
+      ringCycleMs: env.get('RING_CYCLE_SECONDS').default('6').asFloatPositive() * 1000,
+      defaultDialedNumber: env.get('DEFAULT_DIALED_NUMBER').default('0').asString(),
+    },
+  };
+}
 
 export const loadServiceConfig = (env: Env) =>
-  loadConfig(env, (e) => commonServiceConfig(e, 'telephony-gateway', { grpcPort: 50051, metricsPort: 9461 }));
+  loadConfig(env, (e) => ({
+    ...commonServiceConfig(e, 'telephony-gateway', { grpcPort: 50051, metricsPort: 9461 }),
+    gateway: gatewaySettings(e),
+  }));

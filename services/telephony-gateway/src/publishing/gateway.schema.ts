@@ -1,0 +1,24 @@
+import type { Pool } from 'pg';
+
+/** The gateway's own tables, next to the event store's outbox. Clear caller numbers live only here. */
+export const GATEWAY_DDL = `
+create table if not exists gw_subject_state (
+  pbx_link_id text not null, kind text not null, subject text not null, state jsonb not null,
+  updated_at timestamptz not null default now(), primary key (pbx_link_id, kind, subject)
+);
+create table if not exists gw_link_state (
+  pbx_link_id text primary key, frame_sequence bigint not null default 0, link_sequence integer not null default 0,
+  down_since timestamptz
+);
+create table if not exists gw_caller_numbers (
+  call_id text primary key, caller_number text, caller_hash text not null, recorded_at timestamptz not null default now()
+);
+create table if not exists gw_caller_lookups (
+  id bigserial primary key, principal text not null, roles text[] not null, call_id text not null, reason text not null,
+  granted boolean not null, at timestamptz not null default now()
+);
+`;
+
+export async function migrateGateway(pool: Pool): Promise<void> {
+  await pool.query(GATEWAY_DDL);
+}
