@@ -199,7 +199,51 @@ describe('AMI server conformance (real TCP on 127.0.0.1)', () => {
   });
 });
 
+describe('AMI with several clients', () => {
+  it('should stream the same events, byte for byte, to two logged-in clients at once', async () => {
+    const sim = await startSimulator({ scenario, seed: 4, speed: 'max', amiPort: 0, autoStart: false });
+    const [a, b] = [new RawClient(sim.amiPort!), new RawClient(sim.amiPort!)];
+    try {
+      for (const c of [a, b]) c.send('Action: Login\r\nUsername: switchboard\r\nSecret: switchboard\r\n\r\n');
+      await Promise.all([a, b].map((c) => c.waitFor((r) => r.includes('Fully Booted'))));
+      sim.start();
+      await sim.done;
+      const answered = sim.groundTruth().filter((g) => g.kind === 'contact' && g.outcome === 'answered').length;
+      const complete = (c: RawClient) => c.waitFor((r) => r.split('Event: AgentComplete\r\n').length - 1 >= answered);
+      await Promise.all([complete(a), complete(b)]);
+      const events = (c: RawClient) => c.messages().filter((m) => m.startsWith('Event: ') && !m.startsWith('Event: FullyBooted'));
+      expect(events(a).length).toBeGreaterThan(answered * 5);
+      expect(events(b)).toEqual(events(a));
+    } finally {
+      a.close();
+      b.close();
+      await sim.stop();
+    }
+  });
+});
+
 describe('AMI external routing', () => {
+  it('should ring the agent named in a Bridge action', async () => {
+    const sim = await startSimulator({ scenario, seed: 6, speed: 60, amiPort: 0, autoStart: false, routing: 'external' });
+    const client = new RawClient(sim.amiPort!);
+    try {
+      client.send('Action: Login\r\nUsername: switchboard\r\nSecret: switchboard\r\n\r\n');
+      await client.waitFor((r) => r.includes('Fully Booted'));
+      sim.start();
+      await client.waitFor((r) => r.includes('Event: QueueCallerJoin'));
+      const join = client.messages().find((m) => m.startsWith('Event: QueueCallerJoin'))!;
+      client.send(`Action: Bridge\r\nChannel1: ${header(join, 'Channel')}\r\nChannel2: PJSIP/1001\r\nActionID: br1\r\n\r\n`);
+      await client.waitFor((r) => r.includes('Event: AgentCalled'));
+      expect(client.received).toContain('Response: Success\r\nActionID: br1\r\n');
+      const called = client.messages().find((m) => m.startsWith('Event: AgentCalled'))!;
+      expect(header(called, 'Interface')).toBe('PJSIP/1001');
+      expect(header(called, 'Channel')).toBe(header(join, 'Channel'));
+    } finally {
+      client.close();
+      await sim.stop();
+    }
+  });
+
   it('should ring the agent named in a Redirect and report an unknown channel as an error', async () => {
     const sim = await startSimulator({ scenario, seed: 5, speed: 60, amiPort: 0, autoStart: false, routing: 'external' });
     const client = new RawClient(sim.amiPort!);
