@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     const cfg = loadConfig(valid, (env) => commonServiceConfig(env, 'routing', { grpcPort: 50052, metricsPort: 9462 }));
     expect(cfg).toEqual({
       serviceName: 'routing', kafkaBrokers: ['127.0.0.1:9092', '127.0.0.1:9094'], databaseUrl: 'postgres://u@127.0.0.1:5432/db',
-      grpcPort: 50052, metricsPort: 9462, logLevel: 'info', auth: { key: { kind: 'hs256', secret }, issuer: undefined, audience: undefined },
+      grpcPort: 50052, metricsPort: 9462, logLevel: 'info', auth: { key: { kind: 'hs256', secret }, issuer: undefined, audience: undefined }, otlpTracesEndpoint: undefined,
     });
     expect(Object.isFrozen(cfg)).toBe(true);
   });

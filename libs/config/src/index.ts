@@ -45,6 +45,8 @@ export interface CommonServiceConfig {
   metricsPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   auth: AuthSettings;
+  /** OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318/v1/traces); traces are not exported without it. */
+  otlpTracesEndpoint?: string;
 }
 
 /** A JSON Web Key as read from a JWKS file (validated further by the verifier). */
@@ -101,5 +103,6 @@ export function commonServiceConfig(env: EnvReader, serviceName: string, default
     metricsPort: env.get('METRICS_PORT').default(String(defaults.metricsPort)).asPortNumber(),
     logLevel: env.get('LOG_LEVEL').default('info').asEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
     auth: authSettings(env),
+    otlpTracesEndpoint: env.get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').asUrlString(),
   };
 }
