@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { deadLetterTopic, migrateEventStore, PostgresEventStore } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
-import { measureBareKafka, measurePipeline, PipelineSettings } from './eventsourcing-pipeline.bench';
+import { measureBareKafka, measurePipeline, PipelineSettings } from './eventsourcing-pipeline';
 
 export interface BenchResult {
   readonly name: string;
