@@ -1,31 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { spawnWorker as spawnFile } from '@switchboard/testing';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const live = new Set<ChildProcess>();
+export { eventually, killWorkers } from '@switchboard/testing';
 
-/** Kills every worker still running (call from afterEach) so a failed test never leaves one behind. */
-export function killWorkers(): void {
-  for (const c of live) c.kill('SIGKILL');
-  live.clear();
-}
-
-/** Spawns a fixture worker (TypeScript, via SWC) with the given environment; SHOW_WORKER_LOGS=1 shows its stderr. */
-export function spawnWorker(fixture: string, env: Record<string, string>): ChildProcess & { exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'fixtures', fixture)], {
-    cwd: repoRoot, env: { ...process.env, ...env, KAFKAJS_NO_PARTITIONER_WARNING: '1' }, stdio: ['ignore', 'ignore', process.env.SHOW_WORKER_LOGS ? 'inherit' : 'ignore'],
-  });
-  live.add(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { live.delete(child); resolve(code); }));
-  return Object.assign(child, { exited });
-}
-
-/** Polls until `probe` is true; fails the test with `what` after the bounded wait. */
-export async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Spawns a fixture from ./fixtures as a worker process. */
+export const spawnWorker = (fixture: string, env: Record<string, string>) => spawnFile(path.join(__dirname, 'fixtures', fixture), env);
