@@ -56,6 +56,7 @@ export class ProjectionRunner<E = AnyEvent> {
       kafka: o.kafka, pool: o.pool, groupId: p.groupId, topics: [...p.topics], deadLetterProducer: o.deadLetterProducer,
       decode: o.decode ?? (cloudEventDecoder({ eventTypes: p.eventTypes }) as unknown as ConsumerRunnerOptions<E>['decode']),
       handle: (event, { client }) => p.apply(client, event, p.table),
+      handleBatch: p.applyBatch ? (items, { client }) => p.applyBatch!(client, items.map((i) => i.value), p.table) : undefined,
       chunkSize: o.chunkSize, sessionTimeoutMs: o.sessionTimeoutMs, metrics: o.metrics,
       onApplied: (_t, _p, outcome) => (this.applied += outcome.applied),
     });

@@ -13,6 +13,12 @@ export interface ProjectionDefinition<E = AnyEvent> {
   init(client: PoolClient, table: string): Promise<void>;
   /** Applies one event inside the consumer's transaction; the runner guarantees each event id once per version. */
   apply(client: PoolClient, event: E, table: string): Promise<void>;
+  /**
+   * Optional set-based path: applies a chunk's new events (already deduplicated, in delivery order per partition)
+   * inside the same transaction, with the same final effect as `apply` on each in turn. If it throws, the runner
+   * re-applies the chunk one event at a time with `apply`, so a bad event is isolated and dead-lettered alone.
+   */
+  applyBatch?(client: PoolClient, events: readonly E[], table: string): Promise<void>;
 }
 
 export interface Projection<E = AnyEvent> extends ProjectionDefinition<E> {

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { createTopics, freshDatabase, testInfra, testKafka, uniqueName } from '@switchboard/testing';
 import { createIdempotentProducer, deadLetterTopic, migrateEventStore, Projection, ProjectionProgress, ProjectionRunner } from '../src';
 import { answered, queued } from './fixtures/call-events';
-import { callsPerAgentV1, callsPerAgentV2 } from './fixtures/call-stats.projection';
+import { callsPerAgentBatch, callsPerAgentV1, callsPerAgentV2 } from './fixtures/call-stats.projection';
 import { eventually, killWorkers, spawnWorker } from './workers';
 
 const CALLS = 90;
@@ -80,6 +80,18 @@ describe('ProjectionRunner against the real broker and database', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await read(name)).toEqual(expected(true));
     await stale.stop();
+  });
+
+  it('applies whole chunks through applyBatch, once per event id, falling back to apply when a batch throws', async () => {
+    const { topic, name } = await callsTopic();
+    const duplicates = [answered(0), answered(1), answered(2)];
+    const boom = { ...answered(CALLS), data: { ...answered(CALLS).data, agentId: 'boom' } };
+    await producer.send({ topic, acks: -1, messages: [...duplicates, boom].map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    const batches: number[] = [];
+    await (await run(callsPerAgentBatch(name, topic, batches))).whenActive();
+    expect(await read(name)).toEqual([...expected(false), { agent_id: 'boom', calls: 1 }]);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(batches.reduce((s, n) => s + n, 0)).toBeGreaterThanOrEqual(CALLS + 1); // the failed chunk was offered whole, then per event
   });
 
   it('yields the same figures as a clean run after a SIGKILL mid-rebuild', async () => {

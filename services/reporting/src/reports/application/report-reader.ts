@@ -3,6 +3,7 @@ import { AGENT_KPIS, ALL_KPIS, CALL_KPIS, computeFigures, KpiFigure } from '../.
 import { AgentTimeAggregate, CallAggregate, KpiParameters, renderFormula } from '../../kpis/domain/kpi';
 import { Bucketing, queryCallAggregates } from '../infrastructure/call-aggregate.query';
 import { queryAgentTime } from '../infrastructure/agent-time.query';
+import { queryPeriodFromRollup } from '../infrastructure/daily-rollup.query';
 import { AgentLive, queryAgentsLive, queryQueuesLive, QueueLive } from '../infrastructure/realtime.query';
 
 export interface ReportSettings {
@@ -92,7 +93,9 @@ export class ReportReader {
   }
 
   private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[]): Promise<BucketRow[]> {
-    const rows = await queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'queue_id', groups: queueIds });
+    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds };
+    // Day/week/month over whole local days come from the daily rollup (same figures); anything else from the facts.
+    const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
       key: r.group, bucketStart: r.bucketStart,
       figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters),

@@ -37,10 +37,8 @@ function bucketExpression(b: Bucketing): string {
 const ANSWERED = 'answered_at is not null';
 const ABANDONED = 'answered_at is null and abandoned_at is not null';
 
-/** One pass over the call facts of the range: the SQL twin of the domain's `aggregateCalls`. */
-export function callAggregateSql(q: CallQuery): string {
-  return `select ${q.groupBy} as grp, ${bucketExpression(q.bucketing)} as bucket,
-    count(*)::int as offered,
+/** The aggregate columns over call facts (`$3`–`$7` thresholds), shared with the daily rollup so both count alike. */
+export const CALL_AGGREGATE_COLUMNS = `count(*)::int as offered,
     count(*) filter (where ${ANSWERED})::int as answered,
     count(*) filter (where ${ABANDONED})::int as abandoned,
     count(*) filter (where ${ABANDONED} and wait_s < $4)::int as short_abandoned,
@@ -56,16 +54,24 @@ export function callAggregateSql(q: CallQuery): string {
     count(*) filter (where ${ANSWERED} and (hold_count > $6 or longest_hold_s > $7))::int as hold_violations,
     count(*) filter (where ${ANSWERED} and released_by = 'agent')::int as released_first,
     count(*) filter (where repeat_24h)::int as repeat_24h,
-    count(*) filter (where ${ANSWERED} and followed_up_72h)::int as followed_up_72h
+    count(*) filter (where ${ANSWERED} and followed_up_72h)::int as followed_up_72h`;
+
+/** Calls that count: removed from the queue (answered or abandoned). */
+export const COUNTED_CALLS = '(answered_at is not null or abandoned_at is not null)';
+
+/** One pass over the call facts of the range: the SQL twin of the domain's `aggregateCalls`. */
+export function callAggregateSql(q: CallQuery): string {
+  return `select ${q.groupBy} as grp, ${bucketExpression(q.bucketing)} as bucket,
+    ${CALL_AGGREGATE_COLUMNS}
   from call_facts
-  where queued_at >= $1 and queued_at < $2 and (answered_at is not null or abandoned_at is not null)
+  where queued_at >= $1 and queued_at < $2 and ${COUNTED_CALLS}
     and ${q.groupBy} is not null and ($8::text[] is null or ${q.groupBy} = any($8))
   group by 1, 2 order by 1, 2`;
 }
 
-type Row = Record<string, number> & { grp: string; bucket: Date };
+export type Row = Record<string, number> & { grp: string; bucket: Date };
 
-const toAggregate = (r: Row): CallAggregate => ({
+export const toAggregate = (r: Row): CallAggregate => ({
   offered: r.offered, answered: r.answered, abandoned: r.abandoned, shortAbandoned: r.short_abandoned,
   answeredWithin: r.answered_within, abandonedWithin: r.abandoned_within, answeredWaitSeconds: r.answered_wait,
   longestWaitSeconds: r.longest_wait, talkSeconds: r.talk, holdSeconds: r.hold, acwSeconds: r.acw, transfers: r.transfers,

@@ -1,0 +1,70 @@
+import { migrateEventStore, swapProjectionView } from '@switchboard/eventsourcing';
+import { freshDatabase } from '@switchboard/testing';
+import { Pool } from 'pg';
+import { DEFAULT_KPI_PARAMETERS } from '../../kpis/domain/kpi';
+import { callFactsProjection } from '../../projections/call-facts.projection';
+import { markDirtyCalls } from '../../projections/call-facts.rollup';
+import { CallQuery, queryCallAggregates } from './call-aggregate.query';
+import { queryPeriodFromRollup } from './daily-rollup.query';
+
+describe('daily rollup against the raw call-facts aggregation (real Postgres)', () => {
+  const p = callFactsProjection(['unused']);
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  const query = (unit: 'day' | 'week' | 'month', groups?: string[], timeZone = 'Asia/Shanghai'): CallQuery => ({
+    start: new Date('2025-02-24T00:00:00+08:00'), end: new Date('2025-03-10T00:00:00+08:00'), groupBy: 'queue_id', groups,
+    bucketing: { kind: 'period', unit }, timeZone, parameters: DEFAULT_KPI_PARAMETERS,
+  });
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    pool = new Pool({ connectionString: db.url, max: 3 });
+    await migrateEventStore(pool);
+    const client = await pool.connect();
+    try {
+      await p.init(client, p.table);
+      await swapProjectionView(client, p as never);
+    } finally {
+      client.release();
+    }
+    // 3000 calls over 2 weeks across a month and week boundary, waits on both sides of every threshold.
+    await pool.query(`insert into call_facts_v1 (call_id, tenant, site, queue_id, queued_at, offered_at, caller_hash, answered_at, agent_id,
+        abandoned_at, wait_s, ring_count, talk_s, hold_s, hold_count, longest_hold_s, acw_s, released_by, repeat_24h, followed_up_72h)
+      select 'c' || g, 'acme', 's', 'q' || (g % 3), t, t, md5((g % 400)::text), case when g % 7 <> 0 then t + interval '15 s' end, 'a' || (g % 5),
+        case when g % 7 = 0 then t + interval '30 s' end, (g % 50) / 2.0, g % 4, 100 + g % 13, g % 30, g % 3, (g % 5) * 40.5, g % 25,
+        case when g % 9 = 0 then 'agent' else 'caller' end, g % 11 = 0, g % 13 = 0
+      from generate_series(1, 3000) g, lateral (select timestamptz '2025-02-23 20:00+08' + g * interval '403 s' as t) x`);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const both = async (q: CallQuery) => [await queryPeriodFromRollup(pool, q), await queryCallAggregates(pool, q)] as const;
+
+  it.each(['day', 'week', 'month'] as const)('should give the raw figures per %s, materialised or not', async (unit) => {
+    const [rolled, raw] = await both(query(unit));
+    expect(raw.length).toBeGreaterThan(2);
+    expect(rolled).toEqual(raw);
+    const [again] = await both(query(unit)); // now from the stored days
+    expect(again).toEqual(raw);
+    const [some, rawSome] = await both(query(unit, ['q1']));
+    expect(some).toEqual(rawSome);
+  });
+
+  it('should follow changes the projection marks, in every zone and threshold set it has materialised', async () => {
+    const utc = { ...query('week', undefined, 'UTC'), start: new Date('2025-02-24T00:00:00Z'), end: new Date('2025-03-10T00:00:00Z') };
+    await both(utc);
+    await pool.query(`update call_facts_v1 set wait_s = 999, answered_at = null, abandoned_at = queued_at where call_id in ('c10', 'c2000')`);
+    await markDirtyCalls(pool as never, 'call_facts_v1', ['c10', 'c2000']); // a Pool runs the one query like a client
+    for (const q of [query('month'), utc, query('day')]) {
+      const [rolled, raw] = await both(q);
+      expect(rolled).toEqual(raw);
+      expect(raw.some((r) => r.calls.longestWaitSeconds === 999)).toBe(true);
+    }
+  });
+
+  it('should leave ranges not on local midnights to the raw query', async () => {
+    expect(await queryPeriodFromRollup(pool, { ...query('day'), start: new Date('2025-02-24T01:00:00+08:00') })).toBeUndefined();
+  });
+});
