@@ -48,6 +48,9 @@ export interface AppendResult {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** Advisory lock (per database) that outbox writers share and the relay takes exclusively; see outbox-relay.ts. */
+export const OUTBOX_WRITE_LOCK = 7_426_532;
+
 export class PostgresEventStore {
   constructor(private readonly pool: Pool) {}
 
@@ -111,6 +114,8 @@ export class PostgresEventStore {
  */
 export async function writeOutbox(client: PoolClient, messages: readonly OutboxMessage[]): Promise<void> {
   const trace = injectTraceHeaders({});
+  // Held until commit: the relay takes this lock exclusively before reading, so it never reads past a writer in flight.
+  await client.query('select pg_advisory_xact_lock_shared($1)', [OUTBOX_WRITE_LOCK]);
   await client.query(
     `insert into es_outbox (topic, message_key, value, headers)
      select * from unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[])`,

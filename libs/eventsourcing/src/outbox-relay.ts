@@ -1,6 +1,9 @@
 import type { Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './transaction';
+import { OUTBOX_WRITE_LOCK } from './event-store';
+
+const LOCK_NOT_AVAILABLE = '55P03';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -10,6 +13,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   onError?: (error: Error) => void;
+  /** How long a read waits for outbox writers in flight before trying again later (default 1000 ms). */
+  lockTimeoutMs?: number;
   /** Fault-injection seam for tests: runs after Kafka acknowledged a batch and before the checkpoint moves. */
   afterPublish?: (count: number) => void;
 }
@@ -17,10 +22,9 @@ export interface OutboxRelayOptions {
 interface OutboxRow { position: string; transaction_id: string; topic: string; message_key: string; value: Buffer; headers: Record<string, string> }
 
 /**
- * Publishes outbox rows to Kafka in commit-safe order. Rows are read by (transaction id, position) and only from
- * transactions older than the oldest one still running (`pg_snapshot_xmin`), so a row whose sequence number was
- * taken early but committed late is never skipped. A crash after publishing and before the checkpoint moves
- * republishes that batch: consumers deduplicate by event id, so effects stay exactly-once.
+ * Publishes outbox rows to Kafka in commit-safe order: reads wait for outbox writers in flight (see nextRows), so a
+ * row whose position was taken early but committed late is never skipped. A crash after publishing and before the
+ * checkpoint moves republishes that batch: consumers deduplicate by event id, so effects stay exactly-once.
  */
 export class OutboxRelay {
   private running = false;
@@ -95,16 +99,30 @@ export class OutboxRelay {
     return rows.length;
   }
 
+  /**
+   * Taking the writers' lock exclusively waits until every outbox writer in flight in this database has committed
+   * (new writers queue behind us), so every row below the highest visible position is committed and none can appear
+   * later below it. Unlike a `pg_snapshot_xmin` filter, this is not held back by long transactions in other databases
+   * of the same server. A writer holding the lock too long only makes this read give up and retry.
+   */
   private async nextRows(): Promise<OutboxRow[]> {
-    const { rows } = await this.o.pool.query<OutboxRow>(
-      `select o.position, o.transaction_id::text, o.topic, o.message_key, o.value, o.headers
-         from es_outbox o
-         left join es_outbox_checkpoints c on c.relay = $1
-        where (o.transaction_id, o.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
-          and o.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by o.transaction_id, o.position
-        limit $2`, [this.o.name, this.o.batchSize ?? 1000]);
-    return rows;
+    try {
+      return await inTransaction(this.o.pool, async (client) => {
+        await client.query(`set local lock_timeout = '${Math.max(1, Math.floor(this.o.lockTimeoutMs ?? 1000))}ms'`);
+        await client.query('select pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
+        const { rows } = await client.query<OutboxRow>(
+          `select o.position, o.transaction_id::text, o.topic, o.message_key, o.value, o.headers
+             from es_outbox o
+             left join es_outbox_checkpoints c on c.relay = $1
+            where o.position > coalesce(c.position, 0)
+            order by o.position
+            limit $2`, [this.o.name, this.o.batchSize ?? 1000]);
+        return rows;
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return [];
+      throw e;
+    }
   }
 
   private sleep(ms: number): Promise<void> {

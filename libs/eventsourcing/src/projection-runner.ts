@@ -32,6 +32,8 @@ export interface ProjectionRunnerOptions<E> {
   onProgress?: (p: ProjectionProgress) => void;
   /** Progress and swaps as structured log lines (pino's `info(obj, msg)` fits). Default: JSON on stdout. */
   logger?: { info(obj: object, msg: string): void };
+  /** Appended to the consumer group id, so copies of a projection reading other topics never share a Kafka group. */
+  groupIdSuffix?: string;
 }
 
 const jsonLogger = { info: (obj: object, msg: string) => process.stdout.write(`${JSON.stringify({ ...obj, msg })}\n`) };
@@ -50,7 +52,11 @@ export class ProjectionRunner<E = AnyEvent> {
   private readonly swapped: Promise<void>;
   private resolveSwapped!: () => void;
 
-  constructor(private readonly p: Projection<E>, private readonly o: ProjectionRunnerOptions<E>) {
+  private readonly p: Projection<E>;
+
+  constructor(projection: Projection<E>, private readonly o: ProjectionRunnerOptions<E>) {
+    const p = o.groupIdSuffix ? { ...projection, groupId: `${projection.groupId}-${o.groupIdSuffix}` } : projection;
+    this.p = p;
     this.swapped = new Promise((resolve) => (this.resolveSwapped = resolve));
     this.consumer = new ConsumerRunner<E>({
       kafka: o.kafka, pool: o.pool, groupId: p.groupId, topics: [...p.topics], deadLetterProducer: o.deadLetterProducer,

@@ -24,7 +24,9 @@ export interface ProjectionHost {
 /** Keeps the reporting read models (call facts, agent state and segments) up to date from the telephony topics. */
 export async function startProjections(o: ProjectionHostOptions): Promise<ProjectionHost> {
   const common = { kafka: o.kafka, pool: o.pool, deadLetterProducer: o.deadLetterProducer, chunkSize: o.chunkSize ?? 500,
-    progressIntervalMs: 1000, onProgress: o.onProgress, logger: o.logger };
+    progressIntervalMs: 1000, onProgress: o.onProgress, logger: o.logger,
+    // A host reading overridden topics (tests, replays) gets its own consumer groups.
+    groupIdSuffix: o.topics ? o.topics.call.join('+') : undefined };
   const runners = [
     new ProjectionRunner(callFactsProjection(o.topics?.call), common),
     new ProjectionRunner(agentStateProjection(o.topics?.agent), common),
