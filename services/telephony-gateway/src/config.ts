@@ -1,4 +1,6 @@
 import { commonServiceConfig, ConfigError, Env, EnvReader, loadConfig } from '@switchboard/config';
+import { eslLinkSettings, type EslLinkConfig } from './esl/infrastructure/esl-settings';
+import { webhookSettings, type WebhookConfig } from './webhook/infrastructure/webhook-settings';
 
 /** One Asterisk AMI link. The secret comes from the environment (a Kubernetes Secret), never from the repo. */
 export interface AmiLinkConfig {
@@ -10,6 +12,8 @@ export interface AmiLinkConfig {
   readonly keepaliveMs: number;
   readonly ringCycleMs: number;
   readonly defaultDialedNumber: string;
+  /** Dial-plan context where agent extensions live; routing decisions `Redirect` callers there. Default `agents`. */
+  readonly redirectContext?: string;
 }
 
 export interface GatewaySettings {
@@ -18,6 +22,12 @@ export interface GatewaySettings {
   /** HMAC-SHA256 key for caller-number hashes on public events (>= 32 bytes). */
   readonly callerHashKey: string;
   readonly ami: AmiLinkConfig | null;
+  /** Carry out routing's assignments on the PBX (off when the PBX routes by itself). Default true. */
+  readonly executeRoutingDecisions?: boolean;
+  /** FreeSWITCH event-socket link (mod_callcenter); absent or null = off. */
+  readonly esl?: EslLinkConfig | null;
+  /** HTTP endpoint for canonical events from other CTIs; absent or null = off. */
+  readonly webhook?: WebhookConfig | null;
 }
 
 export function gatewaySettings(env: EnvReader): GatewaySettings {
@@ -28,6 +38,9 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
     tenant: env.get('TENANT_ID').default('default').asString(),
     site: env.get('SITE_ID').default('main').asString(),
     callerHashKey,
+    executeRoutingDecisions: env.get('EXECUTE_ROUTING_DECISIONS').default('true').asBool(),
+    esl: eslLinkSettings(env),
+    webhook: webhookSettings(env),
     ami: host === undefined ? null : {
       pbxLinkId: env.get('PBX_LINK_ID').default('asterisk-1').asString(),
       host,
@@ -37,6 +50,7 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
       keepaliveMs: env.get('AMI_KEEPALIVE_SECONDS').default('15').asIntPositive() * 1000,
       ringCycleMs: env.get('RING_CYCLE_SECONDS').default('6').asFloatPositive() * 1000,
       defaultDialedNumber: env.get('DEFAULT_DIALED_NUMBER').default('0').asString(),
+      redirectContext: env.get('AMI_REDIRECT_CONTEXT').default('agents').asString(),
     },
   };
 }

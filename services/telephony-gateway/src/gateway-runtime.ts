@@ -1,15 +1,24 @@
-import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS } from '@switchboard/contracts';
-import { createIdempotentProducer, migrateEventStore, OutboxRelay } from '@switchboard/eventsourcing';
-import type { Kafka } from 'kafkajs';
+import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS, Topics, type AnyEvent } from '@switchboard/contracts';
+import { createIdempotentProducer, migrateEventStore, OutboxRelay, type ConsumerRunner } from '@switchboard/eventsourcing';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
 import type { GatewaySettings } from './config';
+import { EslLink } from './esl/infrastructure/esl-link';
+import { startWebhook } from './webhook/infrastructure/start-webhook';
+import type { WebhookServer } from './webhook/infrastructure/webhook-server';
 import { callerIdentifier } from './pii/caller-identity';
 import { migrateGateway } from './publishing/gateway.schema';
+import { assignmentConsumer } from './routing-execution/infrastructure/assignment-consumer';
+import { AssignmentExecutor } from './routing-execution/infrastructure/assignment-executor';
 
 export interface GatewayRuntime {
   readonly links: readonly AmiLink[];
   readonly relay: OutboxRelay;
+  readonly eslLinks: readonly EslLink[];
+  readonly webhook: WebhookServer | null;
+  readonly assignments: ConsumerRunner<AnyEvent> | null;
   stop(): Promise<void>;
 }
 
@@ -31,8 +40,21 @@ export async function ensureTopics(kafka: Kafka, replicationFactor = 1): Promise
   }
 }
 
-/** Migrations, topics, the outbox relay, then the PBX links. */
-export async function startGateway(o: { pool: Pool; kafka: Kafka; settings: GatewaySettings; relayName?: string; log?: AmiLinkDeps['log']; backoff?: AmiLinkDeps['backoff'] }): Promise<GatewayRuntime> {
+export interface GatewayOptions {
+  readonly pool: Pool;
+  readonly kafka: Kafka;
+  readonly settings: GatewaySettings;
+  readonly relayName?: string;
+  readonly log?: AmiLinkDeps['log'];
+  readonly backoff?: AmiLinkDeps['backoff'];
+  /** Registry topic → topic used instead (tests); applies to published events and the consumed assignment topic. */
+  readonly topicOverrides?: Readonly<Record<string, string>>;
+  readonly assignmentGroupId?: string;
+  readonly metrics?: Registry;
+}
+
+/** Migrations, topics, the outbox relay, the PBX links, then the executor of routing decisions. */
+export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await migrateEventStore(o.pool);
   await migrateGateway(o.pool);
   await ensureTopics(o.kafka);
@@ -40,15 +62,34 @@ export async function startGateway(o: { pool: Pool; kafka: Kafka; settings: Gate
   await producer.connect();
   const relay = new OutboxRelay({ pool: o.pool, producer, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
   await relay.start();
-  const deps: AmiLinkDeps = { pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff };
+  const deps: AmiLinkDeps = { pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff, topicOverrides: o.topicOverrides };
   const links = o.settings.ami === null ? [] : [await AmiLink.open(o.settings.ami, deps)];
   links.forEach((l) => l.start());
+  const eslLinks = o.settings.esl ? [await EslLink.open(o.settings.esl, deps)] : [];
+  eslLinks.forEach((l) => l.start());
+  const webhook = o.settings.webhook ? await startWebhook(o.settings.webhook, deps) : null;
+  const assignments = links.length === 0 || o.settings.executeRoutingDecisions === false ? null : await startAssignments(o, links, producer);
   return {
-    links, relay,
+    links, relay, assignments, eslLinks, webhook,
     stop: async () => {
-      for (const l of links) await l.stop();
+      await assignments?.stop();
+      await webhook?.close();
+      for (const l of [...links, ...eslLinks]) await l.stop();
       await relay.stop();
       await producer.disconnect();
     },
   };
+}
+
+async function startAssignments(o: GatewayOptions, links: readonly AmiLink[], producer: Producer): Promise<ConsumerRunner<AnyEvent>> {
+  const executor = new AssignmentExecutor(o.pool, links);
+  const interrupted = await executor.settleInterrupted();
+  if (interrupted > 0) o.log?.('warn', 'routing assignments interrupted by a stop marked failed (outcome unknown)', { interrupted });
+  const topic = o.topicOverrides?.[Topics.routingAssignment.name];
+  const runner = assignmentConsumer({
+    kafka: o.kafka, pool: o.pool, deadLetterProducer: producer, executor, topic, groupId: o.assignmentGroupId, metrics: o.metrics,
+    onError: (e) => o.log?.('warn', 'routing assignment consumer', { error: e.message }),
+  });
+  await runner.start();
+  return runner;
 }

@@ -17,6 +17,15 @@ create table if not exists gw_caller_lookups (
   id bigserial primary key, principal text not null, roles text[] not null, call_id text not null, reason text not null,
   granted boolean not null, at timestamptz not null default now()
 );
+create table if not exists gw_call_channels (
+  call_id text primary key, channel text not null, joined_at timestamptz not null
+);
+create table if not exists gw_assignment_executions (
+  event_id text primary key, call_id text not null, agent_id text not null, pbx_link_id text not null, queue_id text not null,
+  wait_seconds double precision not null, status text not null check (status in ('executing', 'executed', 'failed')), reason text,
+  action text, queued_at timestamptz, received_at timestamptz not null default now(), finished_at timestamptz
+);
+create index if not exists gw_assignment_executions_call on gw_assignment_executions (call_id);
 `;
 
 export async function migrateGateway(pool: Pool): Promise<void> {

@@ -104,6 +104,14 @@ export class LinkPipeline {
       await client.query(`insert into gw_caller_numbers (call_id, caller_number, caller_hash) select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing`,
         [p.callers.map((c) => c.callId), p.callers.map((c) => c.number), p.callers.map((c) => c.hash)]);
     }
+    if (p.channels.length > 0) {
+      const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()];
+      await client.query(`insert into gw_call_channels (call_id, channel, joined_at) select * from unnest($1::text[], $2::text[], $3::timestamptz[])
+        on conflict (call_id) do update set channel = excluded.channel, joined_at = excluded.joined_at`,
+      [channels.map((c) => c.callId), channels.map((c) => c.channel), channels.map((c) => new Date(c.joinedAtMs))]);
+    }
+    const goneCalls = gone.filter(([kind]) => kind === 'call').map(([, subject]) => `${link}:${subject}`);
+    if (goneCalls.length > 0) await client.query('delete from gw_call_channels where call_id = any($1::text[])', [goneCalls]);
     await client.query(`insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since) values ($1, $2, $3, $4)
       on conflict (pbx_link_id) do update set frame_sequence = excluded.frame_sequence, link_sequence = excluded.link_sequence, down_since = excluded.down_since`,
     [link, p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs)]);

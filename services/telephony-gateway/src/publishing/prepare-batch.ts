@@ -2,19 +2,25 @@ import {
   createEnvelope, encodePbxRawFrame, PbxLinkDown, PbxLinkUp, systemEnvelopeDeps, toKafkaRecord, Topics, type AnyEvent, type PbxFrameProtocol,
 } from '@switchboard/contracts';
 import type { OutboxMessage } from '@switchboard/eventsourcing';
-import type { AmiParsed } from '../ami/domain/ami-frame';
+import { headerOf, type AmiParsed } from '../ami/domain/ami-frame';
 import { translateAmiEvent } from '../ami/domain/ami-vendor-events';
 import type { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
+import type { VendorEvent } from '../call-tracking/domain/vendor-events';
+import type { EslParseError } from '../esl/domain/esl-frame';
 import { decided, secondsBetween, type Decided, type DecisionContext } from '../call-tracking/domain/canonical';
 
 export type LinkSignal = { readonly kind: 'link-up'; readonly banner: string; readonly endpoint: string } | { readonly kind: 'link-down'; readonly reason: string; readonly endpoint: string };
-export type PipelineItem = { readonly item: AmiParsed | LinkSignal; readonly receivedAtMs: number };
+/** A frame an adapter other than AMI already translated (event socket): archived raw, its vendor events applied. */
+export type TranslatedFrame = { readonly kind: 'translated'; readonly raw: Uint8Array; readonly events: readonly VendorEvent[] };
+export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError; readonly receivedAtMs: number };
 
 export interface LinkCounters { frameSequence: number; linkSequence: number; downSinceMs: number | null }
 
 export interface PreparedBatch {
   readonly outbox: OutboxMessage[];
   readonly callers: { callId: string; number: string | null; hash: string }[];
+  /** Caller channel per call (from QueueCallerJoin), so routing decisions can be executed with `Redirect`. */
+  readonly channels: { callId: string; channel: string; joinedAtMs: number }[];
   readonly changes: ReturnType<CallCenterTracker['takeChanges']>;
   readonly counters: LinkCounters;
   readonly parseErrors: { frameName: string; bytesDropped: number; sample: string }[];
@@ -26,14 +32,18 @@ export interface BatchContext {
   readonly site: string;
   readonly protocol: PbxFrameProtocol;
   readonly decision: DecisionContext;
+  /** Registry topic name → the topic actually written (tests run against topics of their own). */
+  readonly topicOverrides?: Readonly<Record<string, string>>;
 }
+
+const topicOf = (b: BatchContext, registryTopic: string): string => b.topicOverrides?.[registryTopic] ?? registryTopic;
 
 /**
  * Turns received items into the rows of one transaction: a raw-archive row per frame, canonical events (caused by
  * that frame), caller numbers, and the changed state. Computed once, so a failed write is retried with the same rows.
  */
 export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenterTracker, counters: LinkCounters, b: BatchContext): PreparedBatch {
-  const out: PreparedBatch = { outbox: [], callers: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0 };
+  const out: PreparedBatch = { outbox: [], callers: [], channels: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0 };
   for (const { item, receivedAtMs } of items) {
     if (item.kind === 'error') { out.parseErrors.push(item); continue; }
     if (item.kind === 'link-up' || item.kind === 'link-down') { pushCanonical(out, [linkEvent(item, receivedAtMs, out.counters, b)], b, undefined); continue; }
@@ -42,10 +52,15 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
       id: frameId, tenant: b.tenant, site: b.site, pbxLinkId: b.decision.pbxLinkId, protocol: b.protocol,
       receivedAt: new Date(receivedAtMs).toISOString(), sequence: ++out.counters.frameSequence, payload: Buffer.from(item.raw),
     });
-    out.outbox.push({ topic: Topics.telephonyPbxRaw.name, ...raw });
-    if (item.kind !== 'frame') continue;
-    for (const vendor of translateAmiEvent(item, receivedAtMs)) {
-      if (vendor.type === 'CallerJoinedQueue') out.callers.push({ callId: `${b.decision.pbxLinkId}:${vendor.callKey}`, number: vendor.callerNumber, hash: b.decision.identifyCaller(vendor.callerNumber).hash });
+    out.outbox.push({ ...raw, topic: topicOf(b, Topics.telephonyPbxRaw.name) });
+    if (item.kind !== 'frame' && item.kind !== 'translated') continue;
+    for (const vendor of item.kind === 'frame' ? translateAmiEvent(item, receivedAtMs) : item.events) {
+      if (vendor.type === 'CallerJoinedQueue') {
+        const callId = `${b.decision.pbxLinkId}:${vendor.callKey}`;
+        out.callers.push({ callId, number: vendor.callerNumber, hash: b.decision.identifyCaller(vendor.callerNumber).hash });
+        const channel = item.kind === 'frame' ? headerOf(item, 'Channel') : undefined;
+        if (channel !== undefined) out.channels.push({ callId, channel, joinedAtMs: receivedAtMs });
+      }
       pushCanonical(out, tracker.apply(vendor), b, frameId);
     }
   }
@@ -58,7 +73,8 @@ function pushCanonical(out: PreparedBatch, events: readonly Decided[], b: BatchC
       service: 'telephony-gateway', site: b.site, tenant: b.tenant, subject: e.subject, sequence: e.sequence, data: e.data as never,
       time: new Date(e.at), ...(causationid === undefined ? {} : { causationid }),
     }, systemEnvelopeDeps);
-    out.outbox.push(toKafkaRecord(envelope as AnyEvent));
+    const record = toKafkaRecord(envelope as AnyEvent);
+    out.outbox.push({ ...record, topic: topicOf(b, record.topic) });
     (out as { canonicalCount: number }).canonicalCount++;
   }
 }

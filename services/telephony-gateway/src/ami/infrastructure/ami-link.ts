@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { AmiFrame } from '../domain/ami-frame';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
 import { LinkPipeline } from '../../publishing/link-pipeline';
@@ -11,6 +12,8 @@ export interface AmiLinkDeps {
   readonly identifyCaller: (n: string | null) => CallerIdentity;
   readonly log?: (level: 'info' | 'warn', message: string, detail?: Record<string, unknown>) => void;
   readonly backoff?: { initialMs: number; maxMs: number };
+  /** Registry topic → topic written instead (tests). */
+  readonly topicOverrides?: Readonly<Record<string, string>>;
 }
 
 export interface LinkStatus {
@@ -37,7 +40,7 @@ export class AmiLink {
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
       batch: {
-        tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami',
+        tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides,
         decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
       },
       backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
@@ -55,6 +58,8 @@ export class AmiLink {
 
   start(): void { this.connection.start(); }
   resync(): Promise<void> { return this.connection.resync(); }
+  /** Sends one AMI action and resolves with its response (rejects when the link is down or the PBX stays silent). */
+  send(action: readonly (readonly [string, string])[], timeoutMs?: number): Promise<AmiFrame> { return this.connection.send(action.map(([k, v]) => [k, v]), timeoutMs); }
 
   async stop(): Promise<void> {
     await this.connection.stop();

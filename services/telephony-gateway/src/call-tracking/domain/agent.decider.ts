@@ -38,12 +38,13 @@ export function transitionAgent(state: AgentSession, e: AgentVendorEvent, ctx: D
 
 function ensureLoggedIn(state: AgentSession, e: Exclude<AgentVendorEvent, MemberRemoved>, ctx: DecisionContext): { session: LoggedInAgent; events: Decided[] } {
   if (state.status === 'logged-in') {
-    const queues = state.queues.includes(e.queue) ? state.queues : [...state.queues, e.queue];
+    const queues = e.queue === '' || state.queues.includes(e.queue) ? state.queues : [...state.queues, e.queue];
     return { session: { ...state, queues }, events: [] };
   }
-  const login = decided(AgentLoggedIn, e.agentId, state.sequence + 1, e.at, { agentId: e.agentId, extension: e.extension, pbxLinkId: ctx.pbxLinkId, queueIds: [e.queue] });
+  const queues = e.queue === '' ? [] : [e.queue];
+  const login = decided(AgentLoggedIn, e.agentId, state.sequence + 1, e.at, { agentId: e.agentId, extension: e.extension, pbxLinkId: ctx.pbxLinkId, queueIds: queues });
   const session: LoggedInAgent = {
-    status: 'logged-in', agentId: e.agentId, extension: e.extension, sequence: login.sequence, queues: [e.queue], loginAtMs: e.at,
+    status: 'logged-in', agentId: e.agentId, extension: e.extension, sequence: login.sequence, queues, loginAtMs: e.at,
     current: { status: 'ready' }, sinceMs: e.at, pause: null, lastCallKey: null, lastCallId: null, lastRna: null,
   };
   return { session, events: [login] };
@@ -72,8 +73,9 @@ function callCompleted(s: LoggedInAgent, events: Decided[], e: AgentCallComplete
 }
 
 function removed(state: AgentSession, e: MemberRemoved): AgentTransition {
-  if (state.status !== 'logged-in' || !state.queues.includes(e.queue)) return done(state, []);
-  const queues = state.queues.filter((q) => q !== e.queue);
+  const everyQueue = e.queue === '';
+  if (state.status !== 'logged-in' || (!everyQueue && !state.queues.includes(e.queue))) return done(state, []);
+  const queues = everyQueue ? [] : state.queues.filter((q) => q !== e.queue);
   if (queues.length > 0) return done({ ...state, queues }, []);
   const out = decided(AgentLoggedOut, state.agentId, state.sequence + 1, e.at, {
     agentId: state.agentId, extension: state.extension, loggedOutBy: 'agent', sessionSeconds: secondsBetween(state.loginAtMs, e.at),

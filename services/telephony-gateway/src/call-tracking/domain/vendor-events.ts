@@ -5,6 +5,7 @@
  */
 interface At { readonly at: number }
 interface OnCall extends At { readonly callKey: string }
+/** `queue` is '' when the PBX's agent state is not per queue (FreeSWITCH): MemberRemoved with '' logs off every queue. */
 interface OnMember extends At { readonly agentId: string; readonly extension: string; readonly queue: string }
 
 export type CallerJoinedQueue = OnCall & {

@@ -1,0 +1,71 @@
+import type { AmiLinkDeps } from '../../ami/infrastructure/ami-link';
+import { LinkPipeline } from '../../publishing/link-pipeline';
+import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
+import { parseAgentList, parsePlainEvent, type EslParsed } from '../domain/esl-frame';
+import { AGENT_LIST_COMMAND, EslConnection } from './esl-connection';
+import type { EslLinkConfig } from './esl-settings';
+
+export interface EslLinkStatus {
+  readonly pbxLinkId: string;
+  readonly protocol: 'freeswitch-esl';
+  readonly endpoint: string;
+  readonly state: string;
+  readonly banner: string;
+  readonly lastError: string;
+  readonly framesCommitted: number;
+  readonly canonicalCommitted: number;
+  readonly parseErrors: number;
+  readonly backlog: number;
+}
+
+/** One FreeSWITCH link: event socket → mod_callcenter translation → the same durable pipeline as AMI. */
+export class EslLink {
+  private constructor(readonly config: EslLinkConfig, private readonly connection: EslConnection, readonly pipeline: LinkPipeline) {}
+
+  static async open(config: EslLinkConfig, deps: AmiLinkDeps): Promise<EslLink> {
+    const endpoint = `${config.host}:${config.port}`;
+    const translator = new EslCallCenterTranslator();
+    let connection: EslConnection | null = null;
+    let loggedParseError = false;
+    const pipeline = await LinkPipeline.open({
+      pool: deps.pool,
+      batch: {
+        tenant: deps.tenant, site: deps.site, protocol: 'freeswitch-esl', topicOverrides: deps.topicOverrides,
+        decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
+      },
+      backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
+      onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'event-socket frame dropped', { ...e }); loggedParseError = true; },
+      onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
+    });
+    const translate = (item: EslParsed & { kind: 'frame' }, at: number, answered: string | undefined) => {
+      if (item.contentType === 'text/event-plain') return translator.translate(parsePlainEvent(item.body), at);
+      return item.contentType === 'api/response' && answered === AGENT_LIST_COMMAND ? translator.resync(parseAgentList(item.body), at) : [];
+    };
+    connection = new EslConnection({
+      host: config.host, port: config.port, password: config.password, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
+      onReceived: (item, receivedAtMs, answered) => pipeline.push({
+        item: item.kind === 'error' ? item : { kind: 'translated', raw: item.raw, events: translate(item, receivedAtMs, answered) }, receivedAtMs,
+      }),
+      onUp: (banner) => { deps.log?.('info', 'event-socket link up', { endpoint }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
+      onDown: (reason) => { deps.log?.('warn', 'event-socket link down', { endpoint, reason }); pipeline.push({ item: { kind: 'link-down', reason, endpoint }, receivedAtMs: Date.now() }); },
+    });
+    return new EslLink(config, connection, pipeline);
+  }
+
+  start(): void { this.connection.start(); }
+  resync(): Promise<void> { return this.connection.resync(); }
+
+  async stop(): Promise<void> {
+    await this.connection.stop();
+    await this.pipeline.flush();
+  }
+
+  status(): EslLinkStatus {
+    const p = this.pipeline;
+    return {
+      pbxLinkId: this.config.pbxLinkId, protocol: 'freeswitch-esl', endpoint: `${this.config.host}:${this.config.port}`, state: this.connection.state,
+      banner: this.connection.banner, lastError: this.connection.lastError, framesCommitted: p.framesCommitted, canonicalCommitted: p.canonicalCommitted,
+      parseErrors: p.parseErrors, backlog: p.backlog,
+    };
+  }
+}
