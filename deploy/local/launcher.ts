@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     });
   }
   const token = await mintDevToken({ secret: authSecret, subject: 'local-director', roles: ['director'], tenant: 'local', expiresIn: '12h' });
+  const wallboardToken = await mintDevToken({ secret: authSecret, subject: 'local-duty-supervisor', roles: ['supervisor'], tenant: 'default', siteIds: ['main'], expiresIn: '12h' }); // the gateway's default TENANT_ID/SITE_ID
   const rows = running.filter((r) => r.spec.grpcPort > 0).map((r) => `  ${r.spec.name.padEnd(18)} gRPC 127.0.0.1:${r.spec.grpcPort}   metrics http://127.0.0.1:${r.spec.metricsPort}/metrics   log ${path.relative(repoRoot, r.logFile)}`);
   console.log([
     '',
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     `  Kafka              ${infra.kafkaBrokers.join(',')}${infra.external.kafka ? ' (external)' : ''}`,
     `  PostgreSQL         ${redact(infra.postgresUrl)}`,
     ...rows,
+    `  Wallboard          http://127.0.0.1:${process.env.WALLBOARD_PORT ?? 8080}/#token=${wallboardToken}`,
     ...(withSimulator ? [`  pbx-simulator      AMI 127.0.0.1:${simulator.amiPort}   event socket 127.0.0.1:${simulator.eslPort}   ${simulator.scenario} at ${simulator.speed}x, starts when the gateway logs in   log .infra/logs/pbx-simulator.log`] : []),
     '',
     'Check health:  grpcurl -plaintext 127.0.0.1:50052 grpc.health.v1.Health/Check',

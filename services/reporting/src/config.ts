@@ -1,4 +1,4 @@
-import { commonServiceConfig, Env, loadConfig } from '@switchboard/config';
+import { commonServiceConfig, ConfigError, Env, loadConfig } from '@switchboard/config';
 import type { KpiParameters } from './kpis/domain/kpi';
 
 export const loadServiceConfig = (env: Env) =>
@@ -13,4 +13,25 @@ export const loadServiceConfig = (env: Env) =>
       maxHoldSeconds: e.get('REPORTING_MAX_HOLD_SECONDS').default('120').asIntPositive(),
       maxHoldsPerCall: e.get('REPORTING_MAX_HOLDS_PER_CALL').default('1').asIntPositive(),
     } satisfies KpiParameters,
+    /** The wallboard page and its Connect endpoint (docs/adr/0006-wallboard-transport.md). */
+    wallboard: {
+      host: e.get('WALLBOARD_HOST').default('127.0.0.1').asString(),
+      port: e.get('WALLBOARD_PORT').default('8080').asPortNumber(),
+      /** How often each open stream re-reads the read model; updates reach the page within this plus the projection lag. */
+      pollMs: e.get('WALLBOARD_POLL_MS').default('250').asIntPositive(),
+      /** Time-in-state limits by not-ready reason, in seconds (RT-07: busy ≤ 5 min, short break ≤ 10 min, meal 30 min). */
+      stateLimitSeconds: parseLimits(e.get('WALLBOARD_STATE_LIMITS').default('busy=300,break=600,meal=1800').asString()),
+      /** Local times (site zone) of the three daily sign-in monitoring snapshots (RP-03). */
+      signInSnapshotTimes: e.get('WALLBOARD_SIGNIN_SNAPSHOT_TIMES').default('09:00,14:00,20:00').asArray(','),
+      /** A slot not taken within this many minutes after its time (service down) is left missing, not taken late. */
+      signInSnapshotGraceMinutes: e.get('WALLBOARD_SIGNIN_SNAPSHOT_GRACE_MINUTES').default('30').asIntPositive(),
+    },
   }));
+
+function parseLimits(text: string): Record<string, number> {
+  const entries = text.split(',').filter(Boolean).map((pair) => pair.split('=').map((s) => s.trim()));
+  if (entries.some(([k, v]) => !k || !/^\d+$/.test(v ?? ''))) {
+    throw new ConfigError(`configuration error: WALLBOARD_STATE_LIMITS must look like busy=300,break=600 (got '${text}')`);
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, Number(v)]));
+}

@@ -6,7 +6,9 @@ import { loadServiceConfig } from './config';
 import { startProjections } from './projections/projection-host';
 import { ReportReader } from './reports/application/report-reader';
 import { migrateAgentDirectory, projectionLag, teamsOf } from './reports/infrastructure/agent-directory';
+import type { ReportingDeps } from './grpc/reporting.grpc-controller';
 import { reportingModule } from './reporting.module';
+import { startWallboard } from './wallboard/wallboard-server';
 
 runService('reporting', async () => {
   const config = loadServiceConfig(process.env);
@@ -27,15 +29,20 @@ runService('reporting', async () => {
     return ends;
   };
   const reader = new ReportReader(pool, { timeZone: config.timeZone, parameters: config.kpiParameters });
+  const deps: ReportingDeps = { reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now: () => new Date() };
   const { package: pkg, protoPath } = grpcOptionsFor('reporting');
   const service = await startStandardService({
     config, auth: config.auth, healthServices: [grpcServiceName('reporting')],
     protos: [{ package: pkg, protoPath, includeDirs: [PROTO_ROOT] }],
-    module: reportingModule({ reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now: () => new Date() }),
+    module: reportingModule(deps),
   });
+  const wallboard = await startWallboard({ ...config.wallboard, pool, reporting: deps, auth: config.auth, timeZone: config.timeZone,
+    onError: (e) => service.logger.error({ err: e }, 'wallboard error') });
+  service.logger.info({ url: wallboard.url }, 'wallboard listening');
   return {
     logger: service.logger,
     stop: async () => {
+      await wallboard.close();
       await service.stop();
       await projections.stop();
       await admin.disconnect();

@@ -89,6 +89,9 @@ describe('reporting projections from the telephony topics (real Kafka and Postgr
     // 09:00–09:30: ready 10 s + 870 s, on call 300 s, wrap-up 20 s, break 600 s
     expect(figuresOf(rows[0])).toMatchObject({ ready_waiting_time: 880, non_service_time: 600, 'non_service_time.break': 600, answered: 2 });
     expect(figuresOf(rows[0]).occupancy).toBeCloseTo((320 / 1200) * 100, 6);
+    // 09:30–10:00: ready 15 s (closed at 09:30:15), then on call until the range end: the open state counts too.
+    expect(figuresOf(rows[1])).toMatchObject({ ready_waiting_time: 15, non_service_time: 0 });
+    expect(figuresOf(rows[1]).occupancy).toBeCloseTo((1785 / 1800) * 100, 6);
   });
 
   it('should show the live floor: calls waiting, longest wait and agents by state', async () => {

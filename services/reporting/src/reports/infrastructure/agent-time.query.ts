@@ -16,31 +16,39 @@ export interface AgentTimeRow {
   readonly time: AgentTimeAggregate;
 }
 
-/** Where the active agent_state version keeps its segments (the projection view names only the state table). */
-async function segmentsTable(pool: Pool): Promise<string | undefined> {
+/** The active agent_state version's tables: current state per agent, and its closed segments. */
+async function activeTables(pool: Pool): Promise<{ state: string; segments: string } | undefined> {
   const { rows } = await pool.query<{ v: number }>(`select active_version as v from es_projections where name = 'agent_state'`);
-  return rows[0] ? `agent_state_v${rows[0].v}_segments` : undefined;
+  return rows[0] ? { state: `agent_state_v${rows[0].v}`, segments: `agent_state_v${rows[0].v}_segments` } : undefined;
 }
 
-// Each closed segment is clipped to every bucket it overlaps.
-const SQL = (table: string) => `
+// Closed segments, plus the state each logged-in agent is in now, open until the range end (or now, if earlier): an
+// agent ready since 09:00 has ready time in every interval after it, not only once they leave the state. An agent
+// logged in without a state change since is ready (logins start ready; a pause at login is a state change).
+// Each segment is clipped to every bucket it overlaps.
+const SQL = (t: { state: string; segments: string }) => `
   with b as (
     select g as bstart, least(g + make_interval(secs => $4::int), $2::timestamptz) as bend
     from generate_series(date_bin(make_interval(secs => $4::int), $1::timestamptz, timestamp '2000-01-01' at time zone $5),
-                         $2::timestamptz - interval '1 microsecond', make_interval(secs => $4::int)) g)
+                         $2::timestamptz - interval '1 microsecond', make_interval(secs => $4::int)) g),
+  seg as (
+    select agent_id, state, reason, started_at, ended_at from "${t.segments}"
+    union all
+    select agent_id, coalesce(state, 'ready'), reason, since, least($2::timestamptz, now()) from "${t.state}"
+    where logged_in and since < least($2::timestamptz, now()))
   select s.agent_id, b.bstart, s.state, coalesce(s.reason, '') as reason,
     sum(extract(epoch from least(s.ended_at, b.bend, $2::timestamptz) - greatest(s.started_at, b.bstart, $1::timestamptz)))::float8 as secs
-  from "${table}" s join b on s.started_at < b.bend and s.ended_at > b.bstart
+  from seg s join b on s.started_at < b.bend and s.ended_at > b.bstart
   where s.started_at < $2 and s.ended_at > $1 and ($3::text[] is null or s.agent_id = any($3))
   group by 1, 2, 3, 4 order by 1, 2`;
 
 type Row = { agent_id: string; bstart: Date; state: string; reason: string; secs: number };
 
 export async function queryAgentTime(pool: Pool, q: AgentTimeQuery): Promise<AgentTimeRow[]> {
-  const table = await segmentsTable(pool);
-  if (table === undefined) return [];
+  const tables = await activeTables(pool);
+  if (tables === undefined) return [];
   const seconds = q.intervalSeconds ?? Math.ceil((q.end.getTime() - q.start.getTime()) / 1000);
-  const { rows } = await pool.query<Row>(SQL(table), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone]);
+  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone]);
   const byKey = new Map<string, { agentId: string; bucketStart: Date; time: Mutable }>();
   for (const r of rows) {
     const key = `${r.agent_id}|${r.bstart.toISOString()}`;

@@ -1,0 +1,150 @@
+// The wallboard end to end in headless Chromium: contract events through Kafka into the real projections, the
+// wallboard HTTP server (page + Connect endpoints) in-process, a supervisor token in the URL fragment. Checks real
+// content in the DOM, a non-trivial screenshot, and that a new PBX event reaches the page within a second.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  AgentLoggedIn, AgentStateChanged, CallOffered, CallQueued, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition,
+} from '@switchboard/contracts';
+import { createIdempotentProducer, deadLetterTopic, migrateEventStore } from '@switchboard/eventsourcing';
+import { mintDevToken } from '@switchboard/service-kit';
+import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import type { Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { DEFAULT_KPI_PARAMETERS } from '../../src/kpis/domain/kpi';
+import { type ProjectionHost, startProjections } from '../../src/projections/projection-host';
+import { ReportReader } from '../../src/reports/application/report-reader';
+import { migrateAgentDirectory, teamsOf } from '../../src/reports/infrastructure/agent-directory';
+import { callDay } from '../../src/test-support/call-day.fixture';
+import { type RunningWallboard, startWallboard } from '../../src/wallboard/wallboard-server';
+import { chromiumExecutable, HeadlessChromium, type Page } from './headless-chromium';
+import { contentStats, decodePng } from './png';
+
+const SECRET = 'wallboard-integration-secret-of-32-bytes!';
+const SCREENSHOT = path.resolve(__dirname, '../../../../.infra/test-artifacts/wallboard.png');
+
+let idCounter = 0;
+/** A contract-valid envelope from the gateway at an instant. */
+function event<E extends EventDefinition>(def: E, subject: string, sequence: number, time: Date, data: DataOf<E>): AnyEvent {
+  const id = `0190f3a2-5b1c-7f${(idCounter++).toString(16).padStart(2, '0')}-8a4e-2c0e9a1f7b33`;
+  return createEnvelope(def, { service: 'telephony-gateway', site: 'nanchang', tenant: 'acme', subject, sequence, id, time: time.toISOString(), data }) as unknown as AnyEvent;
+}
+
+describe('wallboard in headless Chromium', () => {
+  const day = callDay();
+  // The fixture day's clock, running from 09:46:00 (Asia/Shanghai) at real speed.
+  const startedAt = Date.now();
+  const now = () => new Date(day.at('09:46:00').getTime() + Date.now() - startedAt);
+  const topics = { call: [uniqueName('it-wb-call')], agent: [uniqueName('it-wb-agent')] };
+  let producer: Producer;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  let host: ProjectionHost;
+  let wallboard: RunningWallboard;
+  let browser: HeadlessChromium;
+  let page: Page;
+  const errors: unknown[] = [];
+  const publish = (topic: string, events: AnyEvent[]) => producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: encode(e) })) });
+
+  beforeAll(async () => {
+    chromiumExecutable(); // fail first, with the install hint, when Chromium is missing
+    const kafka = testKafka();
+    producer = createIdempotentProducer(kafka);
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const all = [...topics.call, ...topics.agent];
+    await createTopics(admin, [...all, ...all.map(deadLetterTopic)], 1);
+    await admin.disconnect();
+    db = await freshDatabase();
+    pool = new Pool({ connectionString: db.url, max: 6 });
+    await migrateEventStore(pool);
+    await migrateAgentDirectory(pool);
+    await publish(topics.call[0], [...day.first, ...day.late]);
+    // E2 signs in and goes busy (置忙) at 09:38: more than the 5-minute limit by 09:46.
+    await publish(topics.agent[0], [...day.agentEvents,
+      event(AgentLoggedIn, 'E2', 1, day.at('09:20:00'), { agentId: 'E2', extension: '8013', pbxLinkId: 'nc1', queueIds: ['billing'] }),
+      event(AgentStateChanged, 'E2', 2, day.at('09:38:00'), { agentId: 'E2', extension: '8013', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'busy' }, previousStateSeconds: 1080 }),
+    ]);
+    host = await startProjections({ kafka, pool, deadLetterProducer: producer, topics, chunkSize: 50, logger: { info: () => undefined } });
+    await host.whenActive();
+    const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
+    wallboard = await startWallboard({
+      host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret: SECRET } }, timeZone: 'Asia/Shanghai', pollMs: 200,
+      reporting: { reader, teamOf: (t, ids) => teamsOf(pool, t, ids), lag: async () => 0, now },
+      stateLimitSeconds: { busy: 300, break: 600 }, signInSnapshotTimes: ['09:00', '09:45', '14:00'], signInSnapshotGraceMinutes: 30,
+      onError: (e) => errors.push(e),
+    });
+    await wallboard.snapshots.takeDue(now());
+    browser = await HeadlessChromium.launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await wallboard?.close();
+    await host?.stop();
+    await producer?.disconnect();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const seconds = (mmss: string | null) => (mmss ?? '').split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+  const since = (hhmmss: string) => (now().getTime() - day.at(hhmmss).getTime()) / 1000;
+  const text = (selector: string) => `document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`;
+
+  it('should refuse the API without a token and show the page with one', async () => {
+    const refused = await fetch(`${wallboard.url}switchboard.reporting.v1.ReportingService/GetRealtimeSnapshot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'unauthenticated' });
+    const token = await mintDevToken({ secret: SECRET, subject: 'duty-supervisor', roles: ['supervisor'], tenant: 'acme', siteIds: ['nanchang'], expiresIn: '10m' });
+    page = await browser.open(`${wallboard.url}#token=${token}`);
+    await page.waitFor(`document.querySelector('[data-queue="billing"]') && document.querySelector('[data-agent="E2"]') && document.querySelector('.chart-svg rect') && document.querySelector('[data-slot="09:45"].status-taken')`, 15_000);
+  });
+
+  it('should show real figures: the queue, its waiting calls, agents with time in state and the breach', async () => {
+    expect(await page.evaluate(text('[data-queue="billing"] .queue-name'))).toBe('billing');
+    // c5 queued at 09:45:00 and is still waiting; the fixture's 09:00-10:00 calls give 3 answered of 6 offered.
+    expect(await page.evaluate(text('[data-queue="billing"] [data-testid="waiting"]'))).toBe('1');
+    expect(seconds(await page.evaluate(text('[data-queue="billing"] [data-testid="longest-wait"]')))).toBeCloseTo(since('09:45:00'), -1);
+    expect(await page.evaluate(text('[data-queue="billing"] [data-testid="answer-rate"]'))).toBe('50.0%');
+    // E1 on a call since 09:30:15; E2 busy since 09:38:00, over the 5-minute limit.
+    expect(seconds(await page.evaluate(text('[data-agent="E1"] [data-testid="time-in-state"]')))).toBeCloseTo(since('09:30:15'), -1);
+    expect(await page.evaluate(`document.querySelector('[data-agent="E2"]').className`)).toContain('breach');
+    expect(await page.evaluate(text('[data-agent="E2"] .agent-state'))).toContain('置忙');
+    expect(await page.evaluate(`[...document.querySelectorAll('.snapshot')].map((s) => s.dataset.slot + ' ' + s.className.split('status-')[1])`))
+      .toEqual(['09:00 missed', '09:45 taken', '14:00 pending']);
+    expect(await page.evaluate(text('[data-slot="09:45"] .snap-total b'))).toBe('2');
+    expect(await page.evaluate(`document.location.hash`)).toBe(''); // the token left the address bar
+  });
+
+  it('should take a screenshot with real content', async () => {
+    // The site clock (Asia/Shanghai, from the server's as-of) and a live status, then the picture.
+    await page.waitFor(`/^09:4\\d:\\d\\d$/.test(document.getElementById('clock').textContent) && document.getElementById('status').classList.contains('live')`, 3000);
+    const png = await page.screenshot();
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    fs.writeFileSync(SCREENSHOT, png);
+    expect(png.length).toBeGreaterThan(10_000);
+    const img = decodePng(png);
+    expect([img.width, img.height]).toEqual([1600, 1000]);
+    const stats = contentStats(img);
+    expect(stats.foregroundShare).toBeGreaterThan(0.05);
+    expect(stats.colours).toBeGreaterThan(50);
+  });
+
+  it('should update the page within a second of a new PBX event', async () => {
+    const callId = 'nc1-c7';
+    const at = now();
+    await publish(topics.call[0], [
+      event(CallOffered, callId, 1, at, { callId, pbxLinkId: 'nc1', direction: 'inbound', channel: 'voice', callerHash: 'f'.repeat(64), callerMasked: '139****0000', dialedNumber: '95598' }),
+      event(CallQueued, callId, 2, at, { callId, queueId: 'billing', skillId: 'billing', position: 2, queueLength: 2 }),
+    ]);
+    await publish(topics.agent[0], [event(AgentStateChanged, 'E2', 3, at, {
+      agentId: 'E2', extension: '8013', previous: { status: 'not-ready', reason: 'busy' }, current: { status: 'ready' }, previousStateSeconds: Math.round((at.getTime() - day.at('09:38:00').getTime()) / 1000) })]);
+    const tile = await page.waitFor(`document.querySelector('[data-queue="billing"] [data-testid="waiting"]')?.textContent === '2'`, 5000, 10);
+    const board = await page.waitFor(`document.querySelector('[data-agent="E2"]')?.dataset.state === 'ready'`, 5000, 10);
+    expect(tile.ms).toBeLessThan(1000);
+    expect(board.ms).toBeLessThan(1000);
+    expect(await page.evaluate(`document.querySelector('[data-agent="E2"]').className`)).not.toContain('breach');
+    expect(errors).toEqual([]);
+  });
+});
