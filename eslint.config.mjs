@@ -18,6 +18,7 @@ export const depConstraints = [
   // The simulator is the independent oracle: it may share contract types and nothing else.
   { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:simulator', 'type:contracts'] },
   { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:bench', 'scope:shared', 'scope:tooling', 'scope:simulator', ...services.map((s) => `scope:${s}`)] },
+  { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:e2e', 'scope:shared', 'scope:simulator', ...services.map((s) => `scope:${s}`)] },
 ];
 
 /** domain/ is pure TypeScript: no framework, I/O, environment, clock or randomness. Time and ids arrive with commands. */
