@@ -13,6 +13,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   onError?: (error: Error) => void;
+  /**
+   * Upper bound on the bytes of one produce request (default 768 KiB), under the broker's `message.max.bytes`
+   * (1 MiB by default): a large backlog is sent in several requests instead of one the broker rejects.
+   */
+  maxBatchBytes?: number;
   /** How long a read waits for outbox writers in flight before trying again later (default 1000 ms). */
   lockTimeoutMs?: number;
   /** Fault-injection seam for tests: runs after Kafka acknowledged a batch and before the checkpoint moves. */
@@ -80,23 +85,32 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const rows = await this.nextRows();
     if (rows.length === 0) return 0;
-    await this.o.producer.sendBatch({
-      acks: -1,
-      topicMessages: groupByTopic(rows).map(([topic, rs]) => ({
-        topic, messages: rs.map((r) => ({ key: r.message_key, value: r.value, headers: r.headers })),
-      })),
-    });
+    try {
+      await this.o.producer.sendBatch({
+        acks: -1,
+        topicMessages: groupByTopic(rows).map(([topic, rs]) => ({
+          topic, messages: rs.map((r) => ({ key: r.message_key, value: r.value, headers: r.headers })),
+        })),
+      });
+    } catch (e) {
+      // A single message the broker can never accept would block every later one: set it aside, visibly.
+      if (rows.length === 1 && (e as { type?: string }).type === 'MESSAGE_TOO_LARGE') return this.setAside(rows[0], (e as Error).message);
+      throw e;
+    }
     this.o.afterPublish?.(rows.length);
     const last = rows[rows.length - 1];
-    await inTransaction(this.o.pool, async (client) => {
-      await client.query(
-        `insert into es_outbox_checkpoints (relay, transaction_id, position) values ($1, $2::xid8, $3)
-         on conflict (relay) do update set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
-        [this.o.name, last.transaction_id, last.position]);
-      await client.query('delete from es_outbox where position = any($1::bigint[])', [rows.map((r) => r.position)]);
-    });
+    await inTransaction(this.o.pool, (client) => this.checkpoint(client, rows));
     this.published += rows.length;
     return rows.length;
+  }
+
+  private async checkpoint(client: PoolClient, rows: OutboxRow[]): Promise<void> {
+    const last = rows[rows.length - 1];
+    await client.query(
+      `insert into es_outbox_checkpoints (relay, transaction_id, position) values ($1, $2::xid8, $3)
+       on conflict (relay) do update set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
+      [this.o.name, last.transaction_id, last.position]);
+    await client.query('delete from es_outbox where position = any($1::bigint[])', [rows.map((r) => r.position)]);
   }
 
   /**
@@ -105,18 +119,34 @@ export class OutboxRelay {
    * later below it. Unlike a `pg_snapshot_xmin` filter, this is not held back by long transactions in other databases
    * of the same server. A writer holding the lock too long only makes this read give up and retry.
    */
+  private async setAside(row: OutboxRow, reason: string): Promise<number> {
+    await inTransaction(this.o.pool, async (client) => {
+      await client.query(`insert into es_outbox_rejected (position, topic, message_key, value, headers, reason)
+        select position, topic, message_key, value, headers, $2 from es_outbox where position = $1`, [row.position, reason]);
+      await this.checkpoint(client, [row]);
+    });
+    this.o.onError?.(new Error(`outbox row ${row.position} for ${row.topic} rejected by the broker and set aside in es_outbox_rejected: ${reason}`));
+    return 1;
+  }
+
   private async nextRows(): Promise<OutboxRow[]> {
     try {
       return await inTransaction(this.o.pool, async (client) => {
         await client.query(`set local lock_timeout = '${Math.max(1, Math.floor(this.o.lockTimeoutMs ?? 1000))}ms'`);
         await client.query('select pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
+        // The first rows in order whose running size fits the request budget (always at least one).
         const { rows } = await client.query<OutboxRow>(
-          `select o.position, o.transaction_id::text, o.topic, o.message_key, o.value, o.headers
-             from es_outbox o
-             left join es_outbox_checkpoints c on c.relay = $1
-            where o.position > coalesce(c.position, 0)
-            order by o.position
-            limit $2`, [this.o.name, this.o.batchSize ?? 1000]);
+          `select position, transaction_id, topic, message_key, value, headers from (
+             select n.*, row_number() over (order by n.position) as rn,
+                    sum(octet_length(n.value) + octet_length(n.message_key) + octet_length(n.headers::text) + 70) over (order by n.position) as running
+               from (select o.position, o.transaction_id::text, o.topic, o.message_key, o.value, o.headers
+                       from es_outbox o
+                       left join es_outbox_checkpoints c on c.relay = $1
+                      where o.position > coalesce(c.position, 0)
+                      order by o.position
+                      limit $2) n) sized
+            where rn = 1 or running <= $3
+            order by position`, [this.o.name, this.o.batchSize ?? 1000, this.o.maxBatchBytes ?? 768 * 1024]);
         return rows;
       });
     } catch (e) {

@@ -26,6 +26,15 @@ create table if not exists es_outbox (
   created_at timestamptz not null default now()
 );
 create index if not exists es_outbox_tx_pos on es_outbox (transaction_id, position);
+create table if not exists es_outbox_rejected (
+  position bigint primary key,
+  topic text not null,
+  message_key text not null,
+  value bytea not null,
+  headers jsonb not null,
+  reason text not null,
+  rejected_at timestamptz not null default now()
+);
 create table if not exists es_outbox_checkpoints (
   relay text primary key,
   transaction_id xid8 not null,

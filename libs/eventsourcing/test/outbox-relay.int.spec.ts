@@ -116,6 +116,26 @@ describe('OutboxRelay against the real broker and database', () => {
     expect((await pool.query('select count(*)::int as n from es_outbox_checkpoints where relay = $1', [name])).rows[0].n).toBe(0);
     await pool.query('delete from es_outbox'); // leave the table clean for other tests in this file
   });
+
+  it('splits a backlog larger than one produce request, in order, and sets aside a message the broker can never take', async () => {
+    const topic = await newTopic(1);
+    const big = (i: number) => ({ topic, key: 'k', value: JSON.stringify({ id: `big-${i}`, key: 'k', seq: i, pad: 'x'.repeat(100_000) }) });
+    const tooBig = { topic, key: 'k', value: JSON.stringify({ id: 'huge', key: 'k', seq: 99, pad: 'x'.repeat(2_000_000) }) };
+    await inTransaction(pool, (tx) => writeOutbox(tx, [...Array.from({ length: 12 }, (_, i) => big(i)), tooBig, big(12)]));
+    const errors: string[] = [];
+    const relay = new OutboxRelay({ pool, producer, name: uniqueName('relay'), maxBatchBytes: 300_000, onError: (e) => errors.push(e.message) });
+    const first = await relay.publishBatch();
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(12);
+    while ((await relay.publishBatch()) > 0) { /* drain */ }
+    expect(relay.published).toBe(13);
+    const ids = (await readAll(kafka, topic, 13)).map((r) => JSON.parse(r.value).id);
+    expect(ids).toEqual([...Array.from({ length: 12 }, (_, i) => `big-${i}`), 'big-12']);
+    const { rows } = await pool.query(`select topic, reason from es_outbox_rejected`);
+    expect(rows).toEqual([{ topic, reason: expect.stringMatching(/larger than the max message size/) }]);
+    expect(errors).toEqual([expect.stringContaining('set aside in es_outbox_rejected')]);
+    expect(await outboxRows()).toBe(0);
+  });
 });
 
 /** For each key, the sequence numbers in the order of their first occurrence. */
