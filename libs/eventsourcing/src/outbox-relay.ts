@@ -98,7 +98,6 @@ export class OutboxRelay {
       throw e;
     }
     this.o.afterPublish?.(rows.length);
-    const last = rows[rows.length - 1];
     await inTransaction(this.o.pool, (client) => this.checkpoint(client, rows));
     this.published += rows.length;
     return rows.length;
