@@ -40,7 +40,7 @@ export class HeadlessChromium {
     const child = spawn(chromiumExecutable(), [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--hide-scrollbars',
       '--remote-debugging-pipe', `--user-data-dir=${profile}`, `--window-size=${width},${height}`, 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+    ], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true });
     const browser = new HeadlessChromium(child, profile);
     await browser.send('Browser.getVersion');
     return browser;
@@ -72,13 +72,16 @@ export class HeadlessChromium {
     return page;
   }
 
+  /** Asks Chromium to quit, then kills its whole process group, so no helper process still writes the profile. */
   async close(): Promise<void> {
     if (this.child.exitCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGKILL');
+      await Promise.race([this.send('Browser.close').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* already gone */ }
       await exited;
     }
-    rmSync(this.profile, { recursive: true, force: true });
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
