@@ -49,9 +49,11 @@ export class AmiConnection {
     this.socket?.destroy();
   }
 
-  /** Back-pressure from the publishing pipeline. */
-  pause(): void { this.socket?.pause(); }
-  resume(): void { this.socket?.resume(); }
+  // Back-pressure from the publishing pipeline. While the socket is paused, responses cannot be read: timeouts wait
+  // and keepalives skip rather than kill a healthy link.
+  private paused = false;
+  pause(): void { this.paused = true; this.socket?.pause(); }
+  resume(): void { this.paused = false; this.socket?.resume(); }
 
   /** Current queue members, paused states and channels; list items arrive through `onReceived`. */
   async resync(): Promise<void> {
@@ -63,7 +65,12 @@ export class AmiConnection {
     if (socket === null || socket.destroyed) return Promise.reject(new Error('AMI link is down'));
     const id = `sb-${++this.actionSeq}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.pending.delete(id); reject(new Error(`${action[0][1]}: no response in ${timeoutMs} ms`)); }, timeoutMs);
+      const expire = () => {
+        if (this.paused && !socket.destroyed) return void (timer = setTimeout(expire, timeoutMs));
+        this.pending.delete(id);
+        reject(new Error(`${action[0][1]}: no response in ${timeoutMs} ms`));
+      };
+      let timer = setTimeout(expire, timeoutMs);
       this.pending.set(id, (frame) => { clearTimeout(timer); resolve(frame); });
       socket.write(`${[...action, ['ActionID', id]].map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
     });
@@ -127,6 +134,7 @@ export class AmiConnection {
 
   private startKeepalive(): void {
     this.keepalive = setInterval(() => {
+      if (this.paused) return;
       this.send([['Action', 'Ping']], this.o.keepaliveMs).catch((e: Error) => { this.lastError = `keepalive: ${e.message}`; this.socket?.destroy(); });
     }, this.o.keepaliveMs);
   }
