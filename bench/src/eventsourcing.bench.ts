@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { dropBenchDatabase } from './bench-database';
 import { deadLetterTopic, migrateEventStore, PostgresEventStore } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { measureBareKafka, measurePipeline, PipelineSettings } from './eventsourcing-pipeline';
@@ -74,10 +75,7 @@ export async function runEventsourcingBench(): Promise<BenchResult[]> {
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.disconnect();
     await pool.end();
-    const c = new Client({ connectionString: infra.postgresUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${dbName} with (force)`);
-    await c.end();
+    await dropBenchDatabase(infra.postgresUrl, dbName);
   }
 }
 

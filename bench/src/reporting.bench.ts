@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { dropBenchDatabase } from './bench-database';
 import { CallAnswered, CallOffered, CallQueued, CallReleased, CallWrapUpCompleted, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
 import { createIdempotentProducer, deadLetterTopic, migrateEventStore, ProjectionRunner } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
@@ -144,10 +145,7 @@ export async function runReportingBench(): Promise<BenchResult> {
     await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
     await admin.disconnect();
     await pool.end();
-    const c = new Client({ connectionString: infra.postgresUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${dbName} with (force)`);
-    await c.end();
+    await dropBenchDatabase(infra.postgresUrl, dbName);
   }
 }
 

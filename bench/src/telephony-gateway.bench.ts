@@ -12,7 +12,8 @@ import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { loadScenario, startSimulator } from '@switchboard/pbx-simulator';
 import { startGateway, type GatewaySettings } from '@switchboard/telephony-gateway';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { dropBenchDatabase } from './bench-database';
 
 interface BenchResult { name: string; metrics: Record<string, number>; baseline: Record<string, number>; notes: string }
 const TARGET_PER_SECOND = 20_000;
@@ -137,10 +138,7 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult> {
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.disconnect();
     await pool.end();
-    const c = new Client({ connectionString: infra.postgresUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${dbName} with (force)`);
-    await c.end();
+    await dropBenchDatabase(infra.postgresUrl, dbName);
   }
 }
 

@@ -7,29 +7,11 @@ import { Pool } from 'pg';
 import { startGateway, type GatewayRuntime } from '../gateway-runtime';
 import { callerIdentifier } from '../pii/caller-identity';
 import { contactsFrom, sequenceProblems, type CanonicalContact } from '../test-support/canonical-contacts';
+import { readTopic, type TopicEvent as Ev } from '../test-support/read-topic';
 
 jest.setTimeout(240_000);
 const SCENARIO = join(__dirname, '../../../../tools/pbx-simulator/scenarios/small-test-day.json');
 
-async function readTopic(topic: string, tenant: string, until: (events: Ev[]) => boolean): Promise<Ev[]> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('gw-it') });
-  const events: Ev[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let resolve!: () => void;
-  const enough = new Promise<void>((r) => (resolve = r));
-  let quiet: NodeJS.Timeout | undefined;
-  // Partitions are read in parallel: once the condition holds, wait for a quiet period so every partition is drained.
-  await consumer.run({ eachMessage: async ({ message }) => {
-    const e = JSON.parse(message.value!.toString()) as Ev & { tenant: string };
-    if (e.tenant === tenant) events.push(e);
-    if (until(events)) { clearTimeout(quiet); quiet = setTimeout(resolve, 1500); }
-  } });
-  await Promise.race([enough, new Promise((r) => setTimeout(r, 90_000))]);
-  await consumer.disconnect();
-  return events;
-}
-type Ev = { type: string; subject: string; time: string; sequence: number; tenant: string; data: Record<string, unknown> };
 
 describe('AMI gateway against the PBX simulator', () => {
   let db: { url: string; drop: () => Promise<void> };
