@@ -8,7 +8,7 @@ export const stateFile = path.join(__dirname, '..', '.infra', 'test-infra.json')
 
 export default async function globalSetup(): Promise<void> {
   try {
-    const infra = await ensureInfra();
+    const infra = await ensureInfra(process.env, { freshKafkaData: true });
     process.env.KAFKA_BROKERS = infra.kafkaBrokers.join(',');
     process.env.POSTGRES_URL = infra.postgresUrl;
     process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';

@@ -26,7 +26,7 @@ export function kafkaOptions(env: NodeJS.ProcessEnv = process.env): KafkaBrokerO
  * Brings up what is needed: external infrastructure when KAFKA_BROKERS / POSTGRES_URL are set (nothing is started),
  * otherwise a local Kafka broker from Maven Central jars and the local PostgreSQL.
  */
-export async function ensureInfra(env: NodeJS.ProcessEnv = process.env): Promise<Infra> {
+export async function ensureInfra(env: NodeJS.ProcessEnv = process.env, o: { freshKafkaData?: boolean } = {}): Promise<Infra> {
   const postgresUrl = env.POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
   const externalKafka = Boolean(env.KAFKA_BROKERS);
   await ensurePostgres(postgresUrl, Boolean(env.POSTGRES_URL));
@@ -37,7 +37,7 @@ export async function ensureInfra(env: NodeJS.ProcessEnv = process.env): Promise
     return { kafkaBrokers: brokers, postgresUrl, startedKafka: false, external: { kafka: true, postgres: Boolean(env.POSTGRES_URL) } };
   }
   const opts = kafkaOptions(env);
-  const startedKafka = await startKafka(opts);
+  const startedKafka = await startKafka(opts, 90_000, o.freshKafkaData ?? false);
   return { kafkaBrokers: [brokerAddress(opts)], postgresUrl, startedKafka, external: { kafka: false, postgres: Boolean(env.POSTGRES_URL) } };
 }
 

@@ -102,13 +102,16 @@ export function runningBrokerPid(o: KafkaBrokerOptions): number | undefined {
 }
 
 /** Starts a single-node KRaft broker+controller on loopback unless ours already runs. Returns true if it started one. */
-export async function startKafka(o: KafkaBrokerOptions, timeoutMs = 90_000): Promise<boolean> {
+export async function startKafka(o: KafkaBrokerOptions, timeoutMs = 90_000, freshData = false): Promise<boolean> {
   if (runningBrokerPid(o)) {
     await waitForKafkaReady(brokerAddress(o), timeoutMs);
     return false;
   }
   resolveKafkaJars(o);
   const p = paths(o);
+  // A broker started just for a test run begins empty: topics left by earlier runs (every suite makes its own) slow
+  // its start and its partitions may still be loading when the admin API first answers.
+  if (freshData) fs.rmSync(p.data, { recursive: true, force: true });
   for (const d of ['log', 'logs', 'tmp']) fs.mkdirSync(path.join(p.data, d), { recursive: true });
   const propsFile = path.join(p.data, 'server.properties');
   fs.writeFileSync(propsFile, serverProperties(o, p.data));

@@ -21,7 +21,14 @@ export function uniqueName(prefix: string): string {
 }
 
 export async function createTopics(admin: Admin, topics: string[], numPartitions = 1): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+  // kafkajs's own waitForLeaders gives up on a transient UNKNOWN_TOPIC_OR_PARTITION; we wait below instead.
+  await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+  // Metadata can name a leader before the partition serves requests on a busy broker; listing offsets proves it does.
+  const deadline = Date.now() + 30_000;
+  while (!(await Promise.all(topics.map((t) => admin.fetchTopicOffsets(t))).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const OBJECT_IN_USE = '55006';

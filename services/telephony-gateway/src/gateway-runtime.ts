@@ -1,6 +1,6 @@
 import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS, Topics, type AnyEvent } from '@switchboard/contracts';
 import { createIdempotentProducer, migrateEventStore, OutboxRelay, type ConsumerRunner } from '@switchboard/eventsourcing';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
@@ -29,12 +29,14 @@ export async function ensureTopics(kafka: Kafka, replicationFactor = 1): Promise
   try {
     const entries = (c: object) => Object.entries(c).map(([name, value]) => ({ name, value: String(value) }));
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false, // kafkajs's wait gives up on a transient UNKNOWN_TOPIC_OR_PARTITION; see waitForLeaders
       topics: allTopics.flatMap((t) => [
         { topic: t.name, numPartitions: t.partitions, replicationFactor, configEntries: entries(t.config) },
         { topic: t.dlq, numPartitions: DLQ_PARTITIONS, replicationFactor, configEntries: entries(DLQ_CONFIG) },
       ]),
     });
+    // createTopics returns at once when another process is still creating them; wait for every leader either way.
+    await waitForLeaders(admin, allTopics.flatMap((t) => [t.name, t.dlq]));
   } finally {
     await admin.disconnect();
   }
@@ -92,4 +94,15 @@ async function startAssignments(o: GatewayOptions, links: readonly AmiLink[], pr
   });
   await runner.start();
   return runner;
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Metadata can name a leader before the partition serves requests; listing offsets proves it does.
+    const ready = await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic))).then(() => true, () => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`Kafka topics have no leaders after ${timeoutMs / 1000} s: ${topics.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
