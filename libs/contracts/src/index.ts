@@ -16,6 +16,7 @@ export * from './catalog/telephony-call.events';
 export * from './catalog/telephony-agent.events';
 export * from './catalog/telephony-pbx.events';
 export * from './catalog/routing-assignment.events';
+export * from './catalog/routing-floor.events';
 export * from './catalog/training-certification.events';
 
 export * from './topics';

@@ -3,6 +3,7 @@ import { telephonyCallEvents } from './catalog/telephony-call.events';
 import { telephonyAgentEvents } from './catalog/telephony-agent.events';
 import { telephonyPbxEvents } from './catalog/telephony-pbx.events';
 import { routingAssignmentEvents } from './catalog/routing-assignment.events';
+import { routingFloorEvents } from './catalog/routing-floor.events';
 import { trainingCertificationEvents } from './catalog/training-certification.events';
 
 /**
@@ -94,6 +95,15 @@ export const Topics = {
     config: forever,
     format: 'cloudevents-structured',
     events: routingAssignmentEvents,
+  }),
+  routingFloor: topic({
+    name: 'routing.floor.events.v1',
+    description: 'Floor-management alerts: agent-state limits broken (busy, break, meal, away; team break quota).',
+    key: 'team id',
+    partitions: 3,
+    config: forever,
+    format: 'cloudevents-structured',
+    events: routingFloorEvents,
   }),
   trainingCertification: topic({
     name: 'training.certification.events.v1',

@@ -2,6 +2,7 @@ import { telephonyCallEvents } from './telephony-call.events';
 import { telephonyAgentEvents } from './telephony-agent.events';
 import { telephonyPbxEvents } from './telephony-pbx.events';
 import { routingAssignmentEvents } from './routing-assignment.events';
+import { routingFloorEvents } from './routing-floor.events';
 import { trainingCertificationEvents } from './training-certification.events';
 import type { EnvelopeOf, EventDefinition } from './define-event';
 
@@ -11,6 +12,7 @@ export const allEvents = [
   ...telephonyAgentEvents,
   ...telephonyPbxEvents,
   ...routingAssignmentEvents,
+  ...routingFloorEvents,
   ...trainingCertificationEvents,
 ] as const;
 

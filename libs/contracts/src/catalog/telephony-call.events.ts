@@ -8,6 +8,16 @@ import {
 /** Canonical call lifecycle, produced by the telephony gateway. Topic key and subject: the call id. */
 const subject = 'call id';
 
+/**
+ * Which queue visit of the call an event belongs to. A call blindly transferred back into a queue (the same one or
+ * another) is a second visit with its own wait, answer or abandon; queue-scoped figures count visits, not calls.
+ * Optional on the events published before it existed (additive evolution): consumers read an absent value as 1.
+ */
+const QueueVisit = Position('Ordinal of the queue visit within the call (1 = first queue entry)');
+const AddedQueueVisit = Type.Optional(
+  Position('Ordinal of the queue visit within the call (1 = first queue entry); absent on events published before it was added: read as 1'),
+);
+
 export const CallOffered = defineEvent({
   name: 'CallOffered',
   type: 'switchboard.telephony.call.offered.v1',
@@ -35,6 +45,7 @@ export const CallQueued = defineEvent({
     skillId: SkillId,
     position: Position('Position in the queue on joining (1 = head)'),
     queueLength: Count('Calls in the queue including this one'),
+    queueVisit: AddedQueueVisit,
   }),
 });
 
@@ -49,6 +60,7 @@ export const CallRinging = defineEvent({
     agentId: AgentId,
     extension: Extension,
     offerAttempt: Position('How many agents this call has been offered to, this one included'),
+    queueVisit: AddedQueueVisit,
   }),
 });
 
@@ -65,6 +77,7 @@ export const CallAnswered = defineEvent({
     waitSeconds: Seconds('Time from queue entry to answer'),
     ringCount: Count('Rings heard at the answering agent before answer (GW-02: at most 2)'),
     ringDurationMs: Millis('Ringing time at the answering agent'),
+    queueVisit: AddedQueueVisit,
   }),
 });
 
@@ -144,6 +157,7 @@ export const CallAbandoned = defineEvent({
     waitSeconds: Seconds('Time from queue entry to abandon'),
     position: Position('Position in the queue when the caller hung up'),
     originalPosition: Position('Position on joining the queue'),
+    queueVisit: AddedQueueVisit,
   }),
 });
 
@@ -176,7 +190,66 @@ export const CallRecordingAvailable = defineEvent({
   }),
 });
 
+export const CallQueueTimedOut = defineEvent({
+  name: 'CallQueueTimedOut',
+  type: 'switchboard.telephony.call.queue-timed-out.v1',
+  description:
+    'The queue gave up on the caller (queue timeout, e.g. Asterisk EXITWITHTIMEOUT) and the dial plan took the call ' +
+    'elsewhere (voicemail, callback offer, another number). Not an abandon: the caller did not hang up.',
+  subject,
+  data: Type.Object({
+    callId: CallId,
+    queueId: QueueId,
+    waitSeconds: Seconds('Time from queue entry to the timeout'),
+    position: Position('Position in the queue when it timed out'),
+    originalPosition: Position('Position on joining the queue'),
+    queueVisit: QueueVisit,
+  }),
+});
+
+/** The assignment routing made, as the gateway refers to it. */
+const AssignmentRef = {
+  callId: CallId,
+  agentId: AgentId,
+  assignmentEventId: Type.String({ minLength: 1, maxLength: 128, description: 'CloudEvents id of the CallAssignedToAgent carried out' }),
+  pbxLinkId: PbxLinkId,
+};
+
+export const CallAssignmentExecuted = defineEvent({
+  name: 'CallAssignmentExecuted',
+  type: 'switchboard.telephony.call.assignment-executed.v1',
+  description: "The PBX accepted the action carrying out routing's assignment (AMI Redirect or event-socket transfer).",
+  subject,
+  data: Type.Object({
+    ...AssignmentRef,
+    action: Type.Union([Type.Literal('redirect'), Type.Literal('bridge'), Type.Literal('esl-transfer')]),
+    queuedToExecutedMs: Millis('From the call joining the PBX queue to the PBX accepting the action'),
+  }),
+});
+
+export const CallAssignmentFailed = defineEvent({
+  name: 'CallAssignmentFailed',
+  type: 'switchboard.telephony.call.assignment-failed.v1',
+  description:
+    "Routing's assignment could not be carried out; the agent was not connected and routing should offer the call " +
+    'again. Also emitted when the outcome is unknown because the gateway stopped while executing.',
+  subject,
+  data: Type.Object({
+    ...AssignmentRef,
+    failure: Type.Union([
+      Type.Literal('pbx-refused'),
+      Type.Literal('unknown-call'),
+      Type.Literal('agent-not-logged-in'),
+      Type.Literal('link-down'),
+      Type.Literal('timeout'),
+      Type.Literal('outcome-unknown'),
+    ], { description: 'Machine-readable failure class' }),
+    reason: Type.String({ minLength: 1, maxLength: 512, description: "The PBX's or gateway's words, e.g. \"PBX: No such channel\"" }),
+  }),
+});
+
 export const telephonyCallEvents = [
   CallOffered, CallQueued, CallRinging, CallAnswered, CallHeld, CallResumed, CallTransferred, CallConferenced,
-  CallReleased, CallAbandoned, CallWrapUpCompleted, CallRecordingAvailable,
+  CallReleased, CallAbandoned, CallWrapUpCompleted, CallRecordingAvailable, CallQueueTimedOut, CallAssignmentExecuted,
+  CallAssignmentFailed,
 ] as const;
