@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
 import type { GatewaySettings } from './config';
+import { GatewayMetrics } from './ami/infrastructure/link-metrics';
 import { EslLink } from './esl/infrastructure/esl-link';
 import { startWebhook } from './webhook/infrastructure/start-webhook';
 import type { WebhookServer } from './webhook/infrastructure/webhook-server';
@@ -52,6 +53,7 @@ export interface GatewayOptions {
   /** Registry topic → topic used instead (tests); applies to published events and the consumed assignment topic. */
   readonly topicOverrides?: Readonly<Record<string, string>>;
   readonly assignmentGroupId?: string;
+  /** The service's Prometheus registry: link, outbox and assignment-consumer metrics are registered on it. */
   readonly metrics?: Registry;
 }
 
@@ -64,7 +66,12 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await producer.connect();
   const relay = new OutboxRelay({ pool: o.pool, producer, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
   await relay.start();
-  const deps: AmiLinkDeps = { pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff, topicOverrides: o.topicOverrides };
+  const metrics = new GatewayMetrics(o.metrics);
+  metrics.watchOutbox(o.pool);
+  const deps: AmiLinkDeps = {
+    pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff,
+    topicOverrides: o.topicOverrides, metrics,
+  };
   const links = o.settings.ami === null ? [] : [await AmiLink.open(o.settings.ami, deps)];
   links.forEach((l) => l.start());
   const eslLinks = o.settings.esl ? [await EslLink.open(o.settings.esl, deps)] : [];

@@ -8,12 +8,14 @@ import { NotFoundError } from '@switchboard/domain-errors';
 import { principalOf, Roles } from '@switchboard/service-kit';
 import type { Pool } from 'pg';
 import type { AmiLink } from '../ami/infrastructure/ami-link';
+import type { EslLink } from '../esl/infrastructure/esl-link';
 import { lookupCallerNumber } from './lookup-caller-number.handler';
 
 /** Filled by main.ts once the database pool and the links exist. */
-export interface GatewayPorts { pool: Pool | null; links: readonly AmiLink[] }
+export interface GatewayPorts { pool: Pool | null; links: readonly AmiLink[]; eslLinks?: readonly EslLink[] }
 export const GATEWAY_PORTS = Symbol('GATEWAY_PORTS');
 
+const PROTOCOLS: Record<string, PbxProtocol> = { 'asterisk-ami': PbxProtocol.PBX_PROTOCOL_ASTERISK_AMI, 'freeswitch-esl': PbxProtocol.PBX_PROTOCOL_FREESWITCH_ESL };
 const STATES: Record<string, LinkState> = { connecting: LinkState.LINK_STATE_CONNECTING, up: LinkState.LINK_STATE_UP, down: LinkState.LINK_STATE_DOWN, stopped: LinkState.LINK_STATE_DOWN };
 
 @Controller()
@@ -25,15 +27,15 @@ export class TelephonyGatewayGrpcController implements TelephonyGatewayServiceCo
   getLinkStatus(request: GetLinkStatusRequest): GetLinkStatusResponse {
     const s = this.link(request.pbxLinkId).status();
     return {
-      pbxLinkId: s.pbxLinkId, protocol: PbxProtocol.PBX_PROTOCOL_ASTERISK_AMI, state: STATES[s.state] ?? LinkState.LINK_STATE_UNSPECIFIED,
-      banner: s.banner, stateSince: undefined, lastFrameAt: undefined, framesReceived: String(s.framesCommitted), bufferedEvents: String(s.backlog), reconnectAttempts: 0,
+      pbxLinkId: s.pbxLinkId, protocol: PROTOCOLS[s.protocol] ?? PbxProtocol.PBX_PROTOCOL_UNSPECIFIED, state: STATES[s.state] ?? LinkState.LINK_STATE_UNSPECIFIED,
+      banner: s.banner, stateSince: undefined, lastFrameAt: undefined, framesReceived: String(s.framesCommitted), bufferedEvents: String(s.backlog), reconnectAttempts: s.reconnectAttempts,
     } as GetLinkStatusResponse;
   }
 
   @Roles('director', 'manager', 'supervisor')
   async resyncLink(request: ResyncLinkRequest): Promise<ResyncLinkResponse> {
-    await this.link(request.pbxLinkId).resync();
-    return { callsCorrected: 0, agentsCorrected: 0 };
+    const { callsCorrected, agentsCorrected } = await this.link(request.pbxLinkId).resync();
+    return { callsCorrected, agentsCorrected };
   }
 
   // Every authenticated caller reaches the handler so that denials are audited too.
@@ -42,8 +44,8 @@ export class TelephonyGatewayGrpcController implements TelephonyGatewayServiceCo
     return { callId: r.callId, callerNumber: r.callerNumber, auditId: r.auditId };
   }
 
-  private link(id: string): AmiLink {
-    const link = this.ports.links.find((l) => l.config.pbxLinkId === id);
+  private link(id: string): AmiLink | EslLink {
+    const link = [...this.ports.links, ...(this.ports.eslLinks ?? [])].find((l) => l.config.pbxLinkId === id);
     if (link === undefined) throw new NotFoundError('GATEWAY.LINK_NOT_FOUND', `no PBX link ${id}`);
     return link;
   }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { headerOf, type AmiFrame, type AmiParsed } from '../domain/ami-frame';
 import { AmiFrameParser } from '../domain/ami-frame-parser';
+import { ReconnectingClient, ReconnectingSocket, withTimeout } from './reconnecting-socket';
+
+export type { LinkState } from './reconnecting-socket';
 
 export interface AmiConnectionOptions {
   readonly host: string;
@@ -16,88 +19,68 @@ export interface AmiConnectionOptions {
   onDown(reason: string): void;
 }
 
-export type LinkState = 'connecting' | 'up' | 'down' | 'stopped';
 type Action = [string, string][];
+
+/** ActionIDs of the list actions sent to resync start with this, so their list items can be told from live events. */
+export const RESYNC_ACTION_PREFIX = 'sb-resync-';
+/** What a resync sends, in order: a Ping (its reply carries the PBX clock), then list actions ending in `…Complete`. */
+export const RESYNC_ACTIONS = ['Ping', 'QueueStatus', 'CoreShowChannels', 'Status'] as const;
 
 /**
  * AMI client: banner, MD5-challenge login, events on, keepalive Ping, resync through list actions after each
- * (re)connect, reconnect with exponential backoff and full jitter. Frames go to `onReceived`; nothing is interpreted here.
+ * (re)connect; the TCP side (reconnect, backoff, pause) is the shared ReconnectingSocket. Frames go to `onReceived`;
+ * nothing is interpreted here.
  */
-export class AmiConnection {
-  state: LinkState = 'down';
-  banner = '';
-  lastError = '';
-  private socket: net.Socket | null = null;
+export class AmiConnection extends ReconnectingClient {
+  protected readonly link: ReconnectingSocket;
   private pending = new Map<string, (frame: AmiFrame) => void>();
   private bannerWaiter: ((banner: string) => void) | null = null;
   private actionSeq = 0;
-  private attempt = 0;
-  private keepalive: NodeJS.Timeout | null = null;
-  private retry: NodeJS.Timeout | null = null;
 
-  constructor(private readonly o: AmiConnectionOptions) {}
-
-  start(): void {
-    this.state = 'connecting';
-    void this.connect();
+  constructor(private readonly o: AmiConnectionOptions) {
+    super();
+    this.link = new ReconnectingSocket({
+      host: o.host, port: o.port, keepaliveMs: o.keepaliveMs, backoff: o.backoff,
+      handshake: (socket) => this.handshake(socket),
+      keepalive: () => this.send([['Action', 'Ping']], o.keepaliveMs),
+      onUp: o.onUp, onDown: o.onDown,
+      afterUp: () => this.resync(),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.state = 'stopped';
-    if (this.retry) clearTimeout(this.retry);
-    this.stopKeepalive();
-    this.socket?.destroy();
-  }
+  get banner(): string { return this.link.banner; }
 
-  // Back-pressure from the publishing pipeline. While the socket is paused, responses cannot be read: timeouts wait
-  // and keepalives skip rather than kill a healthy link.
-  private paused = false;
-  pause(): void { this.paused = true; this.socket?.pause(); }
-  resume(): void { this.paused = false; this.socket?.resume(); }
-
-  /** Current queue members, paused states and channels; list items arrive through `onReceived`. */
+  /** Current queue members, waiting callers and channels; list items arrive through `onReceived` (see AmiResync). */
   async resync(): Promise<void> {
-    for (const action of ['QueueStatus', 'CoreShowChannels', 'Status']) await this.send([['Action', action]]);
+    for (const action of RESYNC_ACTIONS) await this.send([['Action', action]], 10_000, 'resync-');
   }
 
-  send(action: Action, timeoutMs = 10_000): Promise<AmiFrame> {
-    const socket = this.socket;
-    if (socket === null || socket.destroyed) return Promise.reject(new Error('AMI link is down'));
-    const id = `sb-${++this.actionSeq}`;
+  send(action: Action, timeoutMs = 10_000, idTag = ''): Promise<AmiFrame> {
+    let socket: net.Socket;
+    try {
+      socket = this.link.writable('AMI link');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const id = `sb-${idTag}${++this.actionSeq}`;
     return new Promise((resolve, reject) => {
-      const expire = () => {
-        if (this.paused && !socket.destroyed) return void (timer = setTimeout(expire, timeoutMs));
+      const timer = this.link.replyTimer(socket, timeoutMs, () => {
         this.pending.delete(id);
         reject(new Error(`${action[0][1]}: no response in ${timeoutMs} ms`));
-      };
-      let timer = setTimeout(expire, timeoutMs);
-      this.pending.set(id, (frame) => { clearTimeout(timer); resolve(frame); });
+      });
+      this.pending.set(id, (frame) => { timer.clear(); resolve(frame); });
       socket.write(`${[...action, ['ActionID', id]].map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
     });
   }
 
-  private async connect(): Promise<void> {
-    const socket = net.connect({ host: this.o.host, port: this.o.port });
-    this.socket = socket;
+  private async handshake(socket: net.Socket): Promise<string> {
     const parser = new AmiFrameParser();
     const banner = new Promise<string>((resolve) => (this.bannerWaiter = resolve));
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => { for (const item of parser.push(chunk)) this.received(item); });
-    socket.once('close', () => this.closed(socket));
-    socket.on('error', (e) => { this.lastError = e.message; });
-    try {
-      this.banner = await withTimeout(banner, 10_000, 'no AMI banner');
-      await this.login();
-      await this.send([['Action', 'Events'], ['EventMask', 'on']]);
-      this.attempt = 0;
-      this.state = 'up';
-      this.startKeepalive();
-      this.o.onUp(this.banner);
-      await this.resync();
-    } catch (e) {
-      this.lastError = (e as Error).message;
-      socket.destroy();
-    }
+    const text = await withTimeout(banner, 10_000, 'no AMI banner');
+    await this.login();
+    await this.send([['Action', 'Events'], ['EventMask', 'on']]);
+    return text;
   }
 
   private async login(): Promise<void> {
@@ -119,35 +102,4 @@ export class AmiConnection {
     }
     this.o.onReceived(item, now);
   }
-
-  private closed(socket: net.Socket): void {
-    if (socket !== this.socket) return;
-    this.stopKeepalive();
-    const wasUp = this.state === 'up';
-    if (this.state === 'stopped') return;
-    this.state = 'down';
-    if (wasUp || this.attempt === 0) this.o.onDown(this.lastError || 'connection closed by the PBX');
-    const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: 30_000 };
-    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt++);
-    this.retry = setTimeout(() => { this.state = 'connecting'; void this.connect(); }, ceiling / 2 + Math.random() * (ceiling / 2));
-  }
-
-  private startKeepalive(): void {
-    this.keepalive = setInterval(() => {
-      if (this.paused) return;
-      this.send([['Action', 'Ping']], this.o.keepaliveMs).catch((e: Error) => { this.lastError = `keepalive: ${e.message}`; this.socket?.destroy(); });
-    }, this.o.keepaliveMs);
-  }
-
-  private stopKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = null;
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
 }

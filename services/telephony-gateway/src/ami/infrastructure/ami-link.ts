@@ -1,9 +1,12 @@
 import type { Pool } from 'pg';
-import type { AmiFrame } from '../domain/ami-frame';
+import { headerOf, type AmiFrame, type AmiParsed } from '../domain/ami-frame';
+import { translateAmiEvent } from '../domain/ami-vendor-events';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { AmiConnection } from './ami-connection';
+import { AmiResync, type ResyncResult } from './ami-resync';
+import { GatewayMetrics, type LinkMetrics } from './link-metrics';
 
 export interface AmiLinkDeps {
   readonly pool: Pool;
@@ -14,6 +17,7 @@ export interface AmiLinkDeps {
   readonly backoff?: { initialMs: number; maxMs: number };
   /** Registry topic → topic written instead (tests). */
   readonly topicOverrides?: Readonly<Record<string, string>>;
+  readonly metrics?: GatewayMetrics;
 }
 
 export interface LinkStatus {
@@ -27,43 +31,77 @@ export interface LinkStatus {
   readonly canonicalCommitted: number;
   readonly parseErrors: number;
   readonly backlog: number;
+  readonly reconnectAttempts: number;
 }
 
 /** One Asterisk link: the TCP connection feeding the durable pipeline, plus link-up/down incidents. */
 export class AmiLink {
-  private constructor(readonly config: AmiLinkConfig, private readonly connection: AmiConnection, readonly pipeline: LinkPipeline) {}
+  private constructor(
+    readonly config: AmiLinkConfig, private readonly connection: AmiConnection, readonly pipeline: LinkPipeline,
+    private readonly metrics: LinkMetrics, private readonly resyncing: AmiResync,
+  ) {}
 
   static async open(config: AmiLinkConfig, deps: AmiLinkDeps): Promise<AmiLink> {
     const endpoint = `${config.host}:${config.port}`;
     let connection: AmiConnection | null = null;
     let loggedParseError = false;
+    // The socket is paused while the pipeline is too far behind or a resync comparison runs, resumed when neither holds.
+    const holds = new Set<string>();
+    const hold = (why: string, held: boolean) => {
+      const before = holds.size > 0;
+      if (held) holds.add(why);
+      else holds.delete(why);
+      if (before === holds.size > 0) return;
+      if (holds.size > 0) connection?.pause();
+      else connection?.resume();
+    };
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
       batch: {
         tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides,
         decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
       },
-      backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
+      backpressure: (paused) => hold('backpressure', paused),
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'AMI frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });
+    const metrics = (deps.metrics ?? new GatewayMetrics()).forLink({
+      pbxLinkId: config.pbxLinkId, protocol: 'asterisk-ami', isUp: () => connection?.state === 'up', backlog: () => pipeline.backlog,
+    });
+    const count = countReceived(metrics);
+    const resyncs = new AmiResync({ pool: deps.pool, pbxLinkId: config.pbxLinkId, pipeline, hold: (held) => hold('resync', held), log: deps.log });
     connection = new AmiConnection({
       host: config.host, port: config.port, username: config.username, secret: config.secret, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
-      onReceived: (item, receivedAtMs) => pipeline.push({ item, receivedAtMs }),
-      onUp: (banner) => { deps.log?.('info', 'AMI link up', { endpoint, banner }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
+      onReceived: (item, receivedAtMs) => { count(item, receivedAtMs); resyncs.receive(item, receivedAtMs); },
+      onUp: (banner) => { metrics.linkUp(); deps.log?.('info', 'AMI link up', { endpoint, banner }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
       onDown: (reason) => { deps.log?.('warn', 'AMI link down', { endpoint, reason }); pipeline.push({ item: { kind: 'link-down', reason, endpoint }, receivedAtMs: Date.now() }); },
     });
-    return new AmiLink(config, connection, pipeline);
+    return new AmiLink(config, connection, pipeline, metrics, resyncs);
   }
 
   start(): void { this.connection.start(); }
-  resync(): Promise<void> { return this.connection.resync(); }
+  /** How many resyncs completed, and what the last corrected (the one after a reconnect runs by itself). */
+  get resyncs(): { readonly completed: number; readonly last: ResyncResult | null } { return { completed: this.resyncing.completed, last: this.resyncing.last }; }
+
+  /** Re-reads the PBX's lists and applies the differences to the tracked state; resolves with what was corrected. */
+  async resync(timeoutMs = 30_000): Promise<ResyncResult> {
+    const result = this.resyncing.nextResult();
+    await this.connection.resync();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`resync of ${this.config.pbxLinkId} not complete in ${timeoutMs} ms`)), timeoutMs); });
+    try {
+      return await Promise.race([result, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   /** Sends one AMI action and resolves with its response (rejects when the link is down or the PBX stays silent). */
   send(action: readonly (readonly [string, string])[], timeoutMs?: number): Promise<AmiFrame> { return this.connection.send(action.map(([k, v]) => [k, v]), timeoutMs); }
 
   async stop(): Promise<void> {
     await this.connection.stop();
     await this.pipeline.flush();
+    this.metrics.closed();
   }
 
   status(): LinkStatus {
@@ -71,7 +109,23 @@ export class AmiLink {
     return {
       pbxLinkId: this.config.pbxLinkId, protocol: 'asterisk-ami', endpoint: `${this.config.host}:${this.config.port}`, state: this.connection.state,
       banner: this.connection.banner, lastError: this.connection.lastError, framesCommitted: p.framesCommitted, canonicalCommitted: p.canonicalCommitted,
-      parseErrors: p.parseErrors, backlog: p.backlog,
+      parseErrors: p.parseErrors, backlog: p.backlog, reconnectAttempts: this.connection.reconnectAttempts,
     };
   }
+}
+
+/**
+ * Frames, parse errors by reason, and events without a translation. An event name that ever translated is known
+ * (a frame of it without the needed fields is not "unknown"), so only names not yet known are tried here.
+ */
+function countReceived(metrics: LinkMetrics): (item: AmiParsed, receivedAtMs: number) => void {
+  const known = new Set<string>();
+  return (item, receivedAtMs) => {
+    if (item.kind === 'error') return metrics.parseError(item.reason);
+    metrics.frameReceived();
+    const name = item.kind === 'frame' ? headerOf(item, 'Event')?.toLowerCase() : undefined;
+    if (item.kind !== 'frame' || name === undefined || known.has(name)) return;
+    if (translateAmiEvent(item, receivedAtMs).length > 0) known.add(name);
+    else metrics.unknownEvent();
+  };
 }

@@ -1,4 +1,5 @@
-import * as net from 'node:net';
+import type * as net from 'node:net';
+import { ReconnectingClient, ReconnectingSocket, withTimeout } from '../../ami/infrastructure/reconnecting-socket';
 import { headerOf, type EslFrame, type EslParsed } from '../domain/esl-frame';
 import { EslFrameParser } from '../domain/esl-frame-parser';
 
@@ -24,38 +25,27 @@ const REPLY_TYPES = new Set(['command/reply', 'api/response']);
 
 /**
  * Inbound event-socket client: `auth`, `event plain CUSTOM callcenter::info`, resync through the agent list after
- * each (re)connect, keepalive `api status`, reconnect with exponential backoff and full jitter. Replies come back in
- * command order, between events, so waiters are a FIFO.
+ * each (re)connect, keepalive `api status`; the TCP side (reconnect, backoff, pause) is the shared ReconnectingSocket.
+ * Replies come back in command order, between events, so waiters are a FIFO.
  */
-export class EslConnection {
-  state: 'connecting' | 'up' | 'down' | 'stopped' = 'down';
-  lastError = '';
+export class EslConnection extends ReconnectingClient {
   readonly banner = BANNER;
-  private socket: net.Socket | null = null;
+  protected readonly link: ReconnectingSocket;
   private waiters: Waiter[] = [];
   private authRequested: (() => void) | null = null;
-  private attempt = 0;
-  private keepalive: NodeJS.Timeout | null = null;
-  private retry: NodeJS.Timeout | null = null;
 
-  constructor(private readonly o: EslConnectionOptions) {}
-
-  start(): void {
-    this.state = 'connecting';
-    void this.connect();
+  constructor(private readonly o: EslConnectionOptions) {
+    super();
+    this.link = new ReconnectingSocket({
+      host: o.host, port: o.port, keepaliveMs: o.keepaliveMs, backoff: o.backoff,
+      handshake: (socket) => this.handshake(socket),
+      keepalive: () => this.command('api status', o.keepaliveMs),
+      onClosed: () => this.waiters.splice(0).forEach((w) => w.reject(new Error('event socket closed'))),
+      onUp: o.onUp, onDown: o.onDown,
+      afterUp: () => this.resync(),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.state = 'stopped';
-    if (this.retry) clearTimeout(this.retry);
-    this.stopKeepalive();
-    this.socket?.destroy();
-  }
-
-  // While the pipeline holds the socket paused, replies cannot be read: timeouts wait rather than kill the link.
-  private paused = false;
-  pause(): void { this.paused = true; this.socket?.pause(); }
-  resume(): void { this.paused = false; this.socket?.resume(); }
 
   /** Agent statuses and states; FreeSWITCH has no list of waiting members in this form, so calls resume from events. */
   async resync(): Promise<void> {
@@ -63,43 +53,31 @@ export class EslConnection {
   }
 
   command(command: string, timeoutMs = 10_000): Promise<EslFrame> {
-    const socket = this.socket;
-    if (socket === null || socket.destroyed) return Promise.reject(new Error('event socket is down'));
+    let socket: net.Socket;
+    try {
+      socket = this.link.writable('event socket');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
       // Replies are matched by order: a lost one would shift every later reply, so the connection is restarted.
-      const expire = (): void => {
-        if (this.paused && !socket.destroyed) return void (timer = setTimeout(expire, timeoutMs));
+      const timer = this.link.replyTimer(socket, timeoutMs, () => {
         reject(new Error(`${command.split(' ')[0]}: no reply in ${timeoutMs} ms`));
         socket.destroy();
-      };
-      let timer = setTimeout(expire, timeoutMs);
-      this.waiters.push({ command, resolve: (f) => { clearTimeout(timer); resolve(f); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      });
+      this.waiters.push({ command, resolve: (f) => { timer.clear(); resolve(f); }, reject: (e) => { timer.clear(); reject(e); } });
       socket.write(`${command}\n\n`);
     });
   }
 
-  private async connect(): Promise<void> {
-    const socket = net.connect({ host: this.o.host, port: this.o.port });
-    this.socket = socket;
+  private async handshake(socket: net.Socket): Promise<string> {
     const parser = new EslFrameParser();
     const authRequest = new Promise<void>((resolve) => (this.authRequested = resolve));
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => { for (const item of parser.push(chunk)) this.received(item); });
-    socket.once('close', () => this.closed(socket));
-    socket.on('error', (e) => { this.lastError = e.message; });
-    try {
-      await withTimeout(authRequest, 10_000, 'no auth/request from the event socket');
-      await this.expectOk(`auth ${this.o.password}`, 'event socket auth failed');
-      await this.expectOk(EVENT_SUBSCRIPTION, 'event subscription refused');
-      this.attempt = 0;
-      this.state = 'up';
-      this.startKeepalive();
-      this.o.onUp(this.banner);
-      await this.resync();
-    } catch (e) {
-      this.lastError = (e as Error).message;
-      socket.destroy();
-    }
+    await withTimeout(authRequest, 10_000, 'no auth/request from the event socket');
+    await this.expectOk(`auth ${this.o.password}`, 'event socket auth failed');
+    await this.expectOk(EVENT_SUBSCRIPTION, 'event subscription refused');
+    return BANNER;
   }
 
   private async expectOk(command: string, failure: string): Promise<void> {
@@ -117,39 +95,7 @@ export class EslConnection {
       answered = waiter?.command.startsWith('auth ') ? 'auth' : waiter?.command;
       waiter?.resolve(item);
     }
-    if (item.kind === 'frame' && /disconnect-notice|rude-rejection/.test(item.contentType)) this.lastError = `${item.contentType}: ${item.body.split('\n')[0]}`;
+    if (item.kind === 'frame' && /disconnect-notice|rude-rejection/.test(item.contentType)) this.link.lastError = `${item.contentType}: ${item.body.split('\n')[0]}`;
     this.o.onReceived(item, now, answered);
   }
-
-  private closed(socket: net.Socket): void {
-    if (socket !== this.socket) return;
-    this.stopKeepalive();
-    this.waiters.splice(0).forEach((w) => w.reject(new Error('event socket closed')));
-    const wasUp = this.state === 'up';
-    if (this.state === 'stopped') return;
-    this.state = 'down';
-    if (wasUp || this.attempt === 0) this.o.onDown(this.lastError || 'connection closed by the PBX');
-    const { initialMs, maxMs } = this.o.backoff ?? { initialMs: 500, maxMs: 30_000 };
-    const ceiling = Math.min(maxMs, initialMs * 2 ** this.attempt++);
-    this.retry = setTimeout(() => { this.state = 'connecting'; void this.connect(); }, ceiling / 2 + Math.random() * (ceiling / 2));
-  }
-
-  private startKeepalive(): void {
-    this.keepalive = setInterval(() => {
-      if (this.paused) return;
-      this.command('api status', this.o.keepaliveMs).catch((e: Error) => { this.lastError = `keepalive: ${e.message}`; this.socket?.destroy(); });
-    }, this.o.keepaliveMs);
-  }
-
-  private stopKeepalive(): void {
-    if (this.keepalive) clearInterval(this.keepalive);
-    this.keepalive = null;
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
 }

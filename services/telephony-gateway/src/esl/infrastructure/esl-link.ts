@@ -1,4 +1,5 @@
 import type { AmiLinkDeps } from '../../ami/infrastructure/ami-link';
+import { GatewayMetrics, type LinkMetrics } from '../../ami/infrastructure/link-metrics';
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
 import { parseAgentList, parsePlainEvent, type EslParsed } from '../domain/esl-frame';
@@ -16,11 +17,15 @@ export interface EslLinkStatus {
   readonly canonicalCommitted: number;
   readonly parseErrors: number;
   readonly backlog: number;
+  readonly reconnectAttempts: number;
 }
 
 /** One FreeSWITCH link: event socket → mod_callcenter translation → the same durable pipeline as AMI. */
 export class EslLink {
-  private constructor(readonly config: EslLinkConfig, private readonly connection: EslConnection, readonly pipeline: LinkPipeline) {}
+  private constructor(
+    readonly config: EslLinkConfig, private readonly connection: EslConnection, readonly pipeline: LinkPipeline,
+    private readonly metrics: LinkMetrics, private readonly lastResyncAgents: () => number,
+  ) {}
 
   static async open(config: EslLinkConfig, deps: AmiLinkDeps): Promise<EslLink> {
     const endpoint = `${config.host}:${config.port}`;
@@ -37,27 +42,48 @@ export class EslLink {
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'event-socket frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });
+    const metrics = (deps.metrics ?? new GatewayMetrics()).forLink({
+      pbxLinkId: config.pbxLinkId, protocol: 'freeswitch-esl', isUp: () => connection?.state === 'up', backlog: () => pipeline.backlog,
+    });
+    let resyncedAgents = 0;
     const translate = (item: EslParsed & { kind: 'frame' }, at: number, answered: string | undefined) => {
-      if (item.contentType === 'text/event-plain') return translator.translate(parsePlainEvent(item.body), at);
-      return item.contentType === 'api/response' && answered === AGENT_LIST_COMMAND ? translator.resync(parseAgentList(item.body), at) : [];
+      if (item.contentType === 'text/event-plain') {
+        const events = translator.translate(parsePlainEvent(item.body), at);
+        if (events.length === 0) metrics.unknownEvent();
+        return events;
+      }
+      if (item.contentType !== 'api/response' || answered !== AGENT_LIST_COMMAND) return [];
+      const events = translator.resync(parseAgentList(item.body), at);
+      resyncedAgents = new Set(events.flatMap((e) => ('agentId' in e ? [e.agentId] : []))).size;
+      return events;
     };
     connection = new EslConnection({
       host: config.host, port: config.port, password: config.password, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
-      onReceived: (item, receivedAtMs, answered) => pipeline.push({
-        item: item.kind === 'error' ? item : { kind: 'translated', raw: item.raw, events: translate(item, receivedAtMs, answered) }, receivedAtMs,
-      }),
-      onUp: (banner) => { deps.log?.('info', 'event-socket link up', { endpoint }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
+      onReceived: (item, receivedAtMs, answered) => {
+        if (item.kind === 'error') metrics.parseError(item.reason);
+        else metrics.frameReceived();
+        pipeline.push({ item: item.kind === 'error' ? item : { kind: 'translated', raw: item.raw, events: translate(item, receivedAtMs, answered) }, receivedAtMs });
+      },
+      onUp: (banner) => { metrics.linkUp(); deps.log?.('info', 'event-socket link up', { endpoint }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
       onDown: (reason) => { deps.log?.('warn', 'event-socket link down', { endpoint, reason }); pipeline.push({ item: { kind: 'link-down', reason, endpoint }, receivedAtMs: Date.now() }); },
     });
-    return new EslLink(config, connection, pipeline);
+    return new EslLink(config, connection, pipeline, metrics, () => resyncedAgents);
   }
 
   start(): void { this.connection.start(); }
-  resync(): Promise<void> { return this.connection.resync(); }
+  /**
+   * Re-reads the agent list; agents whose listed status differed from the tracked one are corrected by the translator.
+   * The event socket lists no calls (see the runbook), so no call is corrected here.
+   */
+  async resync(): Promise<{ callsCorrected: number; agentsCorrected: number }> {
+    await this.connection.resync();
+    return { callsCorrected: 0, agentsCorrected: this.lastResyncAgents() };
+  }
 
   async stop(): Promise<void> {
     await this.connection.stop();
     await this.pipeline.flush();
+    this.metrics.closed();
   }
 
   status(): EslLinkStatus {
@@ -65,7 +91,7 @@ export class EslLink {
     return {
       pbxLinkId: this.config.pbxLinkId, protocol: 'freeswitch-esl', endpoint: `${this.config.host}:${this.config.port}`, state: this.connection.state,
       banner: this.connection.banner, lastError: this.connection.lastError, framesCommitted: p.framesCommitted, canonicalCommitted: p.canonicalCommitted,
-      parseErrors: p.parseErrors, backlog: p.backlog,
+      parseErrors: p.parseErrors, backlog: p.backlog, reconnectAttempts: this.connection.reconnectAttempts,
     };
   }
 }
