@@ -2,14 +2,16 @@
  * PBX simulator command line:
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts run --scenario small-test-day --seed 1 --speed 60 \
  *     --ami-port 5038 --esl-port 8021 [--ground-truth out.jsonl] [--routing internal|external] \
- *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1]
+ *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1] [--max-wait S]
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts kpis --ground-truth out.jsonl [--interval 30]
  * --speed: simulated seconds per second (1 = real time) or "max". --scenario: a file path or a name under scenarios/.
+ * --max-wait: every queue times out after S seconds (queue timeouts in the day; ground truth `timeout`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { computeKpis, DEFAULT_ORACLE_OPTIONS, parseGroundTruth, type ContactKpis } from './oracle/kpi-oracle';
-import { startSimulator, type SimulatorProgress } from './runtime/simulator';
+import { loadScenario, startSimulator, type SimulatorProgress } from './runtime/simulator';
+import { withQueueTimeout } from './domain/scenario';
 
 type Flags = Record<string, string>;
 
@@ -55,7 +57,7 @@ async function waitForClients(count: number, progress: () => SimulatorProgress):
 async function run(flags: Flags): Promise<void> {
   const speed = flags.speed === undefined || flags.speed === 'max' ? 'max' : Number(flags.speed);
   const sim = await startSimulator({
-    scenario: resolveScenario(flags.scenario),
+    scenario: flags['max-wait'] === undefined ? resolveScenario(flags.scenario) : withQueueTimeout(await loadScenario(resolveScenario(flags.scenario)), Number(flags['max-wait'])),
     seed: Number(flags.seed ?? 1),
     speed,
     amiPort: optionalPort(flags['ami-port']),

@@ -6,6 +6,7 @@ export { runOffline } from './domain/run-offline';
 export { createRng } from './domain/prng';
 export { arrivalRate, expectedArrivals } from './domain/arrival-curve';
 export { simpleQueue, simpleScenario } from './domain/test-scenarios';
+export { withQueueTimeout } from './domain/scenario';
 export type { Scenario, QueueSpec, AgentGroupSpec, ArrivalProfile } from './domain/scenario';
 export type { SimFact } from './domain/sim-facts';
 export type { GroundTruthRecord, ContactRecord, AgentIntervalRecord, RunRecord } from './domain/ground-truth';

@@ -44,10 +44,24 @@ describe('mod_callcenter CC-Action translation', () => {
     for (const e of out) createEnvelope(e.definition, { service: 'gw', site: 's', tenant: 't', subject: e.subject, sequence: e.sequence, data: e.data as never, id: '0190a0b0-0000-7000-8000-000000000001', time: new Date(e.at) });
   });
 
-  it('should report member-queue-end Cancel as abandoned, with the wait measured from the event dates', () => {
-    const out = run(event(0, 'member-queue-start', member) + event(42, 'member-queue-end', { ...member, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'TIMEOUT' }));
+  it('should report member-queue-end Cancel (caller hung up) as abandoned, with the wait measured from the event dates', () => {
+    const out = run(event(0, 'member-queue-start', member) + event(42, 'member-queue-end', { ...member, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': 'NONE' }));
     expect(names(out)).toEqual(['CallOffered', 'CallQueued', 'CallAbandoned']);
-    expect(find(out, 'CallAbandoned')).toMatchObject({ callId: 'fs1:m-2', waitSeconds: 42, position: 1 });
+    expect(find(out, 'CallAbandoned')).toMatchObject({ callId: 'fs1:m-2', waitSeconds: 42, position: 1, queueVisit: 1 });
+  });
+
+  it('should report member-queue-end Cancel with CC-Cancel-Reason TIMEOUT as a queue timeout, and BREAK_OUT as the caller leaving', () => {
+    const end = (reason: string) => event(0, 'member-queue-start', member) + event(300, 'member-queue-end', { ...member, 'CC-Cause': 'Cancel', 'CC-Cancel-Reason': reason });
+    expect(names(run(end('TIMEOUT')))).toEqual(['CallOffered', 'CallQueued', 'CallQueueTimedOut']);
+    expect(find(run(end('TIMEOUT')), 'CallQueueTimedOut')).toMatchObject({ queueId: 'sales', waitSeconds: 300, queueVisit: 1 });
+    expect(names(run(end('NO_AGENT_TIMEOUT')))).toContain('CallQueueTimedOut');
+    expect(names(run(end('BREAK_OUT')))).toEqual(['CallOffered', 'CallQueued', 'CallAbandoned']);
+  });
+
+  it('should keep the caller\'s session UUID as the channel an assignment transfers (uuid_transfer)', () => {
+    const [frame] = new EslFrameParser().push(Buffer.from(event(0, 'member-queue-start', member)));
+    const joined = frame.kind === 'frame' ? new EslCallCenterTranslator().translate(parsePlainEvent(frame.body), 0) : [];
+    expect(joined).toEqual([expect.objectContaining({ type: 'CallerJoinedQueue', callKey: 'm-2', channel: 's-2' })]);
   });
 
   it('should count bridge-agent-fail NO_ANSWER as ring-no-answer but not ORIGINATOR_CANCEL (caller left while ringing)', () => {

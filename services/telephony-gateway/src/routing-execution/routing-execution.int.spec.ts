@@ -94,7 +94,9 @@ describe('executing routing decisions on the PBX', () => {
 
   it('should record the PBX refusal when the agent is no longer available', async () => {
     const [busy] = await q<{ call_id: string; agent: string }>('select call_id, agent_id as agent from gw_assignment_executions where status = $1', ['executed']);
-    const [other] = await q<{ call_id: string }>(`select c.call_id from gw_call_channels c where c.call_id <> $1 limit 1`, [busy.call_id]);
+    // Another call still waiting (one no longer queued is rejected by the gateway without asking the PBX).
+    const [other] = await q<{ call_id: string }>(`select c.call_id from gw_call_channels c join gw_subject_state s on s.kind = 'call' and c.call_id = s.pbx_link_id || ':' || s.subject
+      where c.call_id <> $1 and s.state->>'status' = 'queued' limit 1`, [busy.call_id]);
     if (other === undefined) return;
     const second = assignmentEvent(other.call_id, busy.agent, 'sales', tenant);
     await send([second]);

@@ -1,5 +1,5 @@
 import { systemEnvelopeDeps } from '@switchboard/contracts';
-import { parseWebhookEvent } from './domain/webhook-event';
+import { parseWebhookEvent, queueVisitOf } from './domain/webhook-event';
 
 const scope = { tenant: 't1', site: 'hq', service: 'telephony-gateway' };
 const queued = (data: Record<string, unknown> = {}) => ({
@@ -31,5 +31,27 @@ describe('webhook event validation', () => {
     expect(parseWebhookEvent({ ...queued(), subject: 'other' }, scope)).toEqual({ errors: [{ path: 'subject', message: 'must equal data.callId' }] });
     const extra = parseWebhookEvent(queued({ secretNumber: '13812345678' }), scope);
     expect(extra).toEqual({ errors: [{ path: 'data.secretNumber', message: 'unknown field' }] });
+  });
+});
+
+describe('queue visits of posted events', () => {
+  const accepted = (type: string, data: Record<string, unknown>) => {
+    const r = parseWebhookEvent({ id: systemEnvelopeDeps.newId(), type: `switchboard.telephony.call.${type}.v1`, subject: 'cti:42', time: '2025-03-03T08:00:01.000Z', data: { callId: 'cti:42', ...data } }, scope);
+    if (!('event' in r)) throw new Error(JSON.stringify(r.errors));
+    return r.event;
+  };
+  const answered = (extra: Record<string, unknown> = {}) => accepted('answered', { queueId: 'sales', agentId: 'a1', extension: '1001', waitSeconds: 3, ringCount: 1, ringDurationMs: 2000, ...extra });
+
+  it('a CTI call re-queued after a transfer: the second CallQueued starts visit 2 and the answer belongs to it', () => {
+    const first = queueVisitOf(accepted('queued', { queueId: 'sales', skillId: 'sales', position: 1, queueLength: 1 }), 0);
+    expect([first.data.queueVisit, first.visits]).toEqual([1, 1]);
+    const second = queueVisitOf(accepted('queued', { queueId: 'sales', skillId: 'sales', position: 1, queueLength: 1 }), first.visits);
+    expect([second.data.queueVisit, second.visits]).toEqual([2, 2]);
+    expect(queueVisitOf(answered(), second.visits)).toEqual({ data: expect.objectContaining({ queueVisit: 2 }), visits: 2 });
+  });
+
+  it('a queueVisit the CTI sends is kept, and an event before any CallQueued belongs to visit 1', () => {
+    expect(queueVisitOf(answered({ queueVisit: 3 }), 1)).toEqual({ data: expect.objectContaining({ queueVisit: 3 }), visits: 3 });
+    expect(queueVisitOf(answered(), 0).data.queueVisit).toBe(1);
   });
 });

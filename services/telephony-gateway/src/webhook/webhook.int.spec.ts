@@ -50,6 +50,8 @@ describe('webhook adapter over real HTTP, Postgres and Kafka', () => {
     expect([again.status, await again.json()]).toEqual([202, { id: offered.id, sequence: 1, duplicate: true }]);
     const events = await readTopic(Topics.telephonyCall.name, tenant, (es) => es.length >= 2, 30_000);
     expect(events.map((e) => [e.id, e.subject, e.sequence])).toEqual([[offered.id, callId, 1], [queued.id, callId, 2]]);
+    // The CTI sent no queueVisit: the gateway counted this CallQueued as the call's first queue visit.
+    expect(events[1].data).toMatchObject({ queueId: 'sales', queueVisit: 1 });
   });
 
   it('should answer 400 with the field errors of a malformed event, and for invalid JSON', async () => {

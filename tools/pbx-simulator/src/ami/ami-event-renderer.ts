@@ -101,6 +101,8 @@ export class AmiEventRenderer {
         return this.onCompleted(fact);
       case 'TransferredCallEnded':
         return this.onTransferredCallEnded(fact.callId, fact.at);
+      case 'TimedOutCallEnded':
+        return this.onTimedOutCallEnded(fact.callId, fact.at);
       case 'CallLeftQueueUnanswered':
         return this.onLeftUnanswered(fact);
       case 'AgentLoggedIn':
@@ -338,11 +340,27 @@ export class AmiEventRenderer {
     this.removeWaiting(call);
     this.queueStats.get(fact.queue)!.abandoned++;
     this.event('MusicOnHoldStop', 'call,all', fact.at, channelSnapshot(caller));
-    // A queue timeout is also reported as QueueCallerAbandon (reference §3.7); only the later hangup tells them apart.
+    // A queue timeout is also reported as QueueCallerAbandon (reference §3.7): only the live caller channel after it
+    // (QUEUESTATUS=TIMEOUT, the dial plan going on, a late hangup) tells them apart.
     this.event('QueueCallerAbandon', 'agent,all', fact.at,
       `${channelSnapshot(caller)}Queue: ${fact.queue}\r\nPosition: ${fact.position}\r\nOriginalPosition: ${fact.originalPosition}\r\nHoldTime: ${wholeSecondsBetween(call.queuedAtMs, fact.at)}\r\n`);
     this.event('QueueCallerLeave', 'agent,all', fact.at, `${channelSnapshot(caller)}Queue: ${fact.queue}\r\nCount: ${fact.countAfter}\r\nPosition: ${fact.position}\r\n`);
-    this.hangup(caller, fact.at, 16, 'Normal Clearing');
+    if (fact.reason === 'abandon') {
+      this.hangup(caller, fact.at, 16, 'Normal Clearing');
+      this.forgetCall(call);
+      return;
+    }
+    this.event('VarSet', 'dialplan,all', fact.at, `${channelSnapshot(caller)}Variable: QUEUESTATUS\r\nValue: TIMEOUT\r\n`);
+    caller.application = 'VoiceMail';
+    caller.applicationData = `${fact.queue}@default,u`;
+    touch(caller);
+    this.event('Newexten', 'dialplan,all', fact.at, `${channelSnapshot(caller)}Extension: s\r\nApplication: VoiceMail\r\nAppData: ${caller.applicationData}\r\n`);
+  }
+
+  private onTimedOutCallEnded(callId: string, at: number): void {
+    const call = this.calls.get(callId);
+    if (call === undefined) return;
+    this.hangup(call.caller, at, 16, 'Normal Clearing');
     this.forgetCall(call);
   }
 

@@ -54,7 +54,7 @@ type SimEvent =
   | { kind: 'unpause'; agent: Agent; token: number }
   | { kind: 'patience' | 'queue-timeout' | 'routing-deadline' | 'retry'; call: Call; token: number }
   | { kind: 'ring-timeout' | 'agent-answers'; call: Call; token: number }
-  | { kind: 'hold' | 'unhold' | 'talk-end' | 'consult-end' | 'transferred-end'; call: Call }
+  | { kind: 'hold' | 'unhold' | 'talk-end' | 'consult-end' | 'transferred-end' | 'timed-out-end'; call: Call }
   | { kind: 'conference-start' | 'conference-end'; call: Call; party: string }
   | { kind: 'acw-end'; agent: Agent; call: Call; contactId: string };
 
@@ -220,6 +220,8 @@ export class CallCenterSimulation {
         return this.onConsultEnd(event.call);
       case 'transferred-end':
         return this.onTransferredCallEnded(event.call);
+      case 'timed-out-end':
+        return this.emit({ type: 'TimedOutCallEnded', at: this.nowMs, callId: event.call.id, queue: event.call.queue.spec.name });
       case 'acw-end':
         return this.onAcwEnd(event.agent, event.call, event.contactId);
       default: {
@@ -278,6 +280,8 @@ export class CallCenterSimulation {
       position, originalPosition: call.originalPosition, waitMs: this.nowMs - call.queuedAt, countAfter: queue.waiting.length,
     });
     this.endCall(call);
+    // The wire still sees the channel in the dial plan for a while; no randomness, so the rest of the run is unchanged.
+    if (reason === 'timeout') this.schedule(this.nowMs + (queue.spec.afterTimeoutSeconds ?? 20) * 1000, { kind: 'timed-out-end', call });
     if (reason === 'abandon' && chance(this.scenario.callers.callBackAfterAbandonProbability, this.rng.caller)) this.scheduleCallBack(call);
   }
 

@@ -4,7 +4,7 @@ import { CallCenterSimulation } from './call-center.simulation';
 import type { AgentIntervalRecord, ContactRecord, GroundTruthRecord } from './ground-truth';
 import { createRng } from './prng';
 import { runOffline } from './run-offline';
-import type { Scenario } from './scenario';
+import { withQueueTimeout, type Scenario } from './scenario';
 import type { SimFact } from './sim-facts';
 import { simpleQueue, simpleScenario } from './test-scenarios';
 
@@ -214,5 +214,45 @@ describe('External routing', () => {
     const missed = facts.filter((f) => f.type === 'RoutingDecisionMissed').length;
     const queuedCount = facts.filter((f) => f.type === 'CallQueued').length;
     expect(missed).toBe(queuedCount - 1);
+  });
+});
+
+describe('When a queue times out on waiting callers (maxWaitSeconds)', () => {
+  // One agent talking 180 s per call against 60 calls an hour: most callers reach the 30 s queue timeout first.
+  const scenario = withQueueTimeout(simpleScenario({}, 1), 30);
+  const facts: SimFact[] = [];
+  const { records } = runOffline(scenario, 5, (f) => facts.push(f));
+  const contacts = contactsOf(records);
+  const timedOut = contacts.filter((c) => c.outcome === 'timeout');
+
+  it('should record the timed-out visits as timeouts after exactly the queue timeout, released by the system, never as abandons', () => {
+    expect(timedOut.length).toBeGreaterThan(10);
+    expect(contacts.filter((c) => c.outcome === 'abandoned')).toEqual([]);
+    for (const c of timedOut) expect(c).toMatchObject({ waitMs: 30_000, releasedBy: 'system', agentId: null, answeredAtMs: null });
+  });
+
+  it('should let the caller hang up in the dial plan afterTimeoutSeconds (20) later', () => {
+    const left = facts.filter((f): f is Extract<SimFact, { type: 'CallLeftQueueUnanswered' }> => f.type === 'CallLeftQueueUnanswered');
+    const ended = new Map(facts.filter((f) => f.type === 'TimedOutCallEnded').map((f) => [f.callId, f.at]));
+    expect(left.length).toBe(timedOut.length);
+    expect(ended.size).toBeGreaterThan(0);
+    for (const f of left.filter((x) => ended.has(x.callId))) expect(ended.get(f.callId)! - f.at).toBe(20_000);
+  });
+
+  it('should count a timed-out visit as offered but neither answered nor abandoned in the oracle', () => {
+    const k = contactKpis(contacts, DEFAULT_ORACLE_OPTIONS);
+    expect(k.timedOut).toBe(timedOut.length);
+    expect(k.offered).toBe(k.answered + timedOut.length);
+    expect(k.abandoned).toBe(0);
+    expect(k.abandonRate).toBe(0);
+    // SL2 = (answered + abandoned within 20 s) / (answered + abandoned): the timeouts are in neither part.
+    const answered = contacts.filter((c) => c.outcome === 'answered');
+    expect(k.serviceLevel2Asterisk).toBeCloseTo(answered.filter((c) => c.waitMs <= 20_000).length / answered.length, 10);
+  });
+
+  it('should leave a scenario without maxWaitSeconds free of timeouts and its ground truth unchanged by the option code', () => {
+    const plain = runOffline(simpleScenario({}, 1), 5).records;
+    expect(contactsOf(plain).filter((c) => c.outcome === 'timeout')).toEqual([]);
+    expect(JSON.stringify(runOffline(withQueueTimeout(simpleScenario({}, 1), 0), 5).records)).toEqual(JSON.stringify(plain));
   });
 });

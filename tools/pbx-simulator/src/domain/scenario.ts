@@ -37,8 +37,13 @@ export interface QueueSpec {
   readonly suddenPeaks?: readonly SuddenPeak[];
   /** Seconds a caller is willing to wait before hanging up. */
   readonly patience: Distribution;
-  /** Queue timeout (Asterisk `Queue(...,timeout)`); absent or 0 = wait forever. */
+  /**
+   * Queue timeout (Asterisk `Queue(...,timeout)`, mod_callcenter `max-wait-time`); absent or 0 = wait forever. A
+   * caller still waiting then leaves the queue alive and the dial plan carries on (ground truth: `timeout`).
+   */
   readonly maxWaitSeconds?: number;
+  /** Seconds a timed-out caller stays in the dial plan (voicemail) before hanging up; default 20. */
+  readonly afterTimeoutSeconds?: number;
   readonly ringTimeoutSeconds: number;
   readonly retrySeconds: number;
   /** Conversation time excluding holds. */
@@ -118,6 +123,12 @@ export function timeOfDaySeconds(hhmm: string): number {
   return Number(match[1]) * 3600 + Number(match[2]) * 60;
 }
 
+/** The scenario with every queue timing out after `maxWaitSeconds` (0 = wait forever): a day with queue timeouts. */
+export function withQueueTimeout(scenario: Scenario, maxWaitSeconds: number): Scenario {
+  if (!(maxWaitSeconds >= 0)) throw new Error(`maxWaitSeconds must be >= 0, got ${maxWaitSeconds}`);
+  return { ...scenario, queues: scenario.queues.map((q) => ({ ...q, maxWaitSeconds })) };
+}
+
 export function validateScenario(scenario: Scenario): string[] {
   const problems: string[] = [];
   const queueNames = new Set(scenario.queues.map((q) => q.name));
@@ -130,6 +141,8 @@ export function validateScenario(scenario: Scenario): string[] {
     }
   }
   for (const queue of scenario.queues) {
+    if (queue.maxWaitSeconds !== undefined && !(queue.maxWaitSeconds >= 0)) problems.push(`queue ${queue.name} maxWaitSeconds must be >= 0`);
+    if (queue.afterTimeoutSeconds !== undefined && !(queue.afterTimeoutSeconds >= 0)) problems.push(`queue ${queue.name} afterTimeoutSeconds must be >= 0`);
     if (queue.blindTransfer && !queueNames.has(queue.blindTransfer.target)) {
       problems.push(`queue ${queue.name} blind-transfers to unknown queue ${queue.blindTransfer.target}`);
     }

@@ -23,6 +23,8 @@ export type SimFact =
   | { readonly type: 'CallTransferred'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly agentId: string; readonly kind: 'blind' | 'attended'; readonly target: string; readonly waitMs: number; readonly talkMs: number }
   | { readonly type: 'CallCompleted'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly agentId: string; readonly releasedBy: 'caller' | 'agent'; readonly waitMs: number; readonly talkMs: number; readonly resolved: boolean }
   | { readonly type: 'TransferredCallEnded'; readonly at: number; readonly callId: string; readonly target: string }
+  /** A caller the queue timed out on hangs up after the dial plan's destination (voicemail, announcement). */
+  | { readonly type: 'TimedOutCallEnded'; readonly at: number; readonly callId: string; readonly queue: string }
   | { readonly type: 'CallLeftQueueUnanswered'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly reason: 'abandon' | 'timeout'; readonly position: number; readonly originalPosition: number; readonly waitMs: number; readonly countAfter: number }
   | { readonly type: 'RoutingDecisionMissed'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string };
 

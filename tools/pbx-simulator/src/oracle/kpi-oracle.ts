@@ -5,6 +5,9 @@
  * Definitions (see telephony-reference §1, §3.5 and requirements QA-07/QA-08):
  * - A contact belongs to the interval in which it entered the queue.
  * - offered = answered + abandoned + timed out. Short abandons (wait < shortAbandonSeconds) are reported separately.
+ * - A queue timeout (the queue let a still-waiting caller go to the dial plan, outcome `timeout`) is offered, but
+ *   neither answered nor abandoned: it counts in no abandon figure and in SL2 (answered + abandoned) not at all; only
+ *   the Connect-style service level and the longest wait see it.
  * - serviceLevelAsterisk = answered within X / answered; serviceLevel2Asterisk = (answered + abandoned within X) /
  *   (answered + abandoned); serviceLevelConnect = removed from queue (answered, abandoned or timed out) within X / offered.
  * - ASA = mean wait of answered contacts (wait includes ring time). AHT = mean(talk + hold + ACW) of answered contacts;

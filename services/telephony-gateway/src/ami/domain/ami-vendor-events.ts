@@ -51,11 +51,15 @@ const completionReason = (r: string | undefined) => (r === 'caller' || r === 'ag
 const TRANSLATIONS: Record<string, Translate> = {
   queuecallerjoin: onCall((f, at, callKey) => ({
     type: 'CallerJoinedQueue', at, callKey, queue: headerOf(f, 'Queue') ?? '', position: int(f, 'Position', 1), count: int(f, 'Count', 1),
-    callerNumber: knownHeaderOf(f, 'CallerIDNum') ?? null, dialedNumber: knownHeaderOf(f, 'Exten') ?? null,
+    callerNumber: knownHeaderOf(f, 'CallerIDNum') ?? null, dialedNumber: knownHeaderOf(f, 'Exten') ?? null, channel: knownHeaderOf(f, 'Channel'),
   })),
   queuecallerabandon: onCall((f, at, callKey) => ({
     type: 'CallerAbandonedQueue', at, callKey, queue: headerOf(f, 'Queue') ?? '', position: int(f, 'Position', 1), originalPosition: int(f, 'OriginalPosition', 1),
   })),
+  queuecallerleave: onCall((f, at, callKey) => ({ type: 'CallerLeftQueue', at, callKey, queue: headerOf(f, 'Queue') ?? '', position: int(f, 'Position', 1) })),
+  // Queue() sets QUEUESTATUS on the caller channel when it lets the caller go alive (TIMEOUT, LEAVEEMPTY, …).
+  varset: onCall((f, at, callKey) => headerOf(f, 'Variable') === 'QUEUESTATUS' && headerOf(f, 'Uniqueid') === callKey
+    ? { type: 'QueueExited', at, callKey, status: headerOf(f, 'Value') ?? '' } : undefined),
   agentcalled: onMemberCall((_f, b) => ({ type: 'AgentOffered', ...b })),
   // RingTime here is milliseconds; AgentConnect's is seconds (reference §3.3 gotcha 2).
   agentringnoanswer: onMemberCall((f, b) => ({ type: 'AgentRangNoAnswer', ...b, ringMs: int(f, 'RingTime') })),

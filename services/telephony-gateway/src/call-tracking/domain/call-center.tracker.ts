@@ -1,12 +1,21 @@
 import { initialAgentSession, type AgentSession } from './agent.state';
 import { transitionAgent } from './agent.decider';
 import { transitionCall } from './call.decider';
-import { initialCallState, type CallState } from './call.state';
+import { initialCallState, upgradeCallState, type CallState } from './call.state';
 import type { Decided, DecisionContext } from './canonical';
 import { isAgentEvent, isCallEvent, type CallVendorEvent, type VendorEvent } from './vendor-events';
 
+const isFinished = (s: CallState): boolean => s.status === 'ended' && s.wrapUps.length === 0;
+const lastPbxTimeOf = (s: CallState): number =>
+  s.status === 'queued' ? s.queuedAtMs : s.status === 'connected' ? s.answeredAtMs : s.status === 'ended' ? s.endedAtMs : 0;
+
 /** After-call work longer than this no longer produces CallWrapUpCompleted; the call is forgotten (bounded memory). */
 export const WRAP_UP_HORIZON_MS = 30 * 60 * 1000;
+/**
+ * An ended call with nothing left to wait for is still remembered this long (PBX time), so late facts about it (the
+ * outcome of a routing assignment that raced the caller's hang-up) continue its sequence instead of restarting at 1.
+ */
+export const ENDED_RETENTION_MS = 2 * 60 * 1000;
 
 export interface TrackerSnapshot {
   readonly calls: ReadonlyMap<string, CallState>;
@@ -22,13 +31,25 @@ export class CallCenterTracker {
   private readonly agents = new Map<string, AgentSession>();
   private readonly changedCalls = new Set<string>();
   private readonly changedAgents = new Set<string>();
+  /** Calls that became finished (ended, no wrap-up open), oldest first: forgotten ENDED_RETENTION_MS later. */
+  private readonly retiring: { key: string; sinceMs: number }[] = [];
+
+  /** PBX time of the latest fact applied (or restored): the time stamped on outcomes the gateway itself learns. */
+  private latestAtMs: number | null = null;
 
   constructor(private readonly ctx: DecisionContext, from?: TrackerSnapshot) {
-    from?.calls.forEach((s, k) => this.calls.set(k, s));
+    from?.calls.forEach((s, k) => this.calls.set(k, upgradeCallState(s)));
     from?.agents.forEach((s, k) => this.agents.set(k, s));
+    for (const s of this.calls.values()) this.latestAtMs = Math.max(this.latestAtMs ?? 0, lastPbxTimeOf(s));
   }
 
-  apply(e: VendorEvent): Decided[] {
+  /**
+   * Applies one vendor event. A routing assignment's outcome happens on the gateway's clock; it is stamped with the
+   * PBX time last seen instead, so the call's events stay on one (PBX) time line, which a simulator may run compressed.
+   */
+  apply(event: VendorEvent): Decided[] {
+    const e = event.type === 'AssignmentSettled' && this.latestAtMs !== null ? { ...event, at: this.latestAtMs } : event;
+    if (e.type !== 'AssignmentSettled') this.latestAtMs = Math.max(this.latestAtMs ?? e.at, e.at);
     const out: Decided[] = [];
     if (isCallEvent(e)) out.push(...this.applyToCall(e));
     if (isAgentEvent(e)) {
@@ -43,13 +64,26 @@ export class CallCenterTracker {
 
   private applyToCall(e: CallVendorEvent): readonly Decided[] {
     if (e.callKey === null) return [];
-    const t = transitionCall(this.calls.get(e.callKey) ?? initialCallState(), e, this.ctx);
+    this.forgetRetired(e.at);
+    const before = this.calls.get(e.callKey) ?? initialCallState();
+    const t = transitionCall(before, e, this.ctx);
     if (t.state.status === 'none') return t.events;
     this.changedCalls.add(e.callKey);
     this.calls.set(e.callKey, t.state);
-    if (t.state.status === 'ended' && !t.state.awaitingWrapUp) this.calls.delete(e.callKey);
+    if (isFinished(t.state) && !isFinished(before)) this.retiring.push({ key: e.callKey, sinceMs: e.at });
     this.forgetStale(e.at);
     return t.events;
+  }
+
+  private forgetRetired(nowMs: number): void {
+    while (this.retiring.length > 0 && nowMs - this.retiring[0].sinceMs > ENDED_RETENTION_MS) {
+      const { key } = this.retiring.shift()!;
+      const s = this.calls.get(key);
+      if (s !== undefined && isFinished(s)) {
+        this.calls.delete(key);
+        this.changedCalls.add(key);
+      }
+    }
   }
 
   // Calls are in insertion order, oldest first: looking at a few per event keeps this O(1) and still drains them.

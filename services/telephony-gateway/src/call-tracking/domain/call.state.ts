@@ -4,10 +4,20 @@ interface CallBase {
   /** Sequence of the last canonical event of this call. */
   readonly sequence: number;
   readonly transfers: number;
-  readonly lastAgentId: string | null;
+  /** Queue visits so far (1 = the first queue entry); a call transferred back into a queue starts the next one. */
+  readonly queueVisits: number;
+  /** Agents whose after-call work for this call is still open: CallWrapUpCompleted is still to come for each. */
+  readonly wrapUps: readonly string[];
 }
 
 export interface Ringing { readonly agentId: string; readonly extension: string; readonly sinceMs: number }
+
+/**
+ * The caller left the queue unanswered (QueueCallerAbandon and/or QueueCallerLeave) and what follows decides whether
+ * it was an abandon or a queue timeout: Asterisk reports both alike (telephony-reference §3.7), only an abandoned
+ * caller's channel hangs up at once while a timed-out one continues in the dial plan.
+ */
+export interface Leaving { readonly at: number; readonly position: number; readonly originalPosition: number }
 
 export interface NoCall { readonly status: 'none' }
 
@@ -18,6 +28,7 @@ export interface QueuedCall extends CallBase {
   readonly position: number;
   readonly offers: number;
   readonly ringing: Ringing | null;
+  readonly leaving: Leaving | null;
 }
 
 export interface ConnectedCall extends CallBase {
@@ -29,20 +40,28 @@ export interface ConnectedCall extends CallBase {
   readonly holdCount: number;
   readonly holdSinceMs: number | null;
   readonly totalHoldMs: number;
-  /** After an attended transfer the first agent's leg hangs up without ending the call. */
-  readonly transferredAway: boolean;
   /** AgentComplete and the legs' Hangups interleave either way; the first leg to hang up is kept for when AgentComplete is missing. */
   readonly firstHangup: { readonly by: 'caller' | 'agent'; readonly at: number } | null;
 }
 
-/** Kept after release until the agent's after-call work ends (CallWrapUpCompleted needs the next sequence). */
+/** After release, abandon, timeout or transfer away: kept while wrap-ups are open and briefly after (late facts). */
 export interface EndedCall extends CallBase {
   readonly status: 'ended';
   readonly endedAtMs: number;
-  /** True after an answered call's release until CallWrapUpCompleted; false = nothing more to expect. */
-  readonly awaitingWrapUp: boolean;
 }
 
 export type CallState = NoCall | QueuedCall | ConnectedCall | EndedCall;
+export type TrackedCall = Exclude<CallState, NoCall>;
 
 export const initialCallState = (): CallState => ({ status: 'none' });
+
+type Stored = Partial<CallBase> & { status: CallState['status']; awaitingWrapUp?: boolean; lastAgentId?: string | null; leaving?: Leaving | null };
+
+/** A state as persisted by an earlier gateway version (before queue visits and per-agent wrap-ups) → today's shape. */
+export function upgradeCallState(stored: CallState): CallState {
+  const s = stored as Stored;
+  if (s.status === 'none' || (s.queueVisits !== undefined && s.wrapUps !== undefined)) return stored;
+  const wrapUps = s.wrapUps ?? (s.awaitingWrapUp === true && s.lastAgentId ? [s.lastAgentId] : []);
+  const upgraded = { ...s, queueVisits: s.queueVisits ?? 1, wrapUps, ...(s.status === 'queued' ? { leaving: s.leaving ?? null } : {}) };
+  return upgraded as CallState;
+}

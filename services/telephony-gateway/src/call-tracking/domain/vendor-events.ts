@@ -16,8 +16,22 @@ export type CallerJoinedQueue = OnCall & {
   /** Clear number, null when withheld (`<unknown>`). */
   readonly callerNumber: string | null;
   readonly dialedNumber: string | null;
+  /** The caller's channel, to act on the call (AMI `Channel`; FreeSWITCH the member's session UUID). */
+  readonly channel?: string;
 };
-export type CallerAbandonedQueue = OnCall & { readonly type: 'CallerAbandonedQueue'; readonly queue: string; readonly position: number; readonly originalPosition: number };
+/** QueueCallerLeave: the caller left the queue, answered (AgentConnect follows) or not (abandon or timeout). */
+export type CallerLeftQueue = OnCall & { readonly type: 'CallerLeftQueue'; readonly queue: string; readonly position: number };
+/** The dial plan learnt why the queue let the caller go (Asterisk `QUEUESTATUS`: TIMEOUT, LEAVEEMPTY, …). */
+export type QueueExited = OnCall & { readonly type: 'QueueExited'; readonly status: string };
+/** The PBX said outright that the queue gave up on the caller (mod_callcenter `CC-Cancel-Reason: TIMEOUT`). */
+export type QueueTimedOut = OnCall & { readonly type: 'QueueTimedOut'; readonly queue: string; readonly position: number; readonly originalPosition: number };
+/**
+ * The caller left the queue unanswered. `final`: the PBX says the caller gave up (mod_callcenter); absent (Asterisk,
+ * whose QueueCallerAbandon also reports queue timeouts) the caller's hang-up or the dial plan going on decides.
+ */
+export type CallerAbandonedQueue = OnCall & {
+  readonly type: 'CallerAbandonedQueue'; readonly queue: string; readonly position: number; readonly originalPosition: number; readonly final?: boolean;
+};
 export type AgentOffered = OnCall & OnMember & { readonly type: 'AgentOffered' };
 export type AgentRangNoAnswer = OnCall & OnMember & { readonly type: 'AgentRangNoAnswer'; readonly ringMs: number };
 export type AgentAnswered = OnCall & OnMember & { readonly type: 'AgentAnswered'; readonly ringSeconds: number };
@@ -34,13 +48,25 @@ export type ChannelHungUp = OnCall & { readonly type: 'ChannelHungUp'; readonly 
 /** Raised by the agent decider when after-call work ends; routed back to the call. */
 export type WrapUpEnded = OnCall & { readonly type: 'WrapUpEnded'; readonly agentId: string; readonly acwMs: number };
 
+export type AssignmentOutcome =
+  | { readonly status: 'executed'; readonly action: 'redirect' | 'bridge' | 'esl-transfer'; readonly queuedToExecutedMs: number }
+  | { readonly status: 'failed'; readonly failure: AssignmentFailure; readonly reason: string };
+export type AssignmentFailure = 'pbx-refused' | 'unknown-call' | 'agent-not-logged-in' | 'link-down' | 'timeout' | 'outcome-unknown';
+/** The gateway carried out (or failed to carry out) routing's assignment of this call: numbered in the call's sequence. */
+export type AssignmentSettled = OnCall & {
+  readonly type: 'AssignmentSettled';
+  readonly assignmentEventId: string;
+  readonly agentId: string;
+  readonly outcome: AssignmentOutcome;
+};
+
 export type MemberAdded = OnMember & { readonly type: 'MemberAdded'; readonly paused: boolean; readonly reason: string };
 export type MemberRemoved = OnMember & { readonly type: 'MemberRemoved' };
 export type MemberPauseChanged = OnMember & { readonly type: 'MemberPauseChanged'; readonly paused: boolean; readonly reason: string };
 
 export type CallVendorEvent =
-  | CallerJoinedQueue | CallerAbandonedQueue | AgentOffered | AgentRangNoAnswer | AgentAnswered | AgentCallCompleted
-  | CallHoldChanged | CallTransferStarted | ConferenceJoined | ChannelHungUp | WrapUpEnded;
+  | CallerJoinedQueue | CallerAbandonedQueue | CallerLeftQueue | QueueExited | QueueTimedOut | AgentOffered | AgentRangNoAnswer
+  | AgentAnswered | AgentCallCompleted | AssignmentSettled | CallHoldChanged | CallTransferStarted | ConferenceJoined | ChannelHungUp | WrapUpEnded;
 export type AgentVendorEvent =
   | MemberAdded | MemberRemoved | MemberPauseChanged | AgentRangNoAnswer | AgentAnswered | AgentCallCompleted;
 export type VendorEvent = CallVendorEvent | MemberAdded | MemberRemoved | MemberPauseChanged;

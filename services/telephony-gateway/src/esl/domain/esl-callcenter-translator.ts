@@ -40,6 +40,8 @@ const onAgentCall = (build: (e: EslEvent, b: AgentCallBase) => VendorEvent | und
 // The ring ended because the caller left or another agent won (ring-all): not the agent's no-answer.
 const NOT_AGENT_FAULT = new Set(['ORIGINATOR_CANCEL', 'LOSE_RACE', 'PICKED_OFF']);
 
+const QUEUE_TIMEOUTS = new Set(['TIMEOUT', 'NO_AGENT_TIMEOUT']);
+
 const CALL_ACTIONS: Record<string, (e: EslEvent, at: number) => VendorEvent[]> = {
   'member-queue-start': (e, at) => joined(e, at),
   'member-queue-resume': (e, at) => joined(e, at),
@@ -57,10 +59,13 @@ const CALL_ACTIONS: Record<string, (e: EslEvent, at: number) => VendorEvent[]> =
   }),
   // CC-Hangup-Cause is the agent leg's cause; it does not say which side hung up, so the release is `system`.
   'bridge-agent-end': onAgentCall((_e, b) => ({ type: 'AgentCallCompleted', ...b, reason: 'other' })),
+  // Cancel: the caller left unanswered. TIMEOUT / NO_AGENT_TIMEOUT: the queue gave up (max-wait-time, no agent in
+  // time) and the dial plan goes on; anything else (NONE: the caller hung up, BREAK_OUT, EXIT_WITH_KEY) is the caller's.
   'member-queue-end': (e, at) => {
     const b = callBase(e, at);
     if (b === undefined || headerOf(e, 'CC-Cause') !== 'Cancel') return [];
-    return [{ type: 'CallerAbandonedQueue', ...b, position: 1, originalPosition: 1 }];
+    const queueGaveUp = QUEUE_TIMEOUTS.has(headerOf(e, 'CC-Cancel-Reason') ?? '');
+    return [queueGaveUp ? { type: 'QueueTimedOut', ...b, position: 1, originalPosition: 1 } : { type: 'CallerAbandonedQueue', ...b, position: 1, originalPosition: 1, final: true }];
   },
 };
 
@@ -70,6 +75,7 @@ function joined(e: EslEvent, at: number): VendorEvent[] {
   return [{
     type: 'CallerJoinedQueue', ...b, position: 1, count: 1,
     callerNumber: knownHeaderOf(e, 'CC-Member-CID-Number') ?? null, dialedNumber: knownHeaderOf(e, 'CC-Member-DNIS') ?? null,
+    channel: knownHeaderOf(e, 'CC-Member-Session-UUID'),
   }];
 }
 

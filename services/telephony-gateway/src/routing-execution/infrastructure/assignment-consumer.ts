@@ -22,7 +22,7 @@ export interface AssignmentConsumerOptions {
 export function assignmentOf(event: AnyEvent): Assignment | null {
   if (event.type !== CallAssignedToAgent.type) return null;
   const { callId, agentId, queueId, waitSeconds } = event.data;
-  return { eventId: event.id, callId, agentId, queueId, waitSeconds };
+  return { eventId: event.id, callId, agentId, queueId, waitSeconds, correlationId: event.correlationid };
 }
 
 /**

@@ -57,3 +57,20 @@ export function parseWebhookEvent(body: unknown, scope: EnvelopeScope): { event:
   if (errors.length > 0) return { errors };
   return { event: { id: event.id, type: event.type, subject: event.subject, time: event.time, data: event.data, definition } };
 }
+
+const VISIT_SCOPED = new Set(['CallQueued', 'CallRinging', 'CallAnswered', 'CallAbandoned', 'CallQueueTimedOut']);
+
+/** Whether the event belongs to a queue visit (and so carries `queueVisit`). */
+export const isQueueVisitScoped = (e: Pick<AcceptedWebhookEvent, 'definition'>): boolean => VISIT_SCOPED.has(e.definition.name);
+
+/**
+ * The call's queue visit for a posted event, given the visits the gateway counted for that call so far: a CTI that
+ * sends `queueVisit` is taken at its word; otherwise `CallQueued` starts the next visit and the other queue-scoped
+ * events belong to the current one (1 when none was counted).
+ */
+export function queueVisitOf(e: AcceptedWebhookEvent, visitsSoFar: number): { data: Record<string, unknown>; visits: number } {
+  const given = e.data.queueVisit;
+  if (typeof given === 'number') return { data: e.data, visits: Math.max(visitsSoFar, given) };
+  const visit = e.definition.name === 'CallQueued' ? visitsSoFar + 1 : Math.max(1, visitsSoFar);
+  return { data: { ...e.data, queueVisit: visit }, visits: Math.max(visitsSoFar, visit) };
+}

@@ -1,13 +1,14 @@
 import { createEnvelope, encodePbxRawFrame, systemEnvelopeDeps, toKafkaRecord, Topics, type AnyEvent } from '@switchboard/contracts';
 import { inTransaction, writeOutbox, type OutboxMessage } from '@switchboard/eventsourcing';
 import type { Pool, PoolClient } from 'pg';
-import type { AcceptedWebhookEvent, EnvelopeScope } from '../domain/webhook-event';
+import { isQueueVisitScoped, queueVisitOf, type AcceptedWebhookEvent, type EnvelopeScope } from '../domain/webhook-event';
 
 const WEBHOOK_DDL = `
 create table if not exists gw_webhook_events (
   event_id text primary key, subject text not null, type text not null, sequence integer not null, received_at timestamptz not null default now()
 );
 create table if not exists gw_webhook_sequences (subject text primary key, sequence integer not null);
+create table if not exists gw_webhook_queue_visits (subject text primary key, visits integer not null);
 `;
 
 export interface Stored { readonly id: string; readonly sequence: number; readonly duplicate: boolean }
@@ -36,7 +37,8 @@ export class WebhookStore {
         return { id: event.id, sequence: rows[0]?.sequence ?? 0, duplicate: true };
       }
       const sequence = await this.nextSequence(client, event);
-      await writeOutbox(client, [await this.rawFrame(client, rawBody, receivedAtMs), this.canonical(event, sequence)]);
+      const visited = isQueueVisitScoped(event) ? { ...event, data: await this.withQueueVisit(client, event) } : event;
+      await writeOutbox(client, [await this.rawFrame(client, rawBody, receivedAtMs), this.canonical(visited, sequence)]);
       return { id: event.id, sequence, duplicate: false };
     });
   }
@@ -46,6 +48,15 @@ export class WebhookStore {
       on conflict (subject) do update set sequence = gw_webhook_sequences.sequence + 1 returning sequence`, [`${event.type.split('.')[2]}:${event.subject}`]);
     await client.query('update gw_webhook_events set sequence = $2 where event_id = $1', [event.id, rows[0].sequence]);
     return rows[0].sequence;
+  }
+
+  /** Fills `queueVisit` from the call's visits so far; the subject's sequence row lock already orders concurrent posts. */
+  private async withQueueVisit(client: PoolClient, event: AcceptedWebhookEvent): Promise<Record<string, unknown>> {
+    const { rows } = await client.query<{ visits: number }>('select visits from gw_webhook_queue_visits where subject = $1', [event.subject]);
+    const { data, visits } = queueVisitOf(event, rows[0]?.visits ?? 0);
+    await client.query(`insert into gw_webhook_queue_visits (subject, visits) values ($1, $2)
+      on conflict (subject) do update set visits = excluded.visits`, [event.subject, visits]);
+    return data;
   }
 
   private async rawFrame(client: PoolClient, body: Uint8Array, receivedAtMs: number): Promise<OutboxMessage> {
