@@ -7,8 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { dropBenchDatabase } from './bench-database';
-import { CallAnswered, CallOffered, CallQueued, CallReleased, CallWrapUpCompleted, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
+import {
+  AgentStateChanged, systemEnvelopeDeps, CallAnswered, CallOffered, CallQueued, CallReleased, CallWrapUpCompleted, createEnvelope, encode, type AnyEvent, type DataOf,
+  type EventDefinition,
+} from '@switchboard/contracts';
 import { createIdempotentProducer, deadLetterTopic, migrateEventStore, ProjectionRunner } from '@switchboard/eventsourcing';
+import { mintDevToken } from '@switchboard/service-kit';
+import { startProjections } from '@switchboard/reporting/src/projections/projection-host';
+import { syntheticCall } from '@switchboard/reporting/src/test-support/synthetic-calls';
+import { envelope } from '@switchboard/reporting/src/wallboard/connect-protocol';
+import { startWallboard } from '@switchboard/reporting/src/wallboard/wallboard-server';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { DEFAULT_KPI_PARAMETERS } from '@switchboard/reporting/src/kpis/domain/kpi';
 import { callFactsProjection } from '@switchboard/reporting/src/projections/call-facts.projection';
@@ -35,8 +43,8 @@ function callEvents(n: number): AnyEvent[] {
   const queueId = `q${n % 8}`;
   return [
     ev(CallOffered, 0, { callId, pbxLinkId: 'b1', direction: 'inbound', channel: 'voice', callerHash: (n % 5000).toString(16).padStart(64, '0'), callerMasked: '138****0000', dialedNumber: '95598' }),
-    ev(CallQueued, 1000, { callId, queueId, skillId: 's', position: 1, queueLength: 1 }),
-    ev(CallAnswered, 1000 + (n % 40) * 1000, { callId, queueId, agentId: `a${n % 50}`, extension: '8000', waitSeconds: n % 40, ringCount: n % 4, ringDurationMs: 3000 }),
+    ev(CallQueued, 1000, { callId, queueId, skillId: 's', position: 1, queueLength: 1, queueVisit: 1 }),
+    ev(CallAnswered, 1000 + (n % 40) * 1000, { callId, queueId, agentId: `a${n % 50}`, extension: '8000', waitSeconds: n % 40, ringCount: n % 4, ringDurationMs: 3000, queueVisit: 1 }),
     ev(CallReleased, 200_000, { callId, agentId: `a${n % 50}`, releasedBy: n % 9 === 0 ? 'agent' : 'caller', talkSeconds: 150, holdCount: 0, totalHoldSeconds: 0, transferCount: 0 }),
     ev(CallWrapUpCompleted, 230_000, { callId, agentId: `a${n % 50}`, acwSeconds: 30, dispositionCode: 'RESOLVED' }),
   ];
@@ -92,13 +100,13 @@ async function bareLoop(kafka: Kafka, pool: Pool, topic: string, events: number)
 
 /** 1,000,000 calls over March 2025 straight into the active call-facts table, then the month's report per queue. */
 async function monthlyReport(pool: Pool): Promise<{ ms: number; coldMs: number; rawMs: number; rows: number }> {
-  await pool.query(`insert into call_facts_v1 (call_id, tenant, site, queue_id, queued_at, queued_exact, offered_at, caller_hash, answered_at, agent_id,
-      abandoned_at, wait_s, ring_count, talk_s, hold_s, hold_count, acw_s, released_by)
-    select 'm' || g, 'acme', 'bench', 'q' || (g % 8), t, true, t, md5((g % 200000)::text), case when g % 10 <> 0 then t + interval '15 s' end,
-      'a' || (g % 300), case when g % 10 = 0 then t + interval '30 s' end, (g % 60)::float8, g % 4, 180, g % 30, g % 3, 30,
-      case when g % 9 = 0 then 'agent' else 'caller' end
+  await pool.query(`insert into call_facts_v2 (call_id, queue_visit, tenant, site, queue_id, queued_at, queued_exact, offered_at, caller_hash, answered_at,
+      agent_id, abandoned_at, timed_out_at, wait_s, ring_count, talk_s, hold_s, hold_count, acw_s, released_by)
+    select 'm' || g, 1, 'acme', 'bench', 'q' || (g % 8), t, true, t, md5((g % 200000)::text), case when g % 10 <> 0 and g % 13 <> 0 then t + interval '15 s' end,
+      'a' || (g % 300), case when g % 10 = 0 then t + interval '30 s' end, case when g % 13 = 0 and g % 10 <> 0 then t + interval '60 s' end,
+      (g % 60)::float8, g % 4, 180, g % 30, g % 3, 30, case when g % 9 = 0 then 'agent' else 'caller' end
     from generate_series(1, ${MONTH_CALLS}) g, lateral (select timestamptz '2025-03-01 00:00+08' + (g * interval '2.678 s') as t) x`);
-  await pool.query('analyze call_facts_v1');
+  await pool.query('analyze call_facts_v2');
   const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
   const range = { start: new Date('2025-03-01T00:00:00+08:00'), end: new Date('2025-04-01T00:00:00+08:00') };
   const timings: number[] = [];
@@ -149,8 +157,134 @@ export async function runReportingBench(): Promise<BenchResult> {
   }
 }
 
+const FRESH_RATE = 500;
+const FRESH_SECONDS = Number(process.env.REPORTING_FRESHNESS_SECONDS ?? 20);
+const TICK_MS = 100;
+
+const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/** Reads a Connect server stream's messages, calling `onMessage` with each as it arrives. */
+async function readConnectStream(url: string, token: string, onMessage: (m: { agents?: { agentId: string }[] }) => void, signal: AbortSignal): Promise<void> {
+  const res = await fetch(url, { method: 'POST', body: envelope(0, {}), signal,
+    headers: { 'content-type': 'application/connect+json', authorization: `Bearer ${token}` } });
+  let buf = Buffer.alloc(0);
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
+      const len = buf.readUInt32BE(1);
+      const flags = buf.readUInt8(0);
+      const body = JSON.parse(buf.subarray(5, 5 + len).toString('utf8'));
+      buf = buf.subarray(5 + len);
+      if (flags === 0) onMessage(body);
+    }
+  }
+}
+
+/**
+ * Freshness: canonical events published at 500/s (call events from the synthetic day plus, every 100 ms, one
+ * AgentStateChanged of a new probe agent) into running reporting projections and a wallboard server; latency = from
+ * the probe's produce call until a WatchAgentBoard (Connect) message shows that agent. Baseline in the same run: a
+ * bare kafkajs consumer on the agent topic seeing the same probes (the transport floor).
+ */
+export async function runReportingFreshnessBench(): Promise<BenchResult> {
+  const infra = await ensureInfra();
+  const dbName = `sb_bench_fresh_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, dbName), max: 8 });
+  const kafka = new Kafka({ clientId: 'reporting-freshness-bench', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  const topics = { call: [`bench-fresh-call-${dbName.slice(-10)}`], agent: [`bench-fresh-agent-${dbName.slice(-10)}`] };
+  const all = [...topics.call, ...topics.agent];
+  await admin.connect();
+  const producer = createIdempotentProducer(kafka);
+  const bare = kafka.consumer({ groupId: `bench-fresh-bare-${randomUUID()}` });
+  const abort = new AbortController();
+  let host: Awaited<ReturnType<typeof startProjections>> | undefined;
+  let wallboard: Awaited<ReturnType<typeof startWallboard>> | undefined;
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [...all, ...all.map(deadLetterTopic)].map((t) => ({ topic: t, numPartitions: 3, replicationFactor: 1 })) });
+    await migrateEventStore(pool);
+    await producer.connect();
+    host = await startProjections({ kafka, pool, deadLetterProducer: producer, topics, chunkSize: 500, logger: { info: () => undefined } });
+    await host.whenActive();
+    const secret = 'reporting-freshness-bench-secret-32-bytes!';
+    const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
+    wallboard = await startWallboard({
+      host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret } }, timeZone: 'Asia/Shanghai', pollMs: 250,
+      reporting: { reader, teamOf: async () => new Map(), lag: async () => 0, now: () => new Date() },
+      stateLimitSeconds: { busy: 300 }, signInSnapshotTimes: ['09:00'], signInSnapshotGraceMinutes: 30, onError: () => undefined,
+    });
+    const token = await mintDevToken({ secret, subject: 'bench', roles: ['director'], tenant: 'acme' });
+    const sentAt = new Map<string, number>();
+    const boardLatency: number[] = [];
+    const kafkaLatency: number[] = [];
+    const seen = new Set<string>();
+    void readConnectStream(`${wallboard.url}switchboard.reporting.wallboard.v1.WallboardService/WatchAgentBoard`, token, (m) => {
+      const now = Date.now();
+      for (const a of m.agents ?? []) {
+        const t = sentAt.get(a.agentId);
+        if (t !== undefined && !seen.has(a.agentId)) {
+          seen.add(a.agentId);
+          boardLatency.push(now - t);
+        }
+      }
+    }, abort.signal).catch(() => undefined);
+    await bare.connect();
+    await bare.subscribe({ topics: topics.agent, fromBeginning: true });
+    await bare.run({ eachMessage: async ({ message }) => {
+      const id = message.key?.toString() ?? '';
+      const t = sentAt.get(id);
+      if (t !== undefined) kafkaLatency.push(Date.now() - t);
+    } });
+    await new Promise((r) => setTimeout(r, 2000)); // stream open, bare consumer joined
+    const perTick = (FRESH_RATE * TICK_MS) / 1000;
+    let n = 0;
+    let published = 0;
+    const started = Date.now();
+    for (let tick = 0; tick < (FRESH_SECONDS * 1000) / TICK_MS; tick++) {
+      const due = started + tick * TICK_MS;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+      const calls: AnyEvent[] = [];
+      while (calls.length < perTick - 1) calls.push(...syntheticCall(n++, Date.now() - 60_000));
+      const probeId = `P${tick}`;
+      const probe = createEnvelope(AgentStateChanged, { service: 'telephony-gateway', site: 'bench', tenant: 'acme', subject: probeId, sequence: 1,
+        time: new Date().toISOString(),
+        data: { agentId: probeId, extension: '8000', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'break' }, previousStateSeconds: 1 } }, systemEnvelopeDeps) as unknown as AnyEvent;
+      const batch = calls.slice(0, perTick - 1);
+      sentAt.set(probeId, Date.now());
+      await producer.sendBatch({ acks: -1, topicMessages: [
+        { topic: topics.agent[0], messages: [{ key: probeId, value: encode(probe) }] },
+        { topic: topics.call[0], messages: batch.map((e) => ({ key: e.subject, value: encode(e) })) },
+      ] });
+      published += batch.length + 1;
+    }
+    const sendSeconds = (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 3000)); // stragglers
+    const probes = sentAt.size;
+    const board = [...boardLatency].sort((a, b) => a - b);
+    const floor = [...kafkaLatency].sort((a, b) => a - b);
+    return {
+      name: 'reporting-wallboard-freshness',
+      metrics: { eventsPerSecond: Math.round(published / sendSeconds), probes, probesSeenOnBoard: board.length, p50Ms: percentile(board, 50), p99Ms: percentile(board, 99), maxMs: board[board.length - 1] ?? 0 },
+      baseline: { p50Ms: percentile(floor, 50), p99Ms: percentile(floor, 99), maxMs: floor[floor.length - 1] ?? 0 },
+      notes: `${published} canonical events in ${sendSeconds.toFixed(1)} s (${FRESH_RATE}/s target: synthetic call events + one probe AgentStateChanged per ${TICK_MS} ms) published (acks=all) into ` +
+        `running reporting projections (chunk 500) and a wallboard server (WALLBOARD_POLL_MS 250); latency = probe produce call → WatchAgentBoard Connect message showing the probe agent. ` +
+        `Not PBX frames: the gateway is left out (its own latency is the gateway benchmark). Baseline = a bare kafkajs consumer seeing the same probes. Target p99 < 1000 ms: ${percentile(board, 99) < 1000 && board.length === probes ? 'met' : 'MISSED'}.`,
+    };
+  } finally {
+    abort.abort();
+    await bare.disconnect().catch(() => undefined);
+    await wallboard?.close();
+    await host?.stop();
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: [...all, ...all.map(deadLetterTopic)] }).catch(() => undefined);
+    await admin.disconnect();
+    await pool.end();
+    await dropBenchDatabase(infra.postgresUrl, dbName);
+  }
+}
+
 if (require.main === module) {
-  runReportingBench().then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`), (e: unknown) => {
+  (process.argv[2] === 'freshness' ? runReportingFreshnessBench() : runReportingBench()).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`), (e: unknown) => {
     process.stderr.write(`${String(e)}\n`);
     process.exitCode = 1;
   });

@@ -6,6 +6,8 @@ export const loadServiceConfig = (env: Env) =>
     ...commonServiceConfig(e, 'reporting', { grpcPort: 50056, metricsPort: 9466 }),
     /** Days, weeks and months are cut in the site's zone (RP-A2). */
     timeZone: e.get('REPORTING_TIME_ZONE').default('Asia/Shanghai').asString(),
+    /** `data`: "now" follows the latest PBX event time (docs/adr/0008-reporting-clock.md); `wall`: the system clock. */
+    clock: e.get('REPORTING_CLOCK').default('data').asEnum(['data', 'wall']),
     kpiParameters: {
       serviceLevelSeconds: e.get('REPORTING_SERVICE_LEVEL_SECONDS').default('20').asIntPositive(),
       shortAbandonSeconds: e.get('REPORTING_SHORT_ABANDON_SECONDS').default('5').asIntPositive(),

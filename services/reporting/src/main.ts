@@ -2,6 +2,7 @@ import { grpcOptionsFor, grpcServiceName, PROTO_ROOT, Topics } from '@switchboar
 import { createIdempotentProducer, createKafka, migrateEventStore } from '@switchboard/eventsourcing';
 import { runService, startStandardService } from '@switchboard/service-kit';
 import { Pool } from 'pg';
+import { EventTimeClock, latestEventTime } from './clock/event-time-clock';
 import { loadServiceConfig } from './config';
 import { startProjections } from './projections/projection-host';
 import { ReportReader } from './reports/application/report-reader';
@@ -28,8 +29,15 @@ runService('reporting', async () => {
     }
     return ends;
   };
-  const reader = new ReportReader(pool, { timeZone: config.timeZone, parameters: config.kpiParameters });
-  const deps: ReportingDeps = { reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now: () => new Date() };
+  // docs/adr/0008-reporting-clock.md: "now" and "today" follow the PBX events' time (the simulator runs its day at 60×).
+  const clock = new EventTimeClock(() => latestEventTime(pool));
+  if (config.clock === 'data') await clock.start(500, (e) => process.stderr.write(`reporting clock: ${String(e)}\n`));
+  const now = config.clock === 'data' ? () => clock.now() : () => new Date();
+  const reader = new ReportReader(pool, { timeZone: config.timeZone, parameters: config.kpiParameters, now });
+  const deps: ReportingDeps = {
+    reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now,
+    clockRate: () => (config.clock === 'data' ? clock.rate() : 1),
+  };
   const { package: pkg, protoPath } = grpcOptionsFor('reporting');
   const service = await startStandardService({
     config, auth: config.auth, healthServices: [grpcServiceName('reporting')],
@@ -42,6 +50,7 @@ runService('reporting', async () => {
   return {
     logger: service.logger,
     stop: async () => {
+      clock.stop();
       await wallboard.close();
       await service.stop();
       await projections.stop();

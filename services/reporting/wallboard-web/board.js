@@ -5,8 +5,8 @@ const ORDER = { 'not-ready': 0, 'wrap-up': 1, 'on-call': 2, ready: 3 };
 
 const stateLabel = (a) => (a.state === 'not-ready' && a.reason ? REASONS[a.reason] ?? a.reason : `${STATES[a.state]?.zh ?? a.state} ${STATES[a.state]?.en ?? ''}`);
 
-/** Seconds in state now: the server's figure plus the time since the frame arrived. */
-export const secondsNow = (a, frame) => a.secondsInState + (Date.now() - frame.receivedAt) / 1000;
+/** Seconds in state now: the server's figure plus the time since the frame arrived, at the data clock's pace. */
+export const secondsNow = (a, frame) => a.secondsInState + ((Date.now() - frame.receivedAt) / 1000) * (frame.clockRate ?? 1);
 
 export function renderBoard(container, summary, frame) {
   const agents = frame.agents.map((a) => {

@@ -66,10 +66,10 @@ function renderStatus() {
   else if (kind === 'reconnecting' && detail) el('status').title = detail.message;
 }
 
-/** The server's clock (the snapshot's as-of, advanced locally) in the site's zone. */
+/** The server's clock (the snapshot's as-of, advanced locally at the data clock's pace) in the site's zone. */
 function renderClock() {
   if (!state.snapshot || !state.timeZone) return;
-  const at = new Date(new Date(state.snapshot.asOf).getTime() + Date.now() - state.lastMessageAt);
+  const at = new Date(new Date(state.snapshot.asOf).getTime() + (Date.now() - state.lastMessageAt) * (state.board?.clockRate ?? 1));
   el('clock').textContent = clockIn(at.toISOString(), state.timeZone);
 }
 

@@ -6,13 +6,22 @@ import type { Range } from '../reports/application/report-reader';
 
 export const toTimestamp = (d: Date): Timestamp => ({ seconds: String(Math.floor(d.getTime() / 1000)), nanos: (d.getTime() % 1000) * 1_000_000 });
 
-const fromTimestamp = (t: Timestamp | undefined): Date | undefined =>
-  t === undefined ? undefined : new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000));
+// An unset message field arrives as null over gRPC (proto-loader `defaults`), as undefined over Connect.
+const fromTimestamp = (t: Timestamp | undefined | null): Date | undefined =>
+  t === undefined || t === null ? undefined : new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1_000_000));
 
 export const toKpiValues = (figures: readonly KpiFigure[]): KpiValue[] =>
   figures.map((f) => ({ kpiId: f.kpiId, value: f.value, unit: f.unit, definitionVersion: f.definitionVersion }));
 
 const MAX_RANGE_MS = 400 * 86_400_000;
+
+export function instantOf(t: Timestamp | undefined, field: string): Date {
+  const at = fromTimestamp(t);
+  if (at === undefined || Number.isNaN(at.getTime())) {
+    throw new InvalidArgumentError('REPORTING.INVALID_INSTANT', `${field} is required (a timestamp)`, [{ field, description: 'a google.protobuf.Timestamp' }]);
+  }
+  return at;
+}
 
 export function rangeOf(r: { start?: Timestamp; end?: Timestamp } | undefined): Range {
   const start = fromTimestamp(r?.start);

@@ -2,15 +2,16 @@ import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import {
   ExportCsvRequest, ExportCsvResponse, GetAgentReportRequest, GetIntervalReportRequest, GetPeriodReportRequest,
-  GetRealtimeSnapshotRequest, ReportingServiceControllerMethods, ReportKind, WatchRealtimeRequest, WatchRealtimeResponse,
-  type GetRealtimeSnapshotResponse,
+  GetRealtimeSnapshotAtRequest, GetRealtimeSnapshotRequest, Period, RecomputeKpisRequest, ReportingServiceControllerMethods, ReportKind,
+  WatchRealtimeRequest, WatchRealtimeResponse, type GetRealtimeSnapshotAtResponse, type GetRealtimeSnapshotResponse, type RecomputeKpisResponse,
 } from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
 import { InvalidArgumentError } from '@switchboard/domain-errors';
 import { canSeeAgent, principalOf, Principal, Roles, TeamRef } from '@switchboard/service-kit';
 import { Observable } from 'rxjs';
-import type { BucketRow, ReportReader } from '../reports/application/report-reader';
+import { CALL_KPIS, versionedKpiIds } from '../kpis/domain/kpi-catalog';
+import type { BucketRow, QueueRealtimeView, ReportReader } from '../reports/application/report-reader';
 import { chunkLines, toCsvLines } from './csv';
-import { intervalSecondsOf, nonEmpty, periodUnitOf, rangeOf, toKpiValues, toTimestamp } from './reporting-grpc.mappers';
+import { instantOf, intervalSecondsOf, nonEmpty, periodUnitOf, rangeOf, toKpiValues, toTimestamp } from './reporting-grpc.mappers';
 import { watchSnapshots } from './realtime.stream';
 
 export const REPORTING_DEPS = Symbol('REPORTING_DEPS');
@@ -21,7 +22,10 @@ export interface ReportingDeps {
   teamOf(tenant: string, agentIds: readonly string[]): Promise<Map<string, TeamRef>>;
   /** Records the projections have not applied yet. */
   lag(): Promise<number>;
+  /** The reporting clock: the data's time (docs/adr/0008-reporting-clock.md). */
   now(): Date;
+  /** Event-time seconds per wall second of that clock (1 for a live feed); default 1. */
+  clockRate?(): number;
   watchIntervalMs?: number;
 }
 
@@ -58,6 +62,35 @@ export class ReportingGrpcController {
   async getAgentReport(req: GetAgentReportRequest, md: Metadata) {
     const rows = await this.visibleAgentRows(principalOf(md), req.agentIds, rangeOf(req.range));
     return { rows: rows.map((r) => ({ agentId: r.key, kpis: toKpiValues(r.figures) })) };
+  }
+
+  /** Every definition version of the KPIs side by side over the range, per queue (and period). */
+  @Roles(...FLOOR)
+  async recomputeKpis(req: RecomputeKpisRequest): Promise<RecomputeKpisResponse> {
+    const range = rangeOf(req.range);
+    const unit = req.period === Period.PERIOD_UNSPECIFIED || !req.period ? undefined : periodUnitOf(req.period);
+    const ids = nonEmpty(req.kpiIds) ?? versionedKpiIds();
+    const unknown = ids.filter((id) => !CALL_KPIS.some((k) => k.id === id));
+    if (unknown.length) {
+      throw new InvalidArgumentError('REPORTING.UNKNOWN_KPI', `kpi_ids: not a call KPI id: ${unknown.join(', ')}`,
+        [{ field: 'kpi_ids', description: `call KPI ids, e.g. ${versionedKpiIds().join(', ')}` }]);
+    }
+    const rows = await this.deps.reader.recompute(range, ids, unit, nonEmpty(req.queueIds));
+    return {
+      rows: rows.map((r) => ({
+        queueId: r.key, bucketStart: toTimestamp(r.bucketStart),
+        kpis: r.kpis.map((k) => ({ kpiId: k.kpiId, unit: k.unit,
+          versions: k.versions.map((v) => ({ definitionVersion: v.version, definition: v.formula, ...(v.value === null ? {} : { value: v.value }) })) })),
+      })),
+    };
+  }
+
+  /** What the real-time view showed at `as_of`, from event times. */
+  @Roles(...FLOOR)
+  async getRealtimeSnapshotAt(req: GetRealtimeSnapshotAtRequest): Promise<GetRealtimeSnapshotAtResponse> {
+    const at = instantOf(req.asOf, 'as_of');
+    const live = await this.deps.reader.realtimeAt(at, nonEmpty(req.queueIds));
+    return { snapshot: { asOf: toTimestamp(at), lagEvents: String(await this.deps.lag()), queues: live.queues.map(toQueueRealtime) } };
   }
 
   listKpiDefinitions() {
@@ -100,12 +133,11 @@ export class ReportingGrpcController {
   private async snapshot(queueIds: readonly string[] | undefined) {
     const now = this.deps.now();
     const [live, lag] = await Promise.all([this.deps.reader.realtime(now, queueIds), this.deps.lag()]);
-    return {
-      asOf: toTimestamp(now), lagEvents: String(lag),
-      queues: live.queues.map((q) => ({
-        queueId: q.queueId, waitingCalls: q.waitingCalls, longestWaitSeconds: q.longestWaitSeconds, agentsReady: q.agents.ready,
-        agentsOnCall: q.agents['on-call'], agentsNotReady: q.agents['not-ready'], agentsWrapUp: q.agents['wrap-up'], today: toKpiValues(q.today),
-      })),
-    };
+    return { asOf: toTimestamp(now), lagEvents: String(lag), queues: live.queues.map(toQueueRealtime) };
   }
 }
+
+const toQueueRealtime = (q: QueueRealtimeView) => ({
+  queueId: q.queueId, waitingCalls: q.waitingCalls, longestWaitSeconds: q.longestWaitSeconds, agentsReady: q.agents.ready,
+  agentsOnCall: q.agents['on-call'], agentsNotReady: q.agents['not-ready'], agentsWrapUp: q.agents['wrap-up'], today: toKpiValues(q.today),
+});

@@ -119,4 +119,31 @@ describe('ReportingService over gRPC', () => {
     expect(lines).toHaveLength(3);
     expect(lines[1].startsWith(`billing,${day.at('09:00:00').toISOString()},3,2`)).toBe(true);
   });
+
+  it('should recompute the range under every version of a KPI side by side', async () => {
+    const { error, res } = await unary('recomputeKpis', { range, kpiIds: [] }, await as(['manager']));
+    expect(error).toBeNull();
+    const row = (res!.rows as unknown as { queueId: string; kpis: { kpiId: string; versions: { definitionVersion: number; value: number; definition: string }[] }[] }[])[0];
+    expect(row.queueId).toBe('billing');
+    const sl = row.kpis.find((k) => k.kpiId === 'service_level_connect')!;
+    // 09:00–10:00: c1 (10 s), c6 (5 s) answered and c3 (3 s) abandoned within 20 s, of 5 offered; no timeouts, so v1 = v2
+    expect(sl.versions.map((v) => [v.definitionVersion, v.value])).toEqual([[1, 60], [2, 60]]);
+    expect(sl.versions[1].definition).toContain('timed out');
+    const bad = await unary('recomputeKpis', { range, kpiIds: ['occupancy'] }, await as(['manager']));
+    expect(bad.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(bad.error?.details).toContain('kpi_ids');
+  });
+
+  it('should answer what the wallboard showed at 09:40:30, from event times', async () => {
+    const at = { seconds: String(day.at('09:40:30').getTime() / 1000), nanos: 0 };
+    const { error, res } = await unary('getRealtimeSnapshotAt', { queueIds: ['billing'], asOf: at }, await as(['supervisor']));
+    expect(error).toBeNull();
+    const q = (res!.snapshot as { queues: (Record<string, number> & { today: { kpiId: string; value: number }[] })[] }).queues[0];
+    // c4 queued at 09:40:00, abandoned only at 09:41; E1 on a call since 09:30:15
+    expect(q).toMatchObject({ queueId: 'billing', waitingCalls: 1, longestWaitSeconds: 30, agentsOnCall: 1, agentsReady: 0 });
+    // by then: c1 and c2 answered (and released), c3 abandoned; AHT (300 + 20 ACW + 100) / 2
+    expect(kpi({ kpis: q.today }, 'offered')).toBe(3);
+    expect(kpi({ kpis: q.today }, 'aht')).toBe(210);
+    expect((await unary('getRealtimeSnapshotAt', { queueIds: [] }, await as(['supervisor']))).error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
 });

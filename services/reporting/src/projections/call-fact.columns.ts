@@ -9,7 +9,10 @@ const derivedQueue = (queueId: string, time: string, waitSeconds: number): Colum
   { name: 'queued_at', value: secondsBefore(time, waitSeconds), merge: 'fill' },
 ];
 
-/** The columns one call event knows, each with its order-independent merge; undefined for events not projected. */
+/**
+ * The columns one call event knows of its queue visit's row (`call-visit.ts` says which row), each with its
+ * order-independent merge; undefined for events not projected.
+ */
 export function callFactColumns(e: AnyEvent): Column[] | undefined {
   switch (e.type) {
     case 'switchboard.telephony.call.offered.v1':
@@ -26,15 +29,20 @@ export function callFactColumns(e: AnyEvent): Column[] | undefined {
     case 'switchboard.telephony.call.abandoned.v1':
       return [...derivedQueue(e.data.queueId, e.time, e.data.waitSeconds),
         { name: 'abandoned_at', value: e.time, merge: 'set' }, { name: 'wait_s', value: e.data.waitSeconds, merge: 'fill' }];
+    case 'switchboard.telephony.call.queue-timed-out.v1':
+      return [...derivedQueue(e.data.queueId, e.time, e.data.waitSeconds),
+        { name: 'timed_out_at', value: e.time, merge: 'set' }, { name: 'wait_s', value: e.data.waitSeconds, merge: 'fill' }];
     case 'switchboard.telephony.call.resumed.v1':
+      // Hold counters run from the visit's answer (the gateway restarts them there), so the largest seen is the visit's.
       return [{ name: 'longest_hold_s', value: e.data.holdSeconds, merge: 'max' }, { name: 'hold_count', value: e.data.holdCount, merge: 'max' },
         { name: 'hold_s', value: e.data.totalHoldSeconds, merge: 'max' }];
     case 'switchboard.telephony.call.transferred.v1':
-      return [{ name: 'transfer_count', value: e.data.transferCount, merge: 'max' }];
+      // transferCount is the transfer's ordinal within the whole call: the visit's transfers are its first to its last.
+      return [{ name: 'transfer_first', value: e.data.transferCount, merge: 'min' }, { name: 'transfer_last', value: e.data.transferCount, merge: 'max' }];
     case 'switchboard.telephony.call.released.v1':
-      // Counters on CallReleased are cumulative for the call, so the largest seen is the call's.
+      // Its transferCount counts the whole call (earlier visits' transfers too), so transfers come from CallTransferred.
       return [{ name: 'talk_s', value: e.data.talkSeconds, merge: 'max' }, { name: 'hold_s', value: e.data.totalHoldSeconds, merge: 'max' },
-        { name: 'hold_count', value: e.data.holdCount, merge: 'max' }, { name: 'transfer_count', value: e.data.transferCount, merge: 'max' },
+        { name: 'hold_count', value: e.data.holdCount, merge: 'max' },
         { name: 'released_by', value: e.data.releasedBy, merge: { earliestBy: 'released_at' } },
         { name: 'released_at', value: e.time, merge: { earliestBy: 'released_at' } }];
     case 'switchboard.telephony.call.wrap-up-completed.v1':

@@ -7,20 +7,20 @@ import type { Column, Merge } from './upsert';
  */
 export type FactRow = Record<string, unknown>;
 
-export const TIME_COLUMNS: ReadonlySet<string> = new Set(['queued_at', 'offered_at', 'answered_at', 'abandoned_at', 'released_at']);
+export const TIME_COLUMNS: ReadonlySet<string> = new Set(['queued_at', 'offered_at', 'answered_at', 'abandoned_at', 'timed_out_at', 'released_at']);
 
 /** Column → SQL array type of the call-facts table, in table order (the repeat flags are left to their own statement). */
 export const FACT_COLUMNS: readonly (readonly [string, string])[] = [
-  ['call_id', 'text'], ['tenant', 'text'], ['site', 'text'], ['queue_id', 'text'], ['queued_at', 'timestamptz'],
+  ['call_id', 'text'], ['queue_visit', 'int'], ['tenant', 'text'], ['site', 'text'], ['queue_id', 'text'], ['queued_at', 'timestamptz'],
   ['queued_exact', 'boolean'], ['offered_at', 'timestamptz'], ['caller_hash', 'text'], ['answered_at', 'timestamptz'],
-  ['agent_id', 'text'], ['abandoned_at', 'timestamptz'], ['wait_s', 'float8'], ['ring_count', 'int'], ['talk_s', 'float8'],
-  ['hold_s', 'float8'], ['hold_count', 'int'], ['longest_hold_s', 'float8'], ['acw_s', 'float8'], ['transfer_count', 'int'],
-  ['released_by', 'text'], ['released_at', 'timestamptz'],
+  ['agent_id', 'text'], ['abandoned_at', 'timestamptz'], ['timed_out_at', 'timestamptz'], ['wait_s', 'float8'], ['ring_count', 'int'],
+  ['talk_s', 'float8'], ['hold_s', 'float8'], ['hold_count', 'int'], ['longest_hold_s', 'float8'], ['acw_s', 'float8'],
+  ['transfer_first', 'int'], ['transfer_last', 'int'], ['released_by', 'text'], ['released_at', 'timestamptz'],
 ];
 
 /** A fresh row: the table's column defaults, which is what an insert without conflict starts from. */
 export const emptyFact = (): FactRow => ({
-  queued_exact: false, ring_count: 0, talk_s: 0, hold_s: 0, hold_count: 0, longest_hold_s: 0, acw_s: 0, transfer_count: 0,
+  queued_exact: false, ring_count: 0, talk_s: 0, hold_s: 0, hold_count: 0, longest_hold_s: 0, acw_s: 0,
 });
 
 type Value = unknown;
@@ -28,6 +28,7 @@ const isNull = (v: Value) => v === null || v === undefined;
 /** SQL `a < b`: NULL (false for CASE) when either side is NULL. */
 const less = (a: Value, b: Value) => !isNull(a) && !isNull(b) && (a as number) < (b as number);
 const greatest = (a: Value, b: Value) => (isNull(a) ? b : isNull(b) ? a : Math.max(a as number, b as number));
+const leastOf = (a: Value, b: Value) => (isNull(a) ? b : isNull(b) ? a : Math.min(a as number, b as number));
 
 function mergeOne(old: FactRow, event: FactRow, name: string, merge: Merge): Value {
   const o = old[name];
@@ -42,6 +43,7 @@ function mergeOne(old: FactRow, event: FactRow, name: string, merge: Merge): Val
     case 'set': return n;
     case 'fill': return isNull(o) ? n : o;
     case 'max': return greatest(o, n);
+    case 'min': return leastOf(o, n);
     case 'add': return isNull(o) || isNull(n) ? null : (o as number) + (n as number);
   }
 }

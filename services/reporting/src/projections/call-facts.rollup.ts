@@ -17,9 +17,21 @@ export async function initRollup(client: PoolClient, t: string): Promise<void> {
     day_end timestamptz not null, primary key (fingerprint, day_start))`);
   await client.query(`create table if not exists "${rollup}" (fingerprint text not null, day_start timestamptz not null, grp text not null,
     offered int not null, answered int not null, abandoned int not null, short_abandoned int not null, answered_within int not null,
-    abandoned_within int not null, answered_wait float8 not null, longest_wait float8 not null, talk float8 not null, hold float8 not null,
+    abandoned_within int not null, timed_out int not null, timed_out_within int not null, answered_wait float8 not null, longest_wait float8 not null, talk float8 not null, hold float8 not null,
     acw float8 not null, transfers int not null, ring_violations int not null, hold_violations int not null, released_first int not null,
     repeat_24h int not null, followed_up_72h int not null, primary key (fingerprint, day_start, grp))`);
+}
+
+const BIN_ORIGIN_MS = Date.parse('2000-01-01T00:00:00Z');
+const BIN_MS = 15 * 60_000;
+/** `DIRTY_BIN` in TypeScript, for bins known in memory. */
+export const dirtyBinOf = (ms: number): number => BIN_ORIGIN_MS + Math.floor((ms - BIN_ORIGIN_MS) / BIN_MS) * BIN_MS;
+
+/** Marks the given bins (epoch ms) as changed, in one statement; the same row lock as `markDirtyCalls`. */
+export async function markDirtyBins(client: PoolClient, t: string, binsMs: Iterable<number>): Promise<void> {
+  const bins = [...new Set(binsMs)].sort((a, b) => a - b).map((ms) => new Date(ms).toISOString());
+  if (bins.length === 0) return;
+  await client.query(`insert into "${t}_dirty" (bin) select unnest($1::timestamptz[]) on conflict (bin) do update set n = "${t}_dirty".n + 1`, [bins]);
 }
 
 /**

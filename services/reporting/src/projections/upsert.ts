@@ -3,7 +3,7 @@
  * same row whatever order (and however often) events arrive. That is what makes late delivery land in the right
  * interval: the row's own timestamps decide it, never arrival.
  */
-export type Merge = 'set' | 'fill' | 'max' | 'add'
+export type Merge = 'set' | 'fill' | 'max' | 'min' | 'add'
   /** Taken from the event whose `by` column is earliest (first answer wins, whenever it arrives). */
   | { readonly earliestBy: string }
   /** Queue entry: an exact CallQueued beats a time derived from a wait; among exact ones the earliest wins. */
@@ -27,17 +27,18 @@ const merged = (t: string, c: Column): string => {
     case 'set': return neu;
     case 'fill': return `coalesce(${old}, ${neu})`;
     case 'max': return `greatest(${old}, ${neu})`;
+    case 'min': return `least(${old}, ${neu})`;
     case 'add': return `${old} + ${neu}`;
   }
 };
 
-/** `insert … on conflict (key) do update` for one event's columns; `where` may guard the update. */
-export function upsert(table: string, key: string, columns: readonly Column[], where?: string): { text: string; values: unknown[] } {
+/** `insert … on conflict (keys) do update` for one event's columns; `where` may guard the update. */
+export function upsert(table: string, keys: readonly string[], columns: readonly Column[], where?: string): { text: string; values: unknown[] } {
   const names = columns.map((c) => c.name).join(', ');
   const params = columns.map((_, i) => `$${i + 1}`).join(', ');
-  const sets = columns.filter((c) => c.name !== key).map((c) => `${c.name} = ${merged(table, c)}`).join(', ');
+  const sets = columns.filter((c) => !keys.includes(c.name)).map((c) => `${c.name} = ${merged(table, c)}`).join(', ');
   return {
-    text: `insert into "${table}" (${names}) values (${params}) on conflict (${key}) do update set ${sets}${where ? ` where ${where}` : ''}`,
+    text: `insert into "${table}" (${names}) values (${params}) on conflict (${keys.join(', ')}) do update set ${sets}${where ? ` where ${where}` : ''}`,
     values: columns.map((c) => c.value),
   };
 }

@@ -46,7 +46,7 @@ function watchBoard(deps: WallboardDeps, me: Principal): Observable<unknown> {
         if (fingerprint !== last || Date.now() - lastSentAt >= HEARTBEAT_MS) {
           last = fingerprint;
           lastSentAt = Date.now();
-          subscriber.next({ asOf: now.toISOString(), agents, stateLimitSeconds: deps.stateLimitSeconds });
+          subscriber.next({ asOf: now.toISOString(), agents, stateLimitSeconds: deps.stateLimitSeconds, clockRate: deps.reporting.clockRate?.() ?? 1 });
         }
       } catch (e) {
         subscriber.error(e);

@@ -1,10 +1,10 @@
 import { aggregateCalls, CallFact } from './call-fact';
-import { ALL_KPIS, CALL_KPIS, AGENT_KPIS, computeFigures } from './kpi-catalog';
+import { ALL_KPIS, CALL_KPIS, AGENT_KPIS, computeFigures, kpiVersions, SUPERSEDED_KPIS } from './kpi-catalog';
 import { AgentTimeAggregate, DEFAULT_KPI_PARAMETERS, renderFormula } from './kpi';
 
 const at = (hhmm: string) => Date.parse(`2025-03-14T${hhmm}:00+08:00`);
 const call = (f: Partial<CallFact> & Pick<CallFact, 'callId' | 'outcome' | 'waitSeconds'>): CallFact => ({
-  queueId: 'billing', callerHash: null, queuedAtMs: at('09:00'), ringCount: 1, talkSeconds: 0, holdSeconds: 0, holdCount: 0,
+  queueVisit: 1, queueId: 'billing', callerHash: null, queuedAtMs: at('09:00'), ringCount: 1, talkSeconds: 0, holdSeconds: 0, holdCount: 0,
   longestHoldSeconds: 0, acwSeconds: 0, transferCount: 0, releasedBy: null, ...f,
 });
 
@@ -41,6 +41,7 @@ describe('KPI catalog on a hand-computed day', () => {
     expect(figures.service_level_asterisk).toBeCloseTo(200 / 3, 9); // 2 / 3 answered
     expect(figures.service_level_asterisk_sl2).toBeCloseTo(60, 9); // (2 + 1) / (3 + 2)
     expect(figures.service_level_connect).toBeCloseTo(60, 9); // (2 + 1) / 5 offered (= SL2 here: no time-outs)
+    expect(figures.timed_out).toBe(0);
   });
 
   it('should compute waits and handle times', () => {
@@ -73,7 +74,67 @@ describe('KPI catalog on a hand-computed day', () => {
   });
 });
 
+// Queue visits and queue timeouts, 10:00–10:30: the counting unit is the queue visit.
+// v1: c7's first visit (billing, waited 12 s, answered by E1, talked 60 s, transferred blindly back into billing)
+// v2: c7's second visit (billing, waited 30 s, answered by E2, talked 90 s, held 10 s) — counted again in billing
+// t1: timed out after 18 s (within the 20 s threshold; caller B, who also called at 09:05 — a repeat)
+// t2: timed out after 300 s
+// a1: abandoned after 8 s
+const visitDay: CallFact[] = [
+  call({ callId: 'c7', queueVisit: 1, outcome: 'answered', callerHash: 'G', queuedAtMs: at('10:00'), waitSeconds: 12, ringCount: 1,
+    talkSeconds: 60, transferCount: 1, releasedBy: null }),
+  call({ callId: 'c7', queueVisit: 2, outcome: 'answered', callerHash: null, queuedAtMs: at('10:02'), waitSeconds: 30, ringCount: 1,
+    talkSeconds: 90, holdSeconds: 10, holdCount: 1, longestHoldSeconds: 10, acwSeconds: 20, releasedBy: 'caller' }),
+  call({ callId: 't1', outcome: 'timed-out', callerHash: 'B', queuedAtMs: at('10:05'), waitSeconds: 18 }),
+  call({ callId: 't2', outcome: 'timed-out', callerHash: 'H', queuedAtMs: at('10:06'), waitSeconds: 300 }),
+  call({ callId: 'a1', outcome: 'abandoned', callerHash: 'I', queuedAtMs: at('10:07'), waitSeconds: 8 }),
+  call({ callId: 'w1', outcome: 'waiting', callerHash: 'J', queuedAtMs: at('10:08'), waitSeconds: 400 }),
+];
+
+describe('KPI catalog on queue visits and queue timeouts', () => {
+  const calls = aggregateCalls(visitDay, [...day, ...visitDay], DEFAULT_KPI_PARAMETERS);
+  const figures = Object.fromEntries(computeFigures(ALL_KPIS, { calls, agents }, DEFAULT_KPI_PARAMETERS).map((f) => [f.kpiId, f.value]));
+
+  it('should count every queue visit once, a timeout as offered but neither answered nor abandoned', () => {
+    // offered 5 = answered 2 (c7 v1, c7 v2) + abandoned 1 (a1) + timed out 2 (t1, t2); w1 still waiting is not offered yet
+    expect(figures).toMatchObject({ offered: 5, answered: 2, abandoned: 1, timed_out: 2, short_abandoned: 0 });
+  });
+
+  it('should keep timeouts in the denominators the reference puts them in', () => {
+    expect(figures.answer_rate).toBeCloseTo(40, 9); // 2 / 5
+    expect(figures.abandon_rate).toBeCloseTo(20, 9); // 1 / 5: timeouts only in offered
+    expect(figures.abandon_rate_excl_short).toBeCloseTo(20, 9); // (1 − 0) / (5 − 0)
+    // within 20 s: answered v1 (12); abandoned a1 (8); timed out t1 (18); v2 (30) and t2 (300) are not
+    expect(figures.service_level_asterisk).toBeCloseTo(50, 9); // 1 / 2 answered
+    expect(figures.service_level_asterisk_sl2).toBeCloseTo(200 / 3, 9); // (1 + 1) / (2 + 1): timeouts in neither
+    expect(figures.service_level_connect).toBeCloseTo(60, 9); // v2: (1 + 1 + 1) / 5 removed from queue within 20 s
+    expect(figures.longest_wait).toBe(300); // t2's wait counts; w1's (still waiting) does not
+    expect(figures.asa).toBeCloseTo(21, 9); // (12 + 30) / 2 answered only
+  });
+
+  it('should give each visit its own handling, and the transfer to the visit it was made in', () => {
+    expect(figures.aht).toBeCloseTo(85, 9); // (60 + 90 talk incl. hold + 20 ACW) / 2
+    expect(figures.average_talk).toBeCloseTo(70, 9); // (150 − 10 hold) / 2
+    expect(figures.transfers_per_call).toBeCloseTo(0.5, 9); // one transfer (v1) / 2 answered visits
+    expect(figures.repeat_caller_rate_24h).toBeCloseTo(20, 9); // t1 (caller B called at 09:05) / 5 offered
+  });
+
+  it('should recompute Amazon Connect service level v1 beside v2 from the same figures', () => {
+    const [v1, v2] = kpiVersions('service_level_connect');
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    expect(v1.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBeCloseTo(40, 9); // (1 + 1) / 5: v1 left timeouts out
+    expect(v2.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBeCloseTo(60, 9);
+  });
+});
+
 describe('KPI definitions', () => {
+  it('should keep superseded versions older than the current one of the same KPI', () => {
+    for (const old of SUPERSEDED_KPIS) {
+      const current = ALL_KPIS.find((k) => k.id === old.id)!;
+      expect(old.version).toBeLessThan(current.version);
+    }
+  });
+
   it('should have unique ids, a version, inputs and a formula naming every threshold', () => {
     expect(new Set(ALL_KPIS.map((k) => k.id)).size).toBe(ALL_KPIS.length);
     expect(ALL_KPIS.length).toBe(CALL_KPIS.length + AGENT_KPIS.length);

@@ -4,31 +4,40 @@
  * version and history can be recomputed side by side.
  */
 
-/** Contact figures of one bucket (interval, day, …) for one queue or agent; every call counted in the bucket it queued in. */
+/**
+ * Contact figures of one bucket (interval, day, …) for one queue or agent. The unit is the queue visit: a call blindly
+ * transferred back into a queue is counted again there, each visit in the bucket it entered the queue in. Every
+ * counted visit has one outcome: answered, abandoned (the caller hung up) or timed out (the queue gave up and the
+ * dial plan took the call elsewhere), so offered = answered + abandoned + timedOut.
+ */
 export interface CallAggregate {
   readonly offered: number;
   readonly answered: number;
   readonly abandoned: number;
+  readonly timedOut: number;
   /** Abandoned with wait < shortAbandonSeconds. */
   readonly shortAbandoned: number;
   /** Answered with wait ≤ serviceLevelSeconds. */
   readonly answeredWithin: number;
   /** Abandoned with wait ≤ serviceLevelSeconds. */
   readonly abandonedWithin: number;
+  /** Timed out with wait ≤ serviceLevelSeconds (a queue timeout shorter than the threshold). */
+  readonly timedOutWithin: number;
   /** Sum of the waits of answered calls. */
   readonly answeredWaitSeconds: number;
-  /** Longest wait of any call, answered or not. */
+  /** Longest wait of any visit, whatever its outcome. */
   readonly longestWaitSeconds: number;
   /** Sum over answered calls of talk from answer to release, hold included. */
   readonly talkSeconds: number;
   readonly holdSeconds: number;
   readonly acwSeconds: number;
+  /** Transfers made during answered visits. */
   readonly transfers: number;
   readonly ringViolations: number;
   readonly holdViolations: number;
   /** Answered calls the agent released first (the caller should hang up first). */
   readonly agentReleasedFirst: number;
-  /** Calls whose caller (same caller hash) had already called in the 24 h before. */
+  /** Calls (first visits) whose caller (same caller hash) had already called in the 24 h before. */
   readonly repeat24h: number;
   /** Answered calls whose caller called again within the 72 h after: not resolved first time. */
   readonly followedUp72h: number;

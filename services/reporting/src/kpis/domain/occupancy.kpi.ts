@@ -1,5 +1,6 @@
 import { agentHandlingSeconds, defineKpi, percent } from './kpi';
 
+// Agent state time only: queue visits and queue timeouts do not enter it.
 export const occupancy = defineKpi({
   id: 'occupancy', version: 1, name: 'Occupancy (工作效率)', unit: 'percent',
   formula: 'handling ÷ (handling + ready) × 100, handling = on call (hold included) + wrap-up + not-ready for after-call work. ' +

@@ -1,5 +1,6 @@
 import { agentHandlingSeconds, defineKpi, notReadyTotal, percent } from './kpi';
 
+// Agent state time only: queue visits and queue timeouts do not enter it.
 export const utilization = defineKpi({
   id: 'utilization', version: 1, name: 'Utilization', unit: 'percent',
   formula: 'handling ÷ logged-in time × 100, logged-in = ready + on call + wrap-up + every not-ready reason.',

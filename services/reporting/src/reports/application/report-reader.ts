@@ -1,14 +1,16 @@
 import type { Pool } from 'pg';
-import { AGENT_KPIS, ALL_KPIS, CALL_KPIS, computeFigures, KpiFigure } from '../../kpis/domain/kpi-catalog';
+import { AGENT_KPIS, ALL_KPIS, CALL_KPIS, computeFigures, KpiFigure, recomputeVersions, RecomputedKpi } from '../../kpis/domain/kpi-catalog';
 import { AgentTimeAggregate, CallAggregate, KpiParameters, renderFormula } from '../../kpis/domain/kpi';
 import { Bucketing, queryCallAggregates } from '../infrastructure/call-aggregate.query';
-import { queryAgentTime } from '../infrastructure/agent-time.query';
+import { activeTables, queryAgentTime } from '../infrastructure/agent-time.query';
 import { queryPeriodFromRollup } from '../infrastructure/daily-rollup.query';
-import { AgentLive, queryAgentsLive, queryQueuesLive, QueueLive } from '../infrastructure/realtime.query';
+import { AgentLive, queryAgentsAt, queryAgentsLive, queryQueuesLive, queryWaitingAt, QueueLive } from '../infrastructure/realtime.query';
 
 export interface ReportSettings {
   readonly timeZone: string;
   readonly parameters: KpiParameters;
+  /** The reporting clock (an agent's open state counts up to it); default the wall clock. */
+  readonly now?: () => Date;
 }
 
 export interface Range {
@@ -45,7 +47,7 @@ export class ReportReader {
     const bucketing: Bucketing = intervalSeconds ? { kind: 'interval', seconds: intervalSeconds } : { kind: 'range' };
     const [calls, times] = await Promise.all([
       queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds }),
-      queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone }),
+      queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone, now: this.settings.now?.() ?? new Date() }),
     ]);
     const rows = new Map<string, { key: string; bucketStart: Date; calls?: CallAggregate; time?: AgentTimeAggregate }>();
     const at = (key: string, bucketStart: Date) => {
@@ -82,6 +84,51 @@ export class ReportReader {
     };
   }
 
+  /**
+   * What the real-time view showed at `at`, from event times: calls waiting then, each agent's state then, and the
+   * day's figures of the visits that had an outcome by then (handling of calls released by then).
+   */
+  async realtimeAt(at: Date, queueIds?: readonly string[]): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+    const startOfDay = await this.startOfDay(at);
+    const tables = await activeTables(this.pool);
+    const [waiting, agents, today] = await Promise.all([
+      queryWaitingAt(this.pool, at, queueIds),
+      tables ? queryAgentsAt(this.pool, tables, at) : Promise.resolve([]),
+      this.queueBuckets({ start: startOfDay, end: new Date(at.getTime() + 1) }, { kind: 'range' }, queueIds, at),
+    ]);
+    const counts = new Map<string, Record<'ready' | 'on-call' | 'not-ready' | 'wrap-up', number>>();
+    for (const a of agents) {
+      for (const q of a.queueIds) {
+        if (queueIds && !queueIds.includes(q)) continue;
+        const c = counts.get(q) ?? counts.set(q, { ready: 0, 'on-call': 0, 'not-ready': 0, 'wrap-up': 0 }).get(q)!;
+        if (a.state in c) c[a.state as keyof typeof c]++;
+      }
+    }
+    const todayByQueue = new Map(today.map((r) => [r.key, r.figures]));
+    const ids = [...new Set([...waiting.keys(), ...counts.keys(), ...todayByQueue.keys()])].sort();
+    return {
+      queues: ids.map((queueId) => ({
+        queueId, waitingCalls: waiting.get(queueId)?.n ?? 0, longestWaitSeconds: waiting.get(queueId)?.longest ?? 0,
+        agents: counts.get(queueId) ?? { ready: 0, 'on-call': 0, 'not-ready': 0, 'wrap-up': 0 }, today: todayByQueue.get(queueId) ?? [],
+      })),
+      agents: agents.filter((a) => !queueIds || a.queueIds.some((q) => queueIds.includes(q))),
+    };
+  }
+
+  /**
+   * The range's call KPIs per queue (and period) under every definition version of `kpiIds`, side by side, from the
+   * same call facts: what changes between versions is the formula, never the data.
+   */
+  async recompute(range: Range, kpiIds: readonly string[], unit?: 'day' | 'week' | 'month', queueIds?: readonly string[])
+    : Promise<{ key: string; bucketStart: Date; kpis: RecomputedKpi[] }[]> {
+    const q = { ...this.query(range, unit ? { kind: 'period', unit } : { kind: 'range' }), groupBy: 'queue_id' as const, groups: queueIds };
+    const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
+    return rows.map((r) => ({
+      key: r.group, bucketStart: r.bucketStart,
+      kpis: recomputeVersions(kpiIds, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters),
+    }));
+  }
+
   definitions() {
     return ALL_KPIS.map((k) => ({ kpiId: k.id, version: k.version, name: k.name, unit: k.unit,
       definition: `${renderFormula(k, this.settings.parameters)} Source: ${k.source}.`, inputs: k.inputs }));
@@ -92,8 +139,8 @@ export class ReportReader {
     return rows[0].d;
   }
 
-  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[]): Promise<BucketRow[]> {
-    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds };
+  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date): Promise<BucketRow[]> {
+    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}) };
     // Day/week/month over whole local days come from the daily rollup (same figures); anything else from the facts.
     const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
@@ -111,7 +158,7 @@ const byKeyThenStart = (a: { key: string; bucketStart: Date }, b: { key: string;
   a.key.localeCompare(b.key) || a.bucketStart.getTime() - b.bucketStart.getTime();
 
 const EMPTY_CALLS: CallAggregate = {
-  offered: 0, answered: 0, abandoned: 0, shortAbandoned: 0, answeredWithin: 0, abandonedWithin: 0, answeredWaitSeconds: 0,
+  offered: 0, answered: 0, abandoned: 0, timedOut: 0, shortAbandoned: 0, answeredWithin: 0, abandonedWithin: 0, timedOutWithin: 0, answeredWaitSeconds: 0,
   longestWaitSeconds: 0, talkSeconds: 0, holdSeconds: 0, acwSeconds: 0, transfers: 0, ringViolations: 0, holdViolations: 0,
   agentReleasedFirst: 0, repeat24h: 0, followedUp72h: 0,
 };

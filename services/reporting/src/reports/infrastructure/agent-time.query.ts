@@ -8,6 +8,8 @@ export interface AgentTimeQuery {
   /** Cut into intervals of this length (aligned in the site's zone); undefined = one bucket for the range. */
   readonly intervalSeconds?: number;
   readonly timeZone: string;
+  /** An open state counts up to the range end or this instant, whichever is earlier. */
+  readonly now: Date;
 }
 
 export interface AgentTimeRow {
@@ -17,12 +19,12 @@ export interface AgentTimeRow {
 }
 
 /** The active agent_state version's tables: current state per agent, and its closed segments. */
-async function activeTables(pool: Pool): Promise<{ state: string; segments: string } | undefined> {
+export async function activeTables(pool: Pool): Promise<{ state: string; segments: string } | undefined> {
   const { rows } = await pool.query<{ v: number }>(`select active_version as v from es_projections where name = 'agent_state'`);
   return rows[0] ? { state: `agent_state_v${rows[0].v}`, segments: `agent_state_v${rows[0].v}_segments` } : undefined;
 }
 
-// Closed segments, plus the state each logged-in agent is in now, open until the range end (or now, if earlier): an
+// Closed segments, plus the state each logged-in agent is in now, open until the range end (or $6 now, if earlier): an
 // agent ready since 09:00 has ready time in every interval after it, not only once they leave the state. An agent
 // logged in without a state change since is ready (logins start ready; a pause at login is a state change).
 // Each segment is clipped to every bucket it overlaps.
@@ -34,8 +36,8 @@ const SQL = (t: { state: string; segments: string }) => `
   seg as (
     select agent_id, state, reason, started_at, ended_at from "${t.segments}"
     union all
-    select agent_id, coalesce(state, 'ready'), reason, since, least($2::timestamptz, now()) from "${t.state}"
-    where logged_in and since < least($2::timestamptz, now()))
+    select agent_id, coalesce(state, 'ready'), reason, since, least($2::timestamptz, $6::timestamptz) from "${t.state}"
+    where logged_in and since < least($2::timestamptz, $6::timestamptz))
   select s.agent_id, b.bstart, s.state, coalesce(s.reason, '') as reason,
     sum(extract(epoch from least(s.ended_at, b.bend, $2::timestamptz) - greatest(s.started_at, b.bstart, $1::timestamptz)))::float8 as secs
   from seg s join b on s.started_at < b.bend and s.ended_at > b.bstart
@@ -48,7 +50,7 @@ export async function queryAgentTime(pool: Pool, q: AgentTimeQuery): Promise<Age
   const tables = await activeTables(pool);
   if (tables === undefined) return [];
   const seconds = q.intervalSeconds ?? Math.ceil((q.end.getTime() - q.start.getTime()) / 1000);
-  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone]);
+  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone, q.now]);
   const byKey = new Map<string, { agentId: string; bucketStart: Date; time: Mutable }>();
   for (const r of rows) {
     const key = `${r.agent_id}|${r.bstart.toISOString()}`;

@@ -17,6 +17,8 @@ export interface CallQuery {
   readonly bucketing: Bucketing;
   readonly timeZone: string;
   readonly parameters: KpiParameters;
+  /** Only what had happened by this instant (event times): outcomes, talk, hold and wrap-up of calls released by then. */
+  readonly asOf?: Date;
 }
 
 export interface CallAggregateRow {
@@ -35,7 +37,10 @@ function bucketExpression(b: Bucketing): string {
 }
 
 const ANSWERED = 'answered_at is not null';
-const ABANDONED = 'answered_at is null and abandoned_at is not null';
+// One outcome per visit: an answer wins; a timeout wins over an abandon (the more specific fact: Asterisk reports a
+// queue timeout as an abandon first, and only what follows tells them apart).
+const TIMED_OUT = 'answered_at is null and timed_out_at is not null';
+const ABANDONED = 'answered_at is null and timed_out_at is null and abandoned_at is not null';
 
 /** The aggregate columns over call facts (`$3`–`$7` thresholds), shared with the daily rollup so both count alike. */
 export const CALL_AGGREGATE_COLUMNS = `count(*)::int as offered,
@@ -44,26 +49,45 @@ export const CALL_AGGREGATE_COLUMNS = `count(*)::int as offered,
     count(*) filter (where ${ABANDONED} and wait_s < $4)::int as short_abandoned,
     count(*) filter (where ${ANSWERED} and wait_s <= $3)::int as answered_within,
     count(*) filter (where ${ABANDONED} and wait_s <= $3)::int as abandoned_within,
+    count(*) filter (where ${TIMED_OUT})::int as timed_out,
+    count(*) filter (where ${TIMED_OUT} and wait_s <= $3)::int as timed_out_within,
     coalesce(sum(wait_s) filter (where ${ANSWERED}), 0)::float8 as answered_wait,
     coalesce(max(wait_s), 0)::float8 as longest_wait,
     coalesce(sum(talk_s) filter (where ${ANSWERED}), 0)::float8 as talk,
     coalesce(sum(hold_s) filter (where ${ANSWERED}), 0)::float8 as hold,
     coalesce(sum(acw_s) filter (where ${ANSWERED}), 0)::float8 as acw,
-    coalesce(sum(transfer_count) filter (where ${ANSWERED}), 0)::int as transfers,
+    coalesce(sum(transfer_last - transfer_first + 1) filter (where ${ANSWERED}), 0)::int as transfers,
     count(*) filter (where ${ANSWERED} and ring_count > $5)::int as ring_violations,
     count(*) filter (where ${ANSWERED} and (hold_count > $6 or longest_hold_s > $7))::int as hold_violations,
     count(*) filter (where ${ANSWERED} and released_by = 'agent')::int as released_first,
     count(*) filter (where repeat_24h)::int as repeat_24h,
     count(*) filter (where ${ANSWERED} and followed_up_72h)::int as followed_up_72h`;
 
-/** Calls that count: removed from the queue (answered or abandoned). */
-export const COUNTED_CALLS = '(answered_at is not null or abandoned_at is not null)';
+/** Queue visits that count: removed from the queue (answered, abandoned or timed out). */
+export const COUNTED_CALLS = '(answered_at is not null or abandoned_at is not null or timed_out_at is not null)';
+
+/**
+ * The call facts as they stood at `asOf`, from their own event times: an outcome counts once it happened, handling
+ * once the visit was released (ACW with it: the wrap-up's own time is not kept), a follow-up call not yet.
+ */
+function callFactsAsOf(asOf: Date): string {
+  const t = `'${asOf.toISOString()}'::timestamptz`;
+  const released = `released_at <= ${t}`;
+  return `(select call_id, queue_visit, queue_id, queued_at, agent_id, wait_s, ring_count, transfer_first, transfer_last, repeat_24h,
+    case when answered_at <= ${t} then answered_at end as answered_at, case when abandoned_at <= ${t} then abandoned_at end as abandoned_at,
+    case when timed_out_at <= ${t} then timed_out_at end as timed_out_at,
+    case when ${released} then talk_s else 0 end as talk_s, case when ${released} then hold_s else 0 end as hold_s,
+    case when ${released} then hold_count else 0 end as hold_count, case when ${released} then longest_hold_s else 0 end as longest_hold_s,
+    case when ${released} then acw_s else 0 end as acw_s, case when ${released} then released_by end as released_by,
+    false as followed_up_72h
+    from call_facts where queued_at <= ${t}) call_facts`;
+}
 
 /** One pass over the call facts of the range: the SQL twin of the domain's `aggregateCalls`. */
 export function callAggregateSql(q: CallQuery): string {
   return `select ${q.groupBy} as grp, ${bucketExpression(q.bucketing)} as bucket,
     ${CALL_AGGREGATE_COLUMNS}
-  from call_facts
+  from ${q.asOf ? callFactsAsOf(q.asOf) : 'call_facts'}
   where queued_at >= $1 and queued_at < $2 and ${COUNTED_CALLS}
     and ${q.groupBy} is not null and ($8::text[] is null or ${q.groupBy} = any($8))
   group by 1, 2 order by 1, 2`;
@@ -73,7 +97,8 @@ export type Row = Record<string, number> & { grp: string; bucket: Date };
 
 export const toAggregate = (r: Row): CallAggregate => ({
   offered: r.offered, answered: r.answered, abandoned: r.abandoned, shortAbandoned: r.short_abandoned,
-  answeredWithin: r.answered_within, abandonedWithin: r.abandoned_within, answeredWaitSeconds: r.answered_wait,
+  answeredWithin: r.answered_within, abandonedWithin: r.abandoned_within, timedOut: r.timed_out, timedOutWithin: r.timed_out_within,
+  answeredWaitSeconds: r.answered_wait,
   longestWaitSeconds: r.longest_wait, talkSeconds: r.talk, holdSeconds: r.hold, acwSeconds: r.acw, transfers: r.transfers,
   ringViolations: r.ring_violations, holdViolations: r.hold_violations, agentReleasedFirst: r.released_first,
   repeat24h: r.repeat_24h, followedUp72h: r.followed_up_72h,

@@ -28,10 +28,13 @@ describe('daily rollup against the raw call-facts aggregation (real Postgres)', 
       client.release();
     }
     // 3000 calls over 2 weeks across a month and week boundary, waits on both sides of every threshold.
-    await pool.query(`insert into call_facts_v1 (call_id, tenant, site, queue_id, queued_at, offered_at, caller_hash, answered_at, agent_id,
-        abandoned_at, wait_s, ring_count, talk_s, hold_s, hold_count, longest_hold_s, acw_s, released_by, repeat_24h, followed_up_72h)
-      select 'c' || g, 'acme', 's', 'q' || (g % 3), t, t, md5((g % 400)::text), case when g % 7 <> 0 then t + interval '15 s' end, 'a' || (g % 5),
-        case when g % 7 = 0 then t + interval '30 s' end, (g % 50) / 2.0, g % 4, 100 + g % 13, g % 30, g % 3, (g % 5) * 40.5, g % 25,
+    // Every 17th call timed out; every 19th answered call made a transfer.
+    await pool.query(`insert into ${p.table} (call_id, queue_visit, tenant, site, queue_id, queued_at, offered_at, caller_hash, answered_at, agent_id,
+        abandoned_at, timed_out_at, wait_s, ring_count, talk_s, hold_s, hold_count, longest_hold_s, acw_s, transfer_first, transfer_last, released_by,
+        repeat_24h, followed_up_72h)
+      select 'c' || g, 1 + g % 2, 'acme', 's', 'q' || (g % 3), t, t, md5((g % 400)::text), case when g % 7 <> 0 and g % 17 <> 0 then t + interval '15 s' end,
+        'a' || (g % 5), case when g % 7 = 0 then t + interval '30 s' end, case when g % 17 = 0 then t + interval '40 s' end, (g % 50) / 2.0, g % 4,
+        100 + g % 13, g % 30, g % 3, (g % 5) * 40.5, g % 25, case when g % 19 = 0 then 1 end, case when g % 19 = 0 then 1 + g % 2 end,
         case when g % 9 = 0 then 'agent' else 'caller' end, g % 11 = 0, g % 13 = 0
       from generate_series(1, 3000) g, lateral (select timestamptz '2025-02-23 20:00+08' + g * interval '403 s' as t) x`);
   });
@@ -45,6 +48,7 @@ describe('daily rollup against the raw call-facts aggregation (real Postgres)', 
   it.each(['day', 'week', 'month'] as const)('should give the raw figures per %s, materialised or not', async (unit) => {
     const [rolled, raw] = await both(query(unit));
     expect(raw.length).toBeGreaterThan(2);
+    expect(raw.every((r) => r.calls.timedOut > 0 && r.calls.transfers > 0)).toBe(true);
     expect(rolled).toEqual(raw);
     const [again] = await both(query(unit)); // now from the stored days
     expect(again).toEqual(raw);
@@ -55,8 +59,8 @@ describe('daily rollup against the raw call-facts aggregation (real Postgres)', 
   it('should follow changes the projection marks, in every zone and threshold set it has materialised', async () => {
     const utc = { ...query('week', undefined, 'UTC'), start: new Date('2025-02-24T00:00:00Z'), end: new Date('2025-03-10T00:00:00Z') };
     await both(utc);
-    await pool.query(`update call_facts_v1 set wait_s = 999, answered_at = null, abandoned_at = queued_at where call_id in ('c10', 'c2000')`);
-    await markDirtyCalls(pool as never, 'call_facts_v1', ['c10', 'c2000']); // a Pool runs the one query like a client
+    await pool.query(`update ${p.table} set wait_s = 999, answered_at = null, abandoned_at = queued_at where call_id in ('c10', 'c2000')`);
+    await markDirtyCalls(pool as never, p.table, ['c10', 'c2000']); // a Pool runs the one query like a client
     for (const q of [query('month'), utc, query('day')]) {
       const [rolled, raw] = await both(q);
       expect(rolled).toEqual(raw);

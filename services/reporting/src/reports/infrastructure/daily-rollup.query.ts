@@ -9,14 +9,14 @@ import { CALL_AGGREGATE_COLUMNS, CallAggregateRow, CallQuery, COUNTED_CALLS, Row
  * report, so the figures are the raw ones. Ranges that do not start and end at local midnights are left to the raw
  * query (returns undefined).
  */
-const INT_SUMS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within', 'abandoned_within', 'transfers',
+const INT_SUMS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within', 'abandoned_within', 'timed_out', 'timed_out_within', 'transfers',
   'ring_violations', 'hold_violations', 'released_first', 'repeat_24h', 'followed_up_72h'];
 const FLOAT_SUMS = ['answered_wait', 'talk', 'hold', 'acw'];
 const PERIOD_COLUMNS = [...INT_SUMS.map((c) => `sum(${c})::int as ${c}`), ...FLOAT_SUMS.map((c) => `sum(${c})::float8 as ${c}`),
   'max(longest_wait)::float8 as longest_wait'].join(', ');
 
 export async function queryPeriodFromRollup(pool: Pool, q: CallQuery): Promise<CallAggregateRow[] | undefined> {
-  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id') return undefined;
+  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id' || q.asOf) return undefined;
   const { rows: active } = await pool.query<{ v: number }>(`select active_version as v from es_projections where name = 'call_facts'`);
   if (!active[0]) return undefined;
   const t = `call_facts_v${active[0].v}`;

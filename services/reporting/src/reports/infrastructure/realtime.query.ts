@@ -21,7 +21,7 @@ const STALE_WAIT = '4 hours';
 export async function queryQueuesLive(pool: Pool, now: Date, queueIds?: readonly string[]): Promise<QueueLive[]> {
   const waiting = await pool.query<{ queue_id: string; n: number; longest: number }>(
     `select queue_id, count(*)::int as n, extract(epoch from $1::timestamptz - min(queued_at))::float8 as longest from call_facts
-     where answered_at is null and abandoned_at is null and queued_at is not null and queued_at > $1::timestamptz - interval '${STALE_WAIT}'
+     where answered_at is null and abandoned_at is null and timed_out_at is null and queued_at is not null and queued_at > $1::timestamptz - interval '${STALE_WAIT}'
        and ($2::text[] is null or queue_id = any($2)) group by 1`, [now, queueIds ?? null]);
   const agents = await pool.query<{ queue_id: string; state: string; n: number }>(
     `select q as queue_id, state, count(*)::int as n from agent_state, unnest(queue_ids) q
@@ -40,5 +40,30 @@ export async function queryAgentsLive(pool: Pool, now: Date, agentIds?: readonly
   const { rows } = await pool.query<{ agent_id: string; state: string; reason: string | null; secs: number; queue_ids: string[] }>(
     `select agent_id, state, reason, extract(epoch from $1::timestamptz - since)::float8 as secs, queue_ids from agent_state
      where logged_in and state is not null and ($2::text[] is null or agent_id = any($2)) order by agent_id`, [now, agentIds ?? null]);
+  return rows.map((r) => ({ agentId: r.agent_id, state: r.state, reason: r.reason, secondsInState: Math.max(0, r.secs), queueIds: r.queue_ids }));
+}
+
+/** Calls waiting at `at` by their own event times: queued by then, with no outcome by then. */
+export async function queryWaitingAt(pool: Pool, at: Date, queueIds?: readonly string[]): Promise<Map<string, { n: number; longest: number }>> {
+  const { rows } = await pool.query<{ queue_id: string; n: number; longest: number }>(
+    `select queue_id, count(*)::int as n, extract(epoch from $1::timestamptz - min(queued_at))::float8 as longest from call_facts
+     where queued_at <= $1::timestamptz and queued_at > $1::timestamptz - interval '${STALE_WAIT}' and queue_id is not null
+       and not coalesce(answered_at <= $1 or abandoned_at <= $1 or timed_out_at <= $1, false)
+       and ($2::text[] is null or queue_id = any($2)) group by 1`, [at, queueIds ?? null]);
+  return new Map(rows.map((r) => [r.queue_id, { n: r.n, longest: Math.max(0, r.longest) }]));
+}
+
+/**
+ * Each agent's state at `at`: the closed segment covering it, or the state they are still in if it began by then.
+ * Queues served are today's (the read model keeps no history of queue membership).
+ */
+export async function queryAgentsAt(pool: Pool, tables: { state: string; segments: string }, at: Date): Promise<AgentLive[]> {
+  const { rows } = await pool.query<{ agent_id: string; state: string; reason: string | null; secs: number; queue_ids: string[] }>(
+    `with s as (
+       select agent_id, state, reason, started_at as since from "${tables.segments}" where started_at <= $1 and ended_at > $1
+       union all
+       select agent_id, coalesce(state, 'ready'), reason, since from "${tables.state}" where logged_in and since <= $1)
+     select distinct on (s.agent_id) s.agent_id, s.state, s.reason, extract(epoch from $1::timestamptz - s.since)::float8 as secs, a.queue_ids
+     from s join "${tables.state}" a on a.agent_id = s.agent_id order by s.agent_id, s.since desc`, [at]);
   return rows.map((r) => ({ agentId: r.agent_id, state: r.state, reason: r.reason, secondsInState: Math.max(0, r.secs), queueIds: r.queue_ids }));
 }

@@ -159,6 +159,55 @@ export interface ExportCsvResponse {
   chunk: Uint8Array;
 }
 
+export interface RecomputeKpisRequest {
+  /** Empty = every queue. */
+  queueIds: string[];
+  range:
+    | TimeRange
+    | undefined;
+  /** KPI ids to recompute; empty = every KPI that has more than one definition version. */
+  kpiIds: string[];
+  /** PERIOD_DAY/WEEK/MONTH: one row per queue and period; unspecified: one row per queue for the whole range. */
+  period: Period;
+}
+
+export interface KpiVersionValue {
+  definitionVersion: number;
+  /** Absent when undefined for the bucket (a rate over no calls). */
+  value?:
+    | number
+    | undefined;
+  /** The version's formula in words, thresholds filled in. */
+  definition: string;
+}
+
+export interface RecomputedKpi {
+  kpiId: string;
+  unit: string;
+  /** Oldest version first. */
+  versions: KpiVersionValue[];
+}
+
+export interface RecomputedRow {
+  queueId: string;
+  /** Start of the period, or of the range. */
+  bucketStart: Timestamp | undefined;
+  kpis: RecomputedKpi[];
+}
+
+export interface RecomputeKpisResponse {
+  rows: RecomputedRow[];
+}
+
+export interface GetRealtimeSnapshotAtRequest {
+  queueIds: string[];
+  asOf: Timestamp | undefined;
+}
+
+export interface GetRealtimeSnapshotAtResponse {
+  snapshot: RealtimeSnapshot | undefined;
+}
+
 export const SWITCHBOARD_REPORTING_V1_PACKAGE_NAME = "switchboard.reporting.v1";
 
 /**
@@ -191,6 +240,23 @@ export interface ReportingServiceClient {
   /** Streams a CSV export in chunks. */
 
   exportCsv(request: ExportCsvRequest, metadata?: Metadata): Observable<ExportCsvResponse>;
+
+  /**
+   * Recomputes a range's KPIs under every definition version side by side (e.g. a new definition beside the one
+   * earlier figures were published under), from the same call facts.
+   */
+
+  recomputeKpis(request: RecomputeKpisRequest, metadata?: Metadata): Observable<RecomputeKpisResponse>;
+
+  /**
+   * What the real-time view showed at an instant: calls waiting, agents by state and the day's KPIs as of `as_of`,
+   * computed from event times (not from the read model's current state).
+   */
+
+  getRealtimeSnapshotAt(
+    request: GetRealtimeSnapshotAtRequest,
+    metadata?: Metadata,
+  ): Observable<GetRealtimeSnapshotAtResponse>;
 }
 
 /**
@@ -235,6 +301,26 @@ export interface ReportingServiceController {
   /** Streams a CSV export in chunks. */
 
   exportCsv(request: ExportCsvRequest, metadata?: Metadata): Observable<ExportCsvResponse>;
+
+  /**
+   * Recomputes a range's KPIs under every definition version side by side (e.g. a new definition beside the one
+   * earlier figures were published under), from the same call facts.
+   */
+
+  recomputeKpis(
+    request: RecomputeKpisRequest,
+    metadata?: Metadata,
+  ): Promise<RecomputeKpisResponse> | Observable<RecomputeKpisResponse> | RecomputeKpisResponse;
+
+  /**
+   * What the real-time view showed at an instant: calls waiting, agents by state and the day's KPIs as of `as_of`,
+   * computed from event times (not from the read model's current state).
+   */
+
+  getRealtimeSnapshotAt(
+    request: GetRealtimeSnapshotAtRequest,
+    metadata?: Metadata,
+  ): Promise<GetRealtimeSnapshotAtResponse> | Observable<GetRealtimeSnapshotAtResponse> | GetRealtimeSnapshotAtResponse;
 }
 
 export function ReportingServiceControllerMethods() {
@@ -247,6 +333,8 @@ export function ReportingServiceControllerMethods() {
       "getPeriodReport",
       "listKpiDefinitions",
       "exportCsv",
+      "recomputeKpis",
+      "getRealtimeSnapshotAt",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
