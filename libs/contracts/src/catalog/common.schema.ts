@@ -26,7 +26,7 @@ export const CallerMasked = Type.String({
   description: 'Masked caller number, e.g. 138****5678; "anonymous" when withheld',
 });
 
-export const HoldCount = Type.Integer({ minimum: 1, description: 'Ordinal of this hold within the call (1 = first hold)' });
+export const HoldCount = Type.Integer({ minimum: 1, description: 'Ordinal of this hold since the agent answered (1 = first hold of this answered queue visit)' });
 
 /** Where a call was transferred or conferenced to. A discriminated union rather than optional fields. */
 export const PartyTarget = Type.Union(

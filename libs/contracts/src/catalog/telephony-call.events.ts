@@ -99,7 +99,7 @@ export const CallResumed = defineEvent({
     agentId: AgentId,
     holdCount: HoldCount,
     holdSeconds: Seconds('Duration of this hold'),
-    totalHoldSeconds: Seconds('All holds of this call so far'),
+    totalHoldSeconds: Seconds('All holds since this agent answered (this queue visit) so far'),
   }),
 });
 
@@ -140,9 +140,9 @@ export const CallReleased = defineEvent({
     agentId: AgentId,
     releasedBy: Type.Union([Type.Literal('caller'), Type.Literal('agent'), Type.Literal('system')]),
     talkSeconds: Seconds('From answer to release, hold included'),
-    holdCount: Count('Number of holds during the call'),
-    totalHoldSeconds: Seconds('All holds of the call'),
-    transferCount: Count('Number of transfers during the call'),
+    holdCount: Count('Number of holds since this agent answered (this queue visit)'),
+    totalHoldSeconds: Seconds('All holds since this agent answered (this queue visit)'),
+    transferCount: Count('Number of transfers of the whole call so far (all visits)'),
   }),
 });
 
