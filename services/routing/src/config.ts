@@ -6,8 +6,10 @@ export const loadServiceConfig = (env: Env) =>
     /** Stamped on published routing decisions (CloudEvents `tenant` / `site`). */
     tenant: e.get('TENANT_ID').default('default').asString(),
     site: e.get('SITE_ID').default('main').asString(),
-    /** How often waiting calls are checked for expired policy steps. */
+    /** How often (wall ms) waiting calls are checked for expired policy steps and agent holds. */
     clockTickMs: e.get('ROUTING_CLOCK_TICK_MS').default('1000').asIntPositive(),
+    /** PBX ms per wall ms between events (ADR 0007): 1 for a real PBX, the simulator's speed against it. */
+    clockSpeed: e.get('ROUTING_CLOCK_SPEED').default('1').asFloatPositive(),
   }));
 
 export type RoutingServiceConfig = ReturnType<typeof loadServiceConfig>;

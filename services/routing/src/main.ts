@@ -11,7 +11,7 @@ import { ensureTopics, routingTopicSpecs } from './routing-topics';
 runService('routing', async () => {
   const config = loadServiceConfig(process.env);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
-  const deps = await composeRouting(pool, { tenant: config.tenant, site: config.site, clock: () => Date.now() });
+  const deps = await composeRouting(pool, { tenant: config.tenant, site: config.site, clock: () => Date.now(), clockSpeed: config.clockSpeed });
   const kafka = createKafka('routing', config.kafkaBrokers);
   const admin = kafka.admin();
   await admin.connect();
@@ -26,7 +26,7 @@ runService('routing', async () => {
     healthServices: [grpcServiceName('routing')],
   });
   const runtime = await startRoutingRuntime({
-    pool, kafka, producer, router: deps.router, configuration: deps.configuration, groupIdPrefix: 'routing', clockTickMs: config.clockTickMs,
+    pool, kafka, producer, router: deps.router, configuration: deps.configuration, floorAlerts: deps.floorAlerts, groupIdPrefix: 'routing', clockTickMs: config.clockTickMs,
     topics: { telephony: [Topics.telephonyCall.name, Topics.telephonyAgent.name], certification: Topics.trainingCertification.name },
     onError: (e) => service.logger.error({ err: e }, 'routing runtime error'),
   });

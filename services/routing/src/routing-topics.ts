@@ -4,7 +4,7 @@ import { DLQ_CONFIG, DLQ_PARTITIONS, Topics, type TopicConfig, type TopicDefinit
 interface TopicSpec { name: string; partitions: number; config: TopicConfig }
 
 const consumed: readonly TopicDefinition[] = [Topics.telephonyCall, Topics.telephonyAgent, Topics.trainingCertification];
-const produced: readonly TopicDefinition[] = [Topics.routingAssignment];
+const produced: readonly TopicDefinition[] = [Topics.routingAssignment, Topics.routingFloor];
 
 /** Topics routing reads (with their dead-letter topics) and writes, as the registry defines them. */
 export const routingTopicSpecs = (): TopicSpec[] => [

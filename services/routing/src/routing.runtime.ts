@@ -4,6 +4,7 @@ import { OutboxRelay } from '@switchboard/eventsourcing';
 import type { RoutingConfiguration } from './configuration/application/routing-configuration';
 import { certificationConsumer } from './configuration/infrastructure/certification-events.kafka-consumer';
 import type { LiveRouter } from './matching/application/live-router';
+import type { FloorAlerts } from './agent-state-limits/application/floor-alerts';
 import { telephonyConsumer } from './matching/infrastructure/telephony-events.kafka-consumer';
 
 export interface RoutingRuntimeOptions {
@@ -13,6 +14,8 @@ export interface RoutingRuntimeOptions {
   producer: Producer;
   router: LiveRouter;
   configuration: RoutingConfiguration;
+  /** Agent-state limit alerts, evaluated on every clock tick (absent: not evaluated). */
+  floorAlerts?: FloorAlerts;
   topics: { telephony: string[]; certification?: string };
   groupIdPrefix: string;
   clockTickMs: number;
@@ -24,7 +27,10 @@ export interface RoutingRuntimeOptions {
 
 export interface RoutingRuntime { stop(): Promise<void> }
 
-/** The moving parts behind the gRPC API: telephony and certification consumers, the outbox relay, the clock. */
+/**
+ * The moving parts behind the gRPC API: telephony and certification consumers, the outbox relay, the clock (policy
+ * step expiries, agent holds and floor alerts, all on the routing clock: ADR 0007).
+ */
 export async function startRoutingRuntime(o: RoutingRuntimeOptions): Promise<RoutingRuntime> {
   const relay = new OutboxRelay({ pool: o.pool, producer: o.producer, name: `${o.groupIdPrefix}.outbox`, onError: o.onError });
   await relay.start();
@@ -40,7 +46,10 @@ export async function startRoutingRuntime(o: RoutingRuntimeOptions): Promise<Rou
   await certifications?.start();
   let ticking: Promise<void> = Promise.resolve();
   const clock = setInterval(() => {
-    ticking = ticking.then(() => o.router.tick(o.router.clock())).catch((e: Error) => o.onError?.(e));
+    ticking = ticking.then(async () => {
+      await o.router.tick(o.router.clock());
+      await o.floorAlerts?.evaluate(o.router.engine.book.agents.values(), o.router.clock());
+    }).catch((e: Error) => o.onError?.(e));
   }, o.clockTickMs);
   return {
     stop: async () => {

@@ -69,7 +69,8 @@ it('rebuilds live state after a SIGKILL and never assigns a call or an agent twi
   const { rows } = await pool.query(`select count(*)::int as n, count(distinct data->'data'->>'callId')::int as calls, count(distinct data->'data'->>'agentId')::int as agents
     from es_events where event_type = 'CallAssigned'`);
   expect(rows[0]).toEqual({ n: AGENTS, calls: AGENTS, agents: AGENTS });
-  expect(await count('select count(*)::int as n from routing_input_journal')).toBe(3 * AGENTS); // each telephony event journaled once
+  // Each telephony event journaled once; a login is two inputs (logged in, ready).
+  expect(await count('select count(*)::int as n from routing_input_journal')).toBe(4 * AGENTS);
   const published = await readEvents(kafka, topics.assignment, AGENTS);
   expect(new Set(published.map((e) => e.subject)).size).toBe(AGENTS);
   await expectSameAsUninterruptedRun();

@@ -1,5 +1,5 @@
 import {
-  AgentLoggedIn, AgentRingNoAnswer, AgentStateChanged, CallQueued, createEnvelope, systemEnvelopeDeps, toKafkaRecord,
+  AgentLoggedIn, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAssignmentExecuted, CallAssignmentFailed, CallQueued, createEnvelope, systemEnvelopeDeps, toKafkaRecord,
   type AnyEvent, type DataOf, type EventDefinition,
 } from '@switchboard/contracts';
 
@@ -20,6 +20,19 @@ export class TelephonyEvents {
 
   callQueued(callId: string, queueId: string): AnyEvent {
     return this.event(CallQueued, callId, { callId, queueId, skillId: queueId, position: 1, queueLength: 1 });
+  }
+
+  callAbandoned(callId: string, queueId: string): AnyEvent {
+    return this.event(CallAbandoned, callId, { callId, queueId, waitSeconds: 10, position: 1, originalPosition: 1 });
+  }
+
+  /** The gateway's outcome of carrying out routing's assignment event `assignmentEventId`. */
+  assignmentFailed(callId: string, agentId: string, assignmentEventId: string): AnyEvent {
+    return this.event(CallAssignmentFailed, callId, { callId, agentId, assignmentEventId, pbxLinkId: 'nc1', failure: 'pbx-refused', reason: `PBX: agent ${agentId} is not available` });
+  }
+
+  assignmentExecuted(callId: string, agentId: string, assignmentEventId: string): AnyEvent {
+    return this.event(CallAssignmentExecuted, callId, { callId, agentId, assignmentEventId, pbxLinkId: 'nc1', action: 'redirect', queuedToExecutedMs: 40 });
   }
 
   ringNoAnswer(agentId: string, callId: string, queueId: string): AnyEvent {

@@ -56,17 +56,22 @@ function brokenLimits(a: AgentStateSnapshot, p: AgentStateLimitPolicy, now: numb
   return away ? [...out, { limit: 'away-without-approval', limitSeconds: p.awayWithoutApprovalMaxSeconds }] : out;
 }
 
-const agentAlertKey = (a: AgentStateSnapshot, limit: StateLimit) => `${a.agentId}:${limit}:${a.state.status === 'not-ready' ? a.state.since : 0}`;
+/** Identity of an alert: an agent's limit per not-ready episode, a team's break limit per set of agents. */
+export function alertKey(alert: StateLimitAlert): string {
+  return alert.type === 'AgentStateLimitExceeded'
+    ? `${alert.data.agentId}:${alert.data.limit}:${alert.data.since}`
+    : `${alert.data.teamId}:break:${alert.data.agentIds.join(',')}`;
+}
 
 function agentAlerts(agents: readonly AgentStateSnapshot[], p: AgentStateLimitPolicy, now: number, raised: ReadonlySet<string>) {
   return agents.flatMap((a) => brokenLimits(a, p, now)
-    .filter(({ limit }) => !raised.has(agentAlertKey(a, limit)))
     .map(({ limit, limitSeconds }) => {
       const st = a.state as Extract<AgentStateSnapshot['state'], { status: 'not-ready' }>;
       const alert: AgentStateLimitExceeded = { type: 'AgentStateLimitExceeded', data: {
         agentId: a.agentId, teamId: a.teamId, limit, reason: st.reason, since: st.since, limitSeconds, elapsedSeconds: Math.floor((now - st.since) / 1000), at: now } };
-      return { key: agentAlertKey(a, limit), alert };
-    }));
+      return { key: alertKey(alert), alert };
+    })
+    .filter(({ key }) => !raised.has(key)));
 }
 
 function teamAlerts(agents: readonly AgentStateSnapshot[], p: AgentStateLimitPolicy, now: number, raised: ReadonlySet<string>) {
@@ -74,7 +79,8 @@ function teamAlerts(agents: readonly AgentStateSnapshot[], p: AgentStateLimitPol
   for (const a of agents) if (a.state.status === 'not-ready' && a.state.reason === 'break') onBreak.set(a.teamId, [...(onBreak.get(a.teamId) ?? []), a.agentId]);
   return [...onBreak].filter(([, ids]) => ids.length > p.maxOnBreakPerTeam)
     .map(([teamId, ids]) => ({ teamId, agentIds: [...ids].sort() }))
-    .map((t) => ({ key: `${t.teamId}:break:${t.agentIds.join(',')}`, alert: { type: 'TeamBreakLimitExceeded', data: { ...t, maxOnBreak: p.maxOnBreakPerTeam, at: now } } as TeamBreakLimitExceeded }))
+    .map((t) => ({ type: 'TeamBreakLimitExceeded', data: { ...t, maxOnBreak: p.maxOnBreakPerTeam, at: now } }) as TeamBreakLimitExceeded)
+    .map((alert) => ({ key: alertKey(alert), alert }))
     .filter(({ key }) => !raised.has(key));
 }
 

@@ -8,14 +8,17 @@ import { queueStateOf, type QueueStateView } from '../domain/queue-state';
 /** Where decisions go, inside the transaction of the input that caused them (event store and outbox). */
 export interface DecisionSink {
   recordWithin(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<void>;
+  /** The offer (`CallAssigned.offerSeq`) a published assignment event carried, or null if it is not one of ours. */
+  offerOf(client: PoolClient, assignmentEventId: string): Promise<number | null>;
 }
 
 /** The ordered log of engine inputs (see InputJournal). */
 export interface InputLog {
   lock(client: PoolClient): Promise<void>;
   head(client: PoolClient): Promise<number>;
-  append(client: PoolClient, seq: number, input: RoutingInput): Promise<void>;
-  readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput }>;
+  append(client: PoolClient, seq: number, input: RoutingInput, wallMs: number): Promise<void>;
+  /** `wallMs`: the wall clock when the input was applied (null on entries older than that column). */
+  readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput; wallMs: number | null }>;
 }
 
 /**
@@ -28,9 +31,31 @@ export class LiveRouter {
   private current = new RoutingEngine();
   private seq = 0;
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** Wall time when the engine last reached `lastAt`: the routing clock runs on from there (ADR 0007). */
+  private lastAtWall = 0;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly pool: Pool, private readonly journal: InputLog, private readonly sink: DecisionSink, readonly clock: () => number) {}
+  /**
+   * `wallClock` only measures how much time passed since the latest input; `speed` is simulated (PBX) ms per wall
+   * ms (1 in production, the simulator's compression in tests).
+   */
+  constructor(private readonly pool: Pool, private readonly journal: InputLog, private readonly sink: DecisionSink,
+    private readonly wallClock: () => number, private readonly speed = 1) {}
+
+  /**
+   * Routing's clock follows event time (ADR 0007): the time of the latest input, advanced by the wall time since
+   * then × speed. With nothing journaled yet it is the wall clock.
+   */
+  readonly clock = (): number => {
+    const wall = this.wallClock();
+    if (this.lastAt === Number.NEGATIVE_INFINITY) return wall;
+    return this.lastAt + Math.max(0, wall - this.lastAtWall) * this.speed;
+  };
+
+  /** The offer a published assignment event carried (for the gateway's CallAssignmentFailed). */
+  offerOf(client: PoolClient, assignmentEventId: string): Promise<number | null> {
+    return this.sink.offerOf(client, assignmentEventId);
+  }
 
   get engine(): RoutingEngine {
     return this.current;
@@ -49,8 +74,8 @@ export class LiveRouter {
     // Counted before handling: if the engine or the transaction fails, the journal is behind and we rebuild.
     this.seq += 1;
     const decisions = this.current.handle(stamped);
-    this.lastAt = stamped.at;
-    await this.journal.append(client, this.seq, stamped);
+    this.advancedTo(stamped.at, this.wallClock());
+    await this.journal.append(client, this.seq, stamped, this.lastAtWall);
     await this.sink.recordWithin(client, decisions);
     this.changed();
     return decisions;
@@ -90,12 +115,18 @@ export class LiveRouter {
     const head = await this.journal.head(client);
     if (head === this.seq) return;
     if (head < this.seq) this.reset();
-    for await (const { seq, input } of this.journal.readAfter(client, this.seq)) {
+    for await (const { seq, input, wallMs } of this.journal.readAfter(client, this.seq)) {
       this.current.handle(input);
       this.seq = seq;
-      this.lastAt = input.at;
+      // The clock runs on from when the input was applied, so a restart does not set it back by the downtime.
+      this.advancedTo(input.at, wallMs ?? this.wallClock());
     }
     this.changed();
+  }
+
+  private advancedTo(at: number, wallMs: number): void {
+    this.lastAt = at;
+    this.lastAtWall = wallMs;
   }
 
   private reset(): void {

@@ -1,27 +1,40 @@
 import {
-  AgentLoggedIn, AgentLoggedOut, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAnswered, CallQueued, CallReleased,
-  type AnyEvent,
+  AgentLoggedIn, AgentLoggedOut, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAnswered, CallAssignmentFailed,
+  CallQueued, CallQueueTimedOut, CallReleased, type AnyEvent,
 } from '@switchboard/contracts';
 import type { RoutingInput } from '../domain/routing-inputs';
 
-/** The telephony event types routing reacts to; the consumer skips the others. */
+/**
+ * The telephony event types routing reacts to; the consumer skips the others. `CallAssignmentExecuted` is not among
+ * them: an executed assignment changes nothing (the offer ends with the PBX's ringing, answer or ring-no-answer).
+ */
 export const TELEPHONY_INPUT_TYPES: readonly string[] = [
-  CallQueued.type, CallAnswered.type, CallReleased.type, CallAbandoned.type,
+  CallQueued.type, CallAnswered.type, CallReleased.type, CallAbandoned.type, CallQueueTimedOut.type, CallAssignmentFailed.type,
   AgentLoggedIn.type, AgentLoggedOut.type, AgentStateChanged.type, AgentRingNoAnswer.type,
 ];
 
+/** The offer (`CallAssigned.offerSeq`) a `CallAssignmentFailed` names through the assignment's event id. */
+export type OfferLookup = (assignmentEventId: string) => number | null;
+
 /**
  * Canonical telephony fact -> engine inputs, at the time it happened at the PBX. The call's skill comes from its
- * queue's routing policy, so `CallQueued.skillId` is not needed here.
+ * queue's routing policy, so `CallQueued.skillId` is not needed here. An absent `queueVisit` reads as 1.
  */
-export function telephonyInputs(event: AnyEvent): RoutingInput[] {
+export function telephonyInputs(event: AnyEvent, offerOf: OfferLookup = () => null): RoutingInput[] {
   const at = Date.parse(event.time);
   switch (event.type) {
-    case CallQueued.type: return [{ type: 'CallQueued', callId: event.data.callId, queueId: event.data.queueId, at }];
+    case CallQueued.type: return [{ type: 'CallQueued', callId: event.data.callId, queueId: event.data.queueId, queueVisit: event.data.queueVisit ?? 1, at }];
     case CallAnswered.type: return [{ type: 'CallAnswered', callId: event.data.callId, agentId: event.data.agentId, at }];
     case CallReleased.type: return [{ type: 'CallReleased', callId: event.data.callId, agentId: event.data.agentId, talkSeconds: event.data.talkSeconds, at }];
-    case CallAbandoned.type: return [{ type: 'CallAbandoned', callId: event.data.callId, at }];
-    case AgentLoggedIn.type: return [{ type: 'AgentLoggedIn', agentId: event.data.agentId, queueIds: event.data.queueIds, at }];
+    case CallAbandoned.type: return [{ type: 'CallAbandoned', callId: event.data.callId, queueVisit: event.data.queueVisit ?? 1, at }];
+    case CallQueueTimedOut.type: return [{ type: 'CallQueueTimedOut', callId: event.data.callId, queueVisit: event.data.queueVisit, at }];
+    case CallAssignmentFailed.type:
+      return [{ type: 'AssignmentFailed', callId: event.data.callId, agentId: event.data.agentId, offerSeq: offerOf(event.data.assignmentEventId), at }];
+    // The gateway's session starts ready (a member paused on login is followed at once by its not-ready change).
+    case AgentLoggedIn.type: return [
+      { type: 'AgentLoggedIn', agentId: event.data.agentId, queueIds: event.data.queueIds, at },
+      { type: 'AgentBecameReady', agentId: event.data.agentId, at },
+    ];
     case AgentLoggedOut.type: return [{ type: 'AgentLoggedOut', agentId: event.data.agentId, at }];
     case AgentRingNoAnswer.type: return [{ type: 'RingNoAnswer', callId: event.data.callId, agentId: event.data.agentId, at }];
     case AgentStateChanged.type: return [stateInput(event.data.agentId, event.data.current, at)];

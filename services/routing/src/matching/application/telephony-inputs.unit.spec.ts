@@ -1,4 +1,4 @@
-import { AgentStateChanged, CallQueued, createEnvelope, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
+import { AgentLoggedIn, AgentStateChanged, CallAbandoned, CallAssignmentFailed, CallQueued, CallQueueTimedOut, createEnvelope, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
 import { telephonyInputs } from './telephony-inputs';
 import { decodeInput, encodeInput } from './input-codec';
 
@@ -12,7 +12,29 @@ const state = (current: DataOf<typeof AgentStateChanged>['current']) =>
 describe('telephony facts as engine inputs', () => {
   it('should queue a call at its PBX time', () => {
     expect(telephonyInputs(envelope(CallQueued, 'c1', { callId: 'c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 })))
-      .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', at }]);
+      .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', queueVisit: 1, at }]);
+    expect(telephonyInputs(envelope(CallQueued, 'c1', { callId: 'c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1, queueVisit: 2 })))
+      .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', queueVisit: 2, at }]);
+  });
+
+  it('should end a queue visit on abandon (absent visit = 1) or queue timeout', () => {
+    expect(telephonyInputs(envelope(CallAbandoned, 'c1', { callId: 'c1', queueId: 'billing', waitSeconds: 5, position: 1, originalPosition: 1 })))
+      .toEqual([{ type: 'CallAbandoned', callId: 'c1', queueVisit: 1, at }]);
+    expect(telephonyInputs(envelope(CallQueueTimedOut, 'c1', { callId: 'c1', queueId: 'billing', waitSeconds: 300, position: 1, originalPosition: 2, queueVisit: 2 })))
+      .toEqual([{ type: 'CallQueueTimedOut', callId: 'c1', queueVisit: 2, at }]);
+  });
+
+  it('should treat a login as ready, as the gateway starts a session', () => {
+    expect(telephonyInputs(envelope(AgentLoggedIn, 'E1', { agentId: 'E1', extension: '8001', pbxLinkId: 'nc1', queueIds: ['billing'] })))
+      .toEqual([{ type: 'AgentLoggedIn', agentId: 'E1', queueIds: ['billing'], at }, { type: 'AgentBecameReady', agentId: 'E1', at }]);
+  });
+
+  it("should name the failed offer through the assignment's event id", () => {
+    const failed = envelope(CallAssignmentFailed, 'c1', {
+      callId: 'c1', agentId: 'E1', assignmentEventId: 'evt-7', pbxLinkId: 'nc1', failure: 'pbx-refused', reason: 'PBX: agent E1 is not available',
+    });
+    expect(telephonyInputs(failed, (id) => (id === 'evt-7' ? 7 : null))).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: 7, at }]);
+    expect(telephonyInputs(failed)).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: null, at }]);
   });
 
   it('should map each agent state to its input', () => {

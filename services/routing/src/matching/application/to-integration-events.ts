@@ -49,6 +49,12 @@ export function toContract(d: RoutingDecision): Published | null {
 
 /** Outbox rows for one call's decisions; `firstSequence` continues the call's published sequence without gaps. */
 export function toOutbox(ctx: PublishContext, callId: string, decisions: readonly RoutingDecision[], firstSequence: number): OutboxMessage[] {
+  return toOutboxEntries(ctx, callId, decisions, firstSequence).map((e) => e.message);
+}
+
+/** Each published decision with its outbox row and CloudEvents id (the gateway names an assignment by it). */
+export function toOutboxEntries(ctx: PublishContext, callId: string, decisions: readonly RoutingDecision[], firstSequence: number):
+  { decision: RoutingDecision; eventId: string; message: OutboxMessage }[] {
   const published = decisions.flatMap((d) => {
     const p = toContract(d);
     return p === null ? [] : [{ d, p }];
@@ -59,6 +65,6 @@ export function toOutbox(ctx: PublishContext, callId: string, decisions: readonl
       data: published.data as DataOf<typeof CallAssignedToAgent>, time: new Date('decidedAt' in d.data ? d.data.decidedAt : 0),
     }, ctx.deps);
     const record = toKafkaRecord(envelope as unknown as AnyEvent);
-    return { topic: ctx.topic ?? record.topic, key: record.key, value: record.value, headers: record.headers };
+    return { decision: d, eventId: envelope.id, message: { topic: ctx.topic ?? record.topic, key: record.key, value: record.value, headers: record.headers } };
   });
 }

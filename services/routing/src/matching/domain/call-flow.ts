@@ -36,19 +36,23 @@ export class CallFlow {
     out.push({ type: 'CallAssigned', data: {
       callId: call.callId, queueId: call.queueId, agentId: agent.agentId, step: step.index, policyId: step.policy.policyId,
       policyVersion: step.policy.version, skillId: primarySkillOf(step), attempt: call.attempt, waitSeconds: waitSeconds(call, at),
-      decidedAt: at, explanation,
+      decidedAt: at, offerSeq: ++this.offerSeq, explanation,
     } });
     this.book.setCall(call.callId, undefined);
-    this.book.offers.set(call.callId, { call, agentId: agent.agentId });
-    this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'reserved', callId: call.callId, since: at }, lastOfferSeq: ++this.offerSeq });
+    this.book.offers.set(call.callId, { call, agentId: agent.agentId, offerSeq: this.offerSeq });
+    this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'reserved', callId: call.callId, since: at }, lastOfferSeq: this.offerSeq });
   }
 
-  /** Puts an offered call back to waiting, without the agent that failed to take it. */
+  /**
+   * Puts an offered call back to waiting, keeping its wait and step. Only an agent who let it ring out is never
+   * offered it again; an agent who became unavailable or was refused by the PBX is kept away by their own state.
+   */
   reoffer(callId: string, reason: ReofferReason, at: number, out: RoutingDecision[]): void {
     const offer = this.book.offers.get(callId);
     if (offer === undefined) return;
     this.book.offers.delete(callId);
-    const call = { ...offer.call, attempt: offer.call.attempt + 1, excludedAgentIds: new Set([...offer.call.excludedAgentIds, offer.agentId]) };
+    const excluded = reason === 'ring-no-answer' ? new Set([...offer.call.excludedAgentIds, offer.agentId]) : offer.call.excludedAgentIds;
+    const call = { ...offer.call, attempt: offer.call.attempt + 1, excludedAgentIds: excluded };
     out.push({ type: 'CallReoffered', data: { callId, queueId: call.queueId, previousAgentId: offer.agentId, reason, attempt: call.attempt, decidedAt: at } });
     this.book.setCall(callId, call);
     this.routeCall(call, at, out);

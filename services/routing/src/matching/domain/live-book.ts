@@ -6,6 +6,19 @@ import { ExpirySchedule } from './expiry-schedule';
 
 const NO_QUEUES: ReadonlySet<string> = new Set();
 
+/** A call offered to an agent, awaiting the PBX (ringing, answer, ring-no-answer or the gateway's failure). */
+export interface Offer {
+  readonly call: WaitingCall;
+  readonly agentId: string;
+  readonly offerSeq: number;
+}
+
+/** The hold is over at `until` if the agent is still in the not-ready episode that began at `since`. */
+export interface AgentHold {
+  readonly since: number;
+  readonly until: number;
+}
+
 /**
  * The engine's state, with every change reported to the matcher (so it can keep indexes) and every waiting call's
  * step expiry scheduled.
@@ -14,7 +27,9 @@ export class LiveBook implements LiveView {
   readonly agents = new Map<string, LiveAgent>();
   /** Waiting calls only; offered calls live in `offers` until answered, rung out or abandoned. */
   readonly calls = new Map<string, WaitingCall>();
-  readonly offers = new Map<string, { readonly call: WaitingCall; readonly agentId: string }>();
+  readonly offers = new Map<string, Offer>();
+  /** Agents held out of matching after a refused offer or a ring-no-answer, until `until` (epoch ms). */
+  readonly holds = new Map<string, AgentHold>();
   readonly profiles = new Map<string, AgentProfile>();
   readonly expiries = new ExpirySchedule();
   readonly matcher: Matcher;
@@ -42,6 +57,13 @@ export class LiveBook implements LiveView {
     if (next !== undefined && (before === undefined || before.stepStartedAt !== next.stepStartedAt || before.stepIndex !== next.stepIndex || before.queueId !== next.queueId)) {
       this.schedule(next);
     }
+  }
+
+  /** When the next step expiry or agent hold falls due (possibly a stale entry); undefined when none is pending. */
+  nextDueAt(): number | undefined {
+    let next = this.expiries.nextAt();
+    for (const h of this.holds.values()) if (next === undefined || h.until < next) next = h.until;
+    return next;
   }
 
   policyOf(queueId: string): RoutingPolicy {

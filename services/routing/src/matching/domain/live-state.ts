@@ -27,12 +27,14 @@ export interface LiveAgent {
 export interface WaitingCall {
   readonly callId: string;
   readonly queueId: string;
+  /** Ordinal of the call's visit to a queue (a call transferred back into a queue starts visit 2). */
+  readonly queueVisit: number;
   readonly enqueuedAt: number;
   readonly stepIndex: number;
   readonly stepStartedAt: number;
   /** Offer ordinal of the next offer (1 = first). */
   readonly attempt: number;
-  /** Agents that let this call ring out: never offered it again. */
+  /** Agents that let this call ring out: never offered it again (a refused offer only holds the agent back briefly). */
   readonly excludedAgentIds: ReadonlySet<string>;
 }
 

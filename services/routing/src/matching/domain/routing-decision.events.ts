@@ -9,6 +9,8 @@ export type CallAssigned = {
     /** The skill the step ranked by; null when the step targets queue membership only. */
     readonly skillId: string | null;
     readonly attempt: number; readonly waitSeconds: number; readonly decidedAt: number;
+    /** Ordinal of this offer among all the engine made (deterministic on replay): the gateway's outcome names it. */
+    readonly offerSeq: number;
     readonly explanation: Explanation;
   };
 };

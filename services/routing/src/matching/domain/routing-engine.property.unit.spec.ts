@@ -45,6 +45,10 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
   const offeredAgents = [...book.offers.values()].map((o) => o.agentId);
   expect(new Set(offeredAgents).size).toBe(offeredAgents.length);
   for (const [callId, { agentId }] of book.offers) expect(book.agents.get(agentId)?.availability).toMatchObject({ status: 'reserved', callId });
+  for (const [agentId, hold] of book.holds) {
+    expect(hold.until).toBeGreaterThan(at);
+    expect(book.agents.get(agentId)?.availability.status).not.toBe('ready');
+  }
   for (const call of book.calls.values()) {
     const step = book.stepOf(call.queueId, call.stepIndex);
     for (const agent of book.agents.values()) expect(rejectionOf(agent, call, step)).not.toBeNull();
@@ -55,15 +59,22 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
 }
 
 describe('routing engine properties over random populations', () => {
-  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; indexed == naive', () => {
+  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; holds end on time; re-offers keep the wait; indexed == naive', () => {
     fc.assert(fc.property(scenario, ({ policies, agents, steps }) => {
       let checked: CheckingMatcher | undefined;
       const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
       const naive = new RoutingEngine((v) => new NaiveMatcher(v));
+      const firstQueued = new Map<string, number>();
       const feed = (input: RoutingInput) => {
         const a = indexed.handle(input);
         expect(strip(a)).toEqual(strip(naive.handle(input)));
         assertSteadyState(indexed, input.at);
+        // A re-offered call keeps the wait (and so the aged priority) of its visit.
+        for (const call of [...indexed.book.calls.values(), ...[...indexed.book.offers.values()].map((o) => o.call)]) {
+          const key = `${call.callId}#${call.queueVisit}`;
+          if (!firstQueued.has(key)) firstQueued.set(key, call.enqueuedAt);
+          expect(call.enqueuedAt).toBe(firstQueued.get(key));
+        }
       };
       policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
       agents.forEach((a, i) => {

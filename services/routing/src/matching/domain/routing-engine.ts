@@ -9,6 +9,14 @@ import { IndexedMatcher } from './indexed-matcher';
 const NO_PROFILE: AgentProfile = { teamId: '', skills: new Map() };
 
 /**
+ * How long an agent is held out of matching after the PBX refused an offer to them or they let a call ring out, in
+ * event time: a refused agent is probably not really free. The agent's own next state event from the PBX ends the
+ * hold early (ready: offer again; not-ready, on a call: that state).
+ */
+export const UNAVAILABLE_AGENT_HOLD_MS = 5_000;
+const HOLD_REASONS: readonly string[] = ['assignment-refused', 'ring-no-answer'];
+
+/**
  * The live router: folds telephony, configuration and clock inputs into live state and decides, greedily and at
  * once, every assignment that became possible. After each input no waiting call has an eligible ready agent.
  * Deterministic: the same inputs in the same order give the same decisions (restart = replay).
@@ -25,15 +33,16 @@ export class RoutingEngine {
   handle(input: RoutingInput): RoutingDecision[] {
     const out: RoutingDecision[] = [];
     this.flow.expire(input.at, out);
+    this.endHolds(input.at, out);
     this.apply(input, out);
     // A re-offered or moved call may come back into a step that is already overdue.
     this.flow.expire(input.at, out);
     return out;
   }
 
-  /** When the next policy step may expire: a `TimeAdvanced` before then changes nothing. */
+  /** When the next policy step may expire or agent hold end: a `TimeAdvanced` before then changes nothing. */
   nextExpiryAt(): number | undefined {
-    return this.book.expiries.nextAt();
+    return this.book.nextDueAt();
   }
 
   private apply(input: RoutingInput, out: RoutingDecision[]): void {
@@ -46,11 +55,13 @@ export class RoutingEngine {
       case 'AgentOnCall': return this.startCall(input.agentId, input.callId, at, out);
       case 'AgentStartedWrapUp': return this.leaveReady(input.agentId, { status: 'wrap-up', callId: input.callId, since: at }, at, out);
       case 'AgentProfileChanged': return this.changeProfile(input.agentId, input.profile, at, out);
-      case 'CallQueued': return this.queue(input.callId, input.queueId, at, out);
+      case 'CallQueued': return this.queue(input.callId, input.queueId, input.queueVisit ?? 1, at, out);
       case 'CallAnswered': return this.startCall(input.agentId, input.callId, at, out);
       case 'CallReleased': return this.addOccupancy(input.agentId, input.talkSeconds);
-      case 'CallAbandoned': return this.abandon(input.callId, at, out);
+      case 'CallAbandoned': return this.leaveQueue(input.callId, input.queueVisit ?? 1, at, out);
+      case 'CallQueueTimedOut': return this.leaveQueue(input.callId, input.queueVisit, at, out);
       case 'RingNoAnswer': return this.ringNoAnswer(input.callId, input.agentId, at, out);
+      case 'AssignmentFailed': return this.assignmentFailed(input.callId, input.agentId, input.offerSeq, at, out);
       case 'PolicySet': return this.setPolicy(input, out);
       case 'GroupsMerged': return this.reconfigure(() => this.book.setMerge(input.groupId, input.queueIds), at, out);
       case 'GroupsSplit': return this.reconfigure(() => this.book.setMerge(input.groupId, undefined), at, out);
@@ -64,6 +75,7 @@ export class RoutingEngine {
 
   private logIn(agentId: string, queueIds: readonly string[], at: number, out: RoutingDecision[]): void {
     const existing = this.book.agents.get(agentId);
+    this.book.holds.delete(agentId);
     if (existing !== undefined && existing.availability.status === 'reserved') this.flow.reoffer(existing.availability.callId, 'agent-unavailable', at, out);
     const profile = this.book.profiles.get(agentId) ?? NO_PROFILE;
     this.book.setAgent(agentId, {
@@ -76,6 +88,7 @@ export class RoutingEngine {
     const agent = this.book.agents.get(agentId);
     if (agent === undefined) return;
     if (agent.availability.status === 'reserved') this.flow.reoffer(agent.availability.callId, 'agent-logged-out', at, out);
+    this.book.holds.delete(agentId);
     this.book.setAgent(agentId, undefined);
   }
 
@@ -84,6 +97,7 @@ export class RoutingEngine {
     const s = agent.availability.status;
     // Ready while an offer is in flight is a stale PBX state; already ready keeps the idle clock running.
     if (s === 'reserved' || s === 'ready') return;
+    this.book.holds.delete(agentId);
     const ready = { ...agent, availability: { status: 'ready', since: at } as const };
     this.book.setAgent(agentId, ready);
     this.flow.offerCallTo(ready, at, out);
@@ -96,6 +110,7 @@ export class RoutingEngine {
       if (next.status === 'wrap-up' && next.callId === callId) this.book.offers.delete(callId);
       else this.flow.reoffer(callId, 'agent-unavailable', at, out);
     }
+    this.book.holds.delete(agentId);
     this.book.setAgent(agentId, { ...this.book.agents.get(agentId)!, availability: next });
   }
 
@@ -107,6 +122,7 @@ export class RoutingEngine {
     this.book.offers.delete(callId);
     if (this.book.calls.has(callId)) this.book.setCall(callId, undefined);
     if (agent.availability.status === 'reserved' && agent.availability.callId !== callId) this.flow.reoffer(agent.availability.callId, 'agent-unavailable', at, out);
+    this.book.holds.delete(agentId);
     this.book.setAgent(agentId, { ...this.book.agents.get(agentId)!, availability: { status: 'on-call', callId, since: at } });
   }
 
@@ -119,9 +135,14 @@ export class RoutingEngine {
     if (next.availability.status === 'ready') this.flow.offerCallTo(next, at, out);
   }
 
-  private queue(callId: string, queueId: string, at: number, out: RoutingDecision[]): void {
-    if (this.book.calls.has(callId) || this.book.offers.has(callId)) return;
-    const call = { callId, queueId, enqueuedAt: at, stepIndex: 0, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>() };
+  private queue(callId: string, queueId: string, queueVisit: number, at: number, out: RoutingDecision[]): void {
+    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call;
+    if (known !== undefined) {
+      if (known.queueVisit >= queueVisit) return;
+      // A later visit of a call still tracked: the earlier visit ended without routing hearing of it.
+      this.dropCall(callId, at, out);
+    }
+    const call = { callId, queueId, queueVisit, enqueuedAt: at, stepIndex: 0, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>() };
     this.book.setCall(callId, call);
     this.flow.routeCall(call, at, out);
   }
@@ -131,7 +152,14 @@ export class RoutingEngine {
     if (agent !== undefined) this.book.setAgent(agentId, { ...agent, occupiedMs: agent.occupiedMs + talkSeconds * 1000 });
   }
 
-  private abandon(callId: string, at: number, out: RoutingDecision[]): void {
+  /** Abandon or queue timeout of one visit; an event of another visit than the tracked one changes nothing. */
+  private leaveQueue(callId: string, queueVisit: number, at: number, out: RoutingDecision[]): void {
+    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call;
+    if (known !== undefined && known.queueVisit === queueVisit) this.dropCall(callId, at, out);
+  }
+
+  /** Forgets a waiting or offered call; an agent it was offered to is free again. */
+  private dropCall(callId: string, at: number, out: RoutingDecision[]): void {
     if (this.book.calls.has(callId)) this.book.setCall(callId, undefined);
     const offer = this.book.offers.get(callId);
     if (offer === undefined) return;
@@ -147,8 +175,33 @@ export class RoutingEngine {
     const agent = this.book.agents.get(agentId);
     if (agent === undefined || agent.availability.status !== 'reserved' || agent.availability.callId !== callId) return;
     out.push({ type: 'AgentMarkedNotReady', data: { agentId, callId, reason: 'ring-no-answer', decidedAt: at } });
-    this.book.setAgent(agentId, { ...agent, availability: { status: 'not-ready', reason: 'ring-no-answer', since: at } });
+    this.hold(agent, 'ring-no-answer', at);
     this.flow.reoffer(callId, 'ring-no-answer', at, out);
+  }
+
+  /** The gateway could not carry out the current offer: the call waits again, the agent is held back briefly. */
+  private assignmentFailed(callId: string, agentId: string, offerSeq: number | null, at: number, out: RoutingDecision[]): void {
+    const offer = this.book.offers.get(callId);
+    // A failure of an offer already withdrawn (the agent left ready, the call ended or was offered again) is stale.
+    if (offer === undefined || offer.agentId !== agentId || offer.offerSeq !== offerSeq) return;
+    this.hold(this.book.agents.get(agentId)!, 'assignment-refused', at);
+    this.flow.reoffer(callId, 'agent-unavailable', at, out);
+  }
+
+  private hold(agent: LiveAgent, reason: string, at: number): void {
+    this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'not-ready', reason, since: at } });
+    this.book.holds.set(agent.agentId, { since: at, until: at + UNAVAILABLE_AGENT_HOLD_MS });
+  }
+
+  /** Holds due by `at` end in time order: an agent still in the held episode is ready again. */
+  private endHolds(at: number, out: RoutingDecision[]): void {
+    const due = [...this.book.holds].filter(([, h]) => h.until <= at)
+      .sort(([a, x], [b, y]) => x.until - y.until || (a < b ? -1 : 1));
+    for (const [agentId, h] of due) {
+      this.book.holds.delete(agentId);
+      const s = this.book.agents.get(agentId)?.availability;
+      if (s?.status === 'not-ready' && HOLD_REASONS.includes(s.reason) && s.since === h.since) this.becomeReady(agentId, at, out);
+    }
   }
 
   private setPolicy(input: Extract<RoutingInput, { type: 'PolicySet' }>, out: RoutingDecision[]): void {

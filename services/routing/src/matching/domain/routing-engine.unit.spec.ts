@@ -1,6 +1,7 @@
 import { given, policy, readyAgent, step } from '../test-support/engine-spec';
 import type { RoutingInput } from './routing-inputs';
 import type { CallAssigned } from './routing-decision.events';
+import { UNAVAILABLE_AGENT_HOLD_MS } from './routing-engine';
 
 const billing = (min: number) => ({ skillId: 'billing', minProficiency: min });
 const queued = (callId: string, at: number, queueId = 'q1'): RoutingInput => ({ type: 'CallQueued', callId, queueId, at });
@@ -129,5 +130,67 @@ describe('When the strategy is not most-skilled', () => {
   it('round-robin should skip the agent offered most recently', () => {
     given([withStrategy('round-robin'), ...two, queued('c0', 2_000), { type: 'CallAbandoned', callId: 'c0', at: 2_500 }])
       .when(queued('c1', 3_000)).then([{ agentId: 'a2' }]);
+  });
+});
+
+describe('When the gateway could not carry out an assignment', () => {
+  const twoAgents = [setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), ...readyAgent('a2', { billing: 3 }, 0)];
+  const refused = (at: number, offerSeq: number | null = 1, agentId = 'a1'): RoutingInput => ({ type: 'AssignmentFailed', callId: 'c1', agentId, offerSeq, at });
+
+  it('should put the call back with its original wait and offer it to another agent', () => {
+    given([...twoAgents, queued('c1', 1_000)])
+      .when(refused(3_000))
+      .then([{ callId: 'c1', previousAgentId: 'a1', reason: 'agent-unavailable', attempt: 2 }, { agentId: 'a2', attempt: 2, waitSeconds: 2, offerSeq: 2 }],
+        ['CallReoffered', 'CallAssigned']);
+  });
+
+  it('should not offer the call to the refused agent during the back-off, and offer it once the back-off is over', () => {
+    const history = [setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), queued('c1', 1_000), refused(3_000)];
+    given(history).when({ type: 'TimeAdvanced', at: 3_000 + UNAVAILABLE_AGENT_HOLD_MS - 1 }).then([]);
+    given(history).when({ type: 'TimeAdvanced', at: 3_000 + UNAVAILABLE_AGENT_HOLD_MS })
+      .then([{ callId: 'c1', agentId: 'a1', attempt: 2, waitSeconds: 7 }], ['CallAssigned']);
+  });
+
+  it('should end the back-off early when the PBX says the agent is ready', () => {
+    given([setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), queued('c1', 1_000), refused(3_000)])
+      .when({ type: 'AgentBecameReady', agentId: 'a1', at: 4_000 })
+      .then([{ callId: 'c1', agentId: 'a1' }]);
+  });
+
+  it('should keep the back-off from making the agent ready when the PBX has since said not ready', () => {
+    given([setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), queued('c1', 1_000), refused(3_000),
+      { type: 'AgentBecameNotReady', agentId: 'a1', reason: 'break', at: 4_000 }])
+      .when({ type: 'TimeAdvanced', at: 20_000 }).then([]);
+  });
+
+  it('should ignore the failure of an offer already withdrawn or replaced', () => {
+    const withdrawn = [...twoAgents, queued('c1', 1_000), { type: 'AgentStartedWrapUp', agentId: 'a1', callId: 'x', at: 2_000 } as RoutingInput];
+    // c1 went to a2 as offer 2 when a1 left ready; a1's late failure of offer 1 changes nothing.
+    given(withdrawn).when(refused(3_000)).then([]);
+    given(withdrawn).when(refused(3_000, 1, 'a2')).then([]);
+    given(withdrawn).when(refused(3_000, null, 'a2')).then([]);
+    given(withdrawn).when(refused(3_000, 2, 'a2')).then([{ previousAgentId: 'a2' }], ['CallReoffered']);
+  });
+});
+
+describe('When a call leaves the queue without an agent, or visits a queue again', () => {
+  it('should forget a call whose queue timed out', () => {
+    given([setPolicy(), queued('c1', 1_000), { type: 'CallQueueTimedOut', callId: 'c1', queueVisit: 1, at: 30_000 }, ...readyAgent('a1', { billing: 5 }, 31_000)])
+      .when(queued('c2', 32_000)).then([{ callId: 'c2', agentId: 'a1' }]);
+  });
+
+  it('should free the agent a timed-out call was offered to', () => {
+    given([setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), queued('c1', 1_000), queued('c2', 2_000)])
+      .when({ type: 'CallQueueTimedOut', callId: 'c1', queueVisit: 1, at: 30_000 })
+      .then([{ callId: 'c2', agentId: 'a1', waitSeconds: 28 }], ['CallAssigned']);
+  });
+
+  it('should route a second visit of the same call as a new wait, and ignore an abandon of the first visit', () => {
+    const second: RoutingInput = { type: 'CallQueued', callId: 'c1', queueId: 'q1', queueVisit: 2, at: 50_000 };
+    const history = [setPolicy(), queued('c1', 1_000), second, { type: 'CallAbandoned', callId: 'c1', at: 51_000 } as RoutingInput];
+    given(history).when({ type: 'CallQueued', callId: 'c1', queueId: 'q1', queueVisit: 2, at: 52_000 }).then([]);
+    given([...history, ...readyAgent('a1', { billing: 5 }, 0).slice(0, 2)]).when({ type: 'AgentBecameReady', agentId: 'a1', at: 60_000 })
+      .then([{ callId: 'c1', agentId: 'a1', waitSeconds: 10, attempt: 1 }]);
+    given(history).when({ type: 'CallAbandoned', callId: 'c1', queueVisit: 2, at: 53_000 }).then([]);
   });
 });

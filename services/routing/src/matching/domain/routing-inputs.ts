@@ -12,10 +12,18 @@ export type RoutingInput =
   | { readonly type: 'AgentOnCall'; readonly agentId: string; readonly callId: string; readonly at: number }
   | { readonly type: 'AgentStartedWrapUp'; readonly agentId: string; readonly callId: string; readonly at: number }
   | { readonly type: 'AgentProfileChanged'; readonly agentId: string; readonly profile: AgentProfile; readonly at: number }
-  | { readonly type: 'CallQueued'; readonly callId: string; readonly queueId: string; readonly at: number }
+  /** `queueVisit` absent (journal entries older than the field) reads as 1. */
+  | { readonly type: 'CallQueued'; readonly callId: string; readonly queueId: string; readonly queueVisit?: number; readonly at: number }
   | { readonly type: 'CallAnswered'; readonly callId: string; readonly agentId: string; readonly at: number }
   | { readonly type: 'CallReleased'; readonly callId: string; readonly agentId: string; readonly talkSeconds: number; readonly at: number }
-  | { readonly type: 'CallAbandoned'; readonly callId: string; readonly at: number }
+  | { readonly type: 'CallAbandoned'; readonly callId: string; readonly queueVisit?: number; readonly at: number }
+  /** The queue gave up on the call (queue timeout) and the dial plan took it elsewhere. */
+  | { readonly type: 'CallQueueTimedOut'; readonly callId: string; readonly queueVisit: number; readonly at: number }
+  /**
+   * The gateway could not carry out the offer numbered `offerSeq` (`CallAssigned.offerSeq`); null when the failed
+   * assignment is not one this router knows, which changes nothing.
+   */
+  | { readonly type: 'AssignmentFailed'; readonly callId: string; readonly agentId: string; readonly offerSeq: number | null; readonly at: number }
   | { readonly type: 'RingNoAnswer'; readonly callId: string; readonly agentId: string; readonly at: number }
   | { readonly type: 'PolicySet'; readonly policy: RoutingPolicy; readonly at: number }
   | { readonly type: 'GroupsMerged'; readonly groupId: string; readonly queueIds: readonly string[]; readonly at: number }

@@ -7,7 +7,8 @@ create table if not exists routing_input_journal (
   seq bigint primary key,
   input jsonb not null,
   recorded_at timestamptz not null default now()
-);`;
+);
+alter table routing_input_journal add column if not exists wall_ms bigint;`;
 
 // Every writer of the journal holds this transaction-scoped lock, so inputs get gap-free sequence numbers in
 // commit order and the in-memory engine is only ever advanced by one transaction at a time.
@@ -31,16 +32,17 @@ export class InputJournal {
     return Number(rows[0].seq ?? 0);
   }
 
-  async append(client: PoolClient, seq: number, input: RoutingInput): Promise<void> {
-    await client.query('insert into routing_input_journal (seq, input) values ($1, $2)', [seq, JSON.stringify(encodeInput(input))]);
+  /** `wallMs`: the routing service's wall clock when the input was applied (the routing clock runs on from it). */
+  async append(client: PoolClient, seq: number, input: RoutingInput, wallMs: number): Promise<void> {
+    await client.query('insert into routing_input_journal (seq, input, wall_ms) values ($1, $2, $3)', [seq, JSON.stringify(encodeInput(input)), wallMs]);
   }
 
   /** Pages through the inputs after `afterSeq`, in order. */
-  async *readAfter(client: PoolClient, afterSeq: number, pageSize = 5000): AsyncGenerator<{ seq: number; input: RoutingInput }> {
+  async *readAfter(client: PoolClient, afterSeq: number, pageSize = 5000): AsyncGenerator<{ seq: number; input: RoutingInput; wallMs: number | null }> {
     for (let after = afterSeq; ;) {
-      const { rows } = await client.query<{ seq: string; input: unknown }>(
-        'select seq, input from routing_input_journal where seq > $1 order by seq limit $2', [after, pageSize]);
-      for (const r of rows) yield { seq: Number(r.seq), input: decodeInput(r.input) };
+      const { rows } = await client.query<{ seq: string; input: unknown; wall_ms: string | null }>(
+        'select seq, input, wall_ms from routing_input_journal where seq > $1 order by seq limit $2', [after, pageSize]);
+      for (const r of rows) yield { seq: Number(r.seq), input: decodeInput(r.input), wallMs: r.wall_ms === null ? null : Number(r.wall_ms) };
       if (rows.length < pageSize) return;
       after = Number(rows[rows.length - 1].seq);
     }

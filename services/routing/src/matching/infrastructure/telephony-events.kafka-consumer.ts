@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import type { AnyEvent } from '@switchboard/contracts';
+import { CallAssignmentFailed, type AnyEvent } from '@switchboard/contracts';
 import { cloudEventDecoder, ConsumerRunner, type MessageContext } from '@switchboard/eventsourcing';
 import type { LiveRouter } from '../application/live-router';
 import { TELEPHONY_INPUT_TYPES, telephonyInputs } from '../application/telephony-inputs';
@@ -30,7 +30,8 @@ export function telephonyConsumer(o: TelephonyConsumerOptions): ConsumerRunner<A
     decode: cloudEventDecoder({ eventTypes: TELEPHONY_INPUT_TYPES }),
     handle: async (event: AnyEvent, ctx: MessageContext) => {
       await o.beforeEach?.();
-      for (const input of telephonyInputs(event)) await o.router.applyWithin(ctx.client, input);
+      const offerSeq = event.type === CallAssignmentFailed.type ? await o.router.offerOf(ctx.client, event.data.assignmentEventId) : null;
+      for (const input of telephonyInputs(event, () => offerSeq)) await o.router.applyWithin(ctx.client, input);
     },
   });
 }

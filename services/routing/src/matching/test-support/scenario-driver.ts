@@ -19,7 +19,14 @@ export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: 
       const a = pick(withStatus('on-call'), intent.pick);
       return a?.availability.status === 'on-call' ? { type: 'AgentStartedWrapUp', agentId: a.agentId, callId: a.availability.callId, at } : undefined;
     }
-    case 'abandon': return idOf(pick([...book.calls.keys(), ...book.offers.keys()].sort(), intent.pick), (callId) => ({ type: 'CallAbandoned', callId, at }));
+    case 'abandon': return idOf(pick(tracked(engine), intent.pick), (callId) => ({ type: 'CallAbandoned', callId, queueVisit: visitOf(engine, callId), at }));
+    case 'refused': return offered(engine, intent.pick, (callId, agentId, offerSeq) =>
+      ({ type: 'AssignmentFailed', callId, agentId, offerSeq: intent.stale ? offerSeq - 1 : offerSeq, at }));
+    case 'queue-timeout': return idOf(pick(tracked(engine), intent.pick), (callId) =>
+      ({ type: 'CallQueueTimedOut', callId, queueVisit: visitOf(engine, callId) + (intent.otherVisit ? 1 : 0), at }));
+    case 'requeue': return idOf(pick(tracked(engine), intent.pick), (callId) =>
+      ({ type: 'CallQueued', callId, queueId: intent.queue, queueVisit: visitOf(engine, callId) + 1, at }));
+    case 'tick': return { type: 'TimeAdvanced', at };
     case 'merge': return { type: 'GroupsMerged', groupId: 'g', queueIds: intent.queues, at };
     case 'split': return { type: 'GroupsSplit', groupId: 'g', at };
     case 'reskill': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentProfileChanged', agentId, at,
@@ -33,8 +40,14 @@ function idOf(item: string | { agentId: string } | undefined, f: (id: string) =>
   return f(typeof item === 'string' ? item : item.agentId);
 }
 
-function offered(engine: RoutingEngine, n: number, f: (callId: string, agentId: string) => RoutingInput): RoutingInput | undefined {
+function offered(engine: RoutingEngine, n: number, f: (callId: string, agentId: string, offerSeq: number) => RoutingInput): RoutingInput | undefined {
   const offers = [...engine.book.offers.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   const o = pick(offers, n);
-  return o === undefined ? undefined : f(o[0], o[1].agentId);
+  return o === undefined ? undefined : f(o[0], o[1].agentId, o[1].offerSeq);
 }
+
+/** Waiting and offered calls, sorted. */
+const tracked = (engine: RoutingEngine) => [...engine.book.calls.keys(), ...engine.book.offers.keys()].sort();
+
+const visitOf = (engine: RoutingEngine, callId: string) =>
+  (engine.book.calls.get(callId) ?? engine.book.offers.get(callId)!.call).queueVisit;

@@ -1,0 +1,76 @@
+// The gateway's outcome of routing's assignments, fed back through Kafka: a refused assignment puts the call back
+// to waiting and holds the agent back for UNAVAILABLE_AGENT_HOLD_MS of event time; a late failure of an offer that
+// is no longer current changes nothing.
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Pool } from 'pg';
+import { CallAssignedToAgent, CallReoffered, dlqTopicOf, type AnyEvent } from '@switchboard/contracts';
+import { createIdempotentProducer } from '@switchboard/eventsourcing';
+import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import { composeRouting } from '../src/routing.composition';
+import { startRoutingRuntime, type RoutingRuntime } from '../src/routing.runtime';
+import { UNAVAILABLE_AGENT_HOLD_MS } from '../src/matching/domain/routing-engine';
+import { TelephonyEvents, toMessages } from './telephony-events';
+import { readEvents } from './kafka-read';
+
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+let db: { url: string; drop: () => Promise<void> };
+let pool: Pool;
+let runtime: RoutingRuntime | undefined;
+const topics = { call: uniqueName('it-outcome-call'), agent: uniqueName('it-outcome-agent'), assignment: uniqueName('it-outcome-assignment') };
+
+beforeAll(async () => {
+  kafka = testKafka();
+  admin = kafka.admin();
+  await admin.connect();
+  await createTopics(admin, [topics.call, topics.agent, topics.assignment, dlqTopicOf(topics.call), dlqTopicOf(topics.agent)]);
+  producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  db = await freshDatabase('sb_routing_outcome');
+  pool = new Pool({ connectionString: db.url, max: 5 });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  await producer?.disconnect();
+  await admin?.disconnect();
+  await pool?.end();
+  await db?.drop();
+});
+
+const send = (topic: string, events: AnyEvent[]) => producer.send({ topic, acks: -1, messages: toMessages(events) });
+const summary = (e: AnyEvent) => {
+  const data = e.data as { agentId?: string; previousAgentId?: string; reason?: string };
+  return [e.type, e.subject, data.agentId ?? data.previousAgentId, data.reason ?? null];
+};
+
+describe("routing from the gateway's assignment outcomes", () => {
+  it('re-offers a refused assignment after the back-off, keeps the wait and ignores a stale failure', async () => {
+    const deps = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock: () => Date.now(), assignmentTopic: topics.assignment });
+    runtime = await startRoutingRuntime({ pool, kafka, producer, router: deps.router, configuration: deps.configuration, groupIdPrefix: uniqueName('routing'),
+      topics: { telephony: [topics.call, topics.agent] }, clockTickMs: 200 });
+    const ev = new TelephonyEvents(Date.parse('2026-03-02T09:00:00Z'));
+
+    // A login alone makes the agent ready (the gateway's session starts ready).
+    await send(topics.agent, [ev.agentLoggedIn('E1', ['billing'])]);
+    await send(topics.call, [ev.callQueued('c1', 'billing')]);
+    const [first] = await readEvents(kafka, topics.assignment, 1);
+    expect(summary(first)).toEqual([CallAssignedToAgent.type, 'c1', 'E1', null]);
+
+    await send(topics.call, [ev.assignmentFailed('c1', 'E1', first.id)]);
+    const [, reoffered, again] = await readEvents(kafka, topics.assignment, 3);
+    expect([summary(reoffered), summary(again)]).toEqual([[CallReoffered.type, 'c1', 'E1', 'agent-unavailable'], [CallAssignedToAgent.type, 'c1', 'E1', null]]);
+    // Not before the back-off (event time), and the wait still counts from the first queueing.
+    expect(Date.parse(again.time) - Date.parse(reoffered.time)).toBeGreaterThanOrEqual(UNAVAILABLE_AGENT_HOLD_MS);
+    expect((again.data as { waitSeconds: number }).waitSeconds).toBeGreaterThanOrEqual(UNAVAILABLE_AGENT_HOLD_MS / 1000 + 1);
+
+    // The first offer's failure again (stale: the current offer is another one), then the second offer executed.
+    await send(topics.call, [ev.assignmentFailed('c1', 'E1', first.id), ev.assignmentExecuted('c1', 'E1', again.id), ev.callAbandoned('c1', 'billing'), ev.callQueued('c2', 'billing')]);
+    const all = await readEvents(kafka, topics.assignment, 4);
+    expect(all.map(summary)[3]).toEqual([CallAssignedToAgent.type, 'c2', 'E1', null]);
+    expect(all.filter((e) => e.subject === 'c1').length).toBe(3);
+    const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from routing_offer_events');
+    expect(rows[0].n).toBe(3);
+  });
+});
