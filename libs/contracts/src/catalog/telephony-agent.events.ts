@@ -70,4 +70,22 @@ export const AgentRingNoAnswer = defineEvent({
   }),
 });
 
-export const telephonyAgentEvents = [AgentLoggedIn, AgentLoggedOut, AgentStateChanged, AgentRingNoAnswer] as const;
+export const AgentQueueMembershipChanged = defineEvent({
+  name: 'AgentQueueMembershipChanged',
+  type: 'switchboard.telephony.agent.queue-membership-changed.v1',
+  description:
+    'A logged-in agent joined or left PBX queues (AgentLoggedIn lists the queues at log-in; this carries later changes).',
+  subject,
+  data: Type.Object({
+    agentId: AgentId,
+    extension: Extension,
+    pbxLinkId: PbxLinkId,
+    queueIds: Type.Array(QueueId, { description: 'All queues the agent is a member of after the change' }),
+    added: Type.Array(QueueId, { description: 'Queues joined by this change' }),
+    removed: Type.Array(QueueId, { description: 'Queues left by this change' }),
+  }),
+});
+
+export const telephonyAgentEvents = [
+  AgentLoggedIn, AgentLoggedOut, AgentStateChanged, AgentRingNoAnswer, AgentQueueMembershipChanged,
+] as const;

@@ -239,11 +239,16 @@ export const CallAssignmentFailed = defineEvent({
     failure: Type.Union([
       Type.Literal('pbx-refused'),
       Type.Literal('unknown-call'),
+      Type.Literal('call-not-waiting'),
       Type.Literal('agent-not-logged-in'),
       Type.Literal('link-down'),
       Type.Literal('timeout'),
       Type.Literal('outcome-unknown'),
-    ], { description: 'Machine-readable failure class' }),
+    ], {
+      description:
+        'Machine-readable failure class. call-not-waiting: the call is known but not in a queue now (answered, in a ' +
+        'retry pause, gone), so the call rather than the agent is the problem.',
+    }),
     reason: Type.String({ minLength: 1, maxLength: 512, description: "The PBX's or gateway's words, e.g. \"PBX: No such channel\"" }),
   }),
 });

@@ -28,6 +28,20 @@ export enum ReportKind {
   REPORT_KIND_PERIOD = "REPORT_KIND_PERIOD",
 }
 
+/** What a period report's rows are per. */
+export enum ReportScope {
+  /** REPORT_SCOPE_UNSPECIFIED - Per queue (as before the scope existed). */
+  REPORT_SCOPE_UNSPECIFIED = "REPORT_SCOPE_UNSPECIFIED",
+  REPORT_SCOPE_QUEUE = "REPORT_SCOPE_QUEUE",
+  /**
+   * REPORT_SCOPE_TEAM - Per team of the answering agent (the reporting agent directory): a team's figures are the visits its agents
+   * answered; abandoned and timed-out visits belong to no team. Periods are cut in the team's site's time zone.
+   */
+  REPORT_SCOPE_TEAM = "REPORT_SCOPE_TEAM",
+  /** REPORT_SCOPE_SITE - Per PBX site the call came in at (the events' `site`), every visit; periods cut in the site's time zone. */
+  REPORT_SCOPE_SITE = "REPORT_SCOPE_SITE",
+}
+
 export interface KpiValue {
   /** e.g. "service_level_20s", "abandon_rate", "aht" */
   kpiId: string;
@@ -114,15 +128,23 @@ export interface GetAgentReportResponse {
 }
 
 export interface GetPeriodReportRequest {
+  /** Queue scope only: these queues (empty = all). */
   queueIds: string[];
   period: Period;
   range: TimeRange | undefined;
+  scope: ReportScope;
+  /** Team or site scope: these team or site ids (empty = all). */
+  scopeIds: string[];
 }
 
 export interface PeriodRow {
+  /** Queue scope: the queue; empty for the other scopes. */
   queueId: string;
   periodStart: Timestamp | undefined;
   kpis: KpiValue[];
+  scope: ReportScope;
+  /** The queue, team or site id the row is for. */
+  scopeId: string;
 }
 
 export interface GetPeriodReportResponse {
