@@ -1,13 +1,15 @@
 /**
  * Telephony gateway: (1) sustained AMI → Kafka (acks=all) throughput with the simulator at maximum speed, next to a
  * bare idempotent kafkajs producer sending as many records of the same average size; (2) frame-received → on-Kafka
- * latency at 2,000 frames/s from a paced AMI source. Run: node -r @swc-node/register bench/src/telephony-gateway.bench.ts
+ * latency at 2,000 frames/s from a paced AMI source; (3) with `--soak-minutes N` (or GATEWAY_SOAK_MINUTES=N) also a soak
+ * at 2,000 frames/s for N minutes sampling RSS/heap each minute and reporting their slope.
+ * Run: node -r @swc-node/register bench/src/run-all.ts telephony-gateway [--soak-minutes 30]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Topics } from '@switchboard/contracts';
-import { createIdempotentProducer } from '@switchboard/eventsourcing';
+import { createIdempotentProducer, migrateEventStore } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { loadScenario, startSimulator } from '@switchboard/pbx-simulator';
 import { startGateway, type GatewaySettings } from '@switchboard/telephony-gateway';
@@ -18,8 +20,12 @@ import { dropBenchDatabase } from './bench-database';
 interface BenchResult { name: string; metrics: Record<string, number>; baseline: Record<string, number>; notes: string }
 const TARGET_PER_SECOND = 20_000;
 const LATENCY_RATE = 2_000;
+const QUIET_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+
+const logWarnings = (level: 'info' | 'warn', message: string, detail?: Record<string, unknown>) => {
+  if (level === 'warn') process.stderr.write(`[gateway] ${message} ${JSON.stringify(detail ?? {})}\n`);
+};
 
 function settings(port: number, secret: string, pbxLinkId: string): GatewaySettings {
   return { tenant: 'bench', site: 'hq', callerHashKey: randomBytes(32).toString('hex'), executeRoutingDecisions: false,
@@ -30,13 +36,23 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   const secret = 'bench';
   const scenario = { ...(await loadScenario(path.join(__dirname, '..', '..', 'tools', 'pbx-simulator', 'scenarios', 'peak-hour-1000-agents.json'))) };
   const sim = await startSimulator({ scenario, seed: 1, speed: 'max', amiPort: 0, amiSecret: secret, autoStart: false });
-  const gw = await startGateway({ pool, kafka, settings: settings(sim.amiPort!, secret, `bench-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-${randomUUID()}` });
+  const gw = await startGateway({ pool, kafka, settings: settings(sim.amiPort!, secret, `bench-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-${randomUUID()}`, log: logWarnings });
   while (gw.links[0].status().state !== 'up' || sim.progress().amiClients === 0) await sleep(20);
   const started = Date.now();
   sim.start();
   await sim.done;
-  while (gw.links[0].status().backlog > 0 || (await pool.query('select count(*)::int as n from es_outbox')).rows[0].n > 0) await sleep(50);
-  const seconds = (Date.now() - started) / 1000;
+  // Up to the simulator's send buffer (4 MiB) is still on its way when it is done, and the pipeline's backlog does
+  // not count the batch in flight: the run ends when nothing moved for QUIET_MS and the outbox is empty; the clock
+  // stops at the last movement.
+  let seen = -1;
+  let lastMove = Date.now();
+  for (;;) {
+    const moved = gw.links[0].status().framesCommitted + gw.relay.published;
+    if (moved !== seen) { seen = moved; lastMove = Date.now(); }
+    else if (Date.now() - lastMove > QUIET_MS && gw.links[0].status().backlog === 0 && (await pool.query('select count(*)::int as n from es_outbox')).rows[0].n === 0) break;
+    await sleep(20);
+  }
+  const seconds = (lastMove - started) / 1000;
   const status = gw.links[0].status();
   const records = gw.relay.published;
   await gw.stop();
@@ -85,30 +101,101 @@ async function pacedAmi(rate: number, count: number): Promise<{ port: number; ru
   return { port: (server.address() as net.AddressInfo).port, run, close: () => { client?.destroy(); server.close(); } };
 }
 
-async function latency(kafka: Kafka, pool: Pool, overrides: Record<string, string>) {
-  const count = LATENCY_RATE * 10;
+/** Latencies in 1 ms buckets: constant memory however long the run (the soak measures this process's memory). */
+class LatencyHistogram {
+  private readonly buckets = new Uint32Array(60_001);
+  count = 0;
+  add(ms: number): void { this.buckets[Math.max(0, Math.min(this.buckets.length - 1, Math.round(ms)))]++; this.count++; }
+  percentile(p: number): number {
+    const rank = Math.min(this.count - 1, Math.floor(p * this.count));
+    let seen = 0;
+    for (let ms = 0; ms < this.buckets.length; ms++) if ((seen += this.buckets[ms]) > rank) return ms;
+    return Number.NaN;
+  }
+}
+
+interface MemorySample { minute: number; rssMb: number; heapMb: number; outboxRows: number }
+
+/** Paced UserEvent frames through a fresh gateway for `seconds`, frame sent → seen on the raw topic; `sample` runs each minute. */
+async function latency(kafka: Kafka, pool: Pool, overrides: Record<string, string>, seconds: number, sample?: (minute: number) => Promise<void>) {
+  const count = LATENCY_RATE * seconds;
   const ami = await pacedAmi(LATENCY_RATE, count);
-  const gw = await startGateway({ pool, kafka, settings: settings(ami.port, 'x', `bench-lat-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-lat-${randomUUID()}` });
+  const gw = await startGateway({ pool, kafka, settings: settings(ami.port, 'x', `bench-lat-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-lat-${randomUUID()}`, log: logWarnings });
   while (gw.links[0].status().state !== 'up') await sleep(20);
   const consumer = kafka.consumer({ groupId: `bench-lat-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic: overrides[Topics.telephonyPbxRaw.name], fromBeginning: false });
-  const latencies: number[] = [];
+  const latencies = new LatencyHistogram();
   await consumer.run({ eachMessage: async ({ message }) => {
     const sent = /SentAt: (\d+)/.exec(message.value!.toString('latin1'));
-    if (sent) latencies.push(Date.now() - Number(sent[1]));
+    if (sent) latencies.add(Date.now() - Number(sent[1]));
   } });
   await sleep(3000);
+  const started = Date.now();
+  let minute = 0;
+  const sampler = sample === undefined ? undefined : setInterval(() => void sample(++minute), 60_000);
   await ami.run();
   const deadline = Date.now() + 30_000;
-  while (latencies.length < count && Date.now() < deadline) await sleep(100);
+  while (latencies.count < count && Date.now() < deadline) await sleep(100);
+  if (sampler) clearInterval(sampler);
+  if (sample && minute < Math.ceil(seconds / 60)) await sample(++minute); // the last minute, before the gateway stops
+  const wallSeconds = (Date.now() - started) / 1000;
   await consumer.disconnect();
   await gw.stop();
   ami.close();
-  return latencies.sort((a, b) => a - b);
+  return { latencies, wallSeconds };
 }
 
-export async function runTelephonyGatewayBench(): Promise<BenchResult> {
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  if (n < 2) return Number.NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
+async function soak(kafka: Kafka, pool: Pool, overrides: Record<string, string>, minutes: number): Promise<BenchResult> {
+  const samples: MemorySample[] = [];
+  const take = async (minute: number) => {
+    const m = process.memoryUsage();
+    const outboxRows = (await pool.query('select count(*)::int as n from es_outbox')).rows[0].n as number;
+    samples.push({ minute, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, outboxRows });
+    process.stderr.write(`[soak] minute ${minute}: rss ${(m.rss / 2 ** 20).toFixed(1)} MB, heap ${(m.heapUsed / 2 ** 20).toFixed(1)} MB, outbox rows ${outboxRows}\n`);
+  };
+  await migrateEventStore(pool); // the gateway would do it on start; minute 0 already counts outbox rows
+  await take(0);
+  const { latencies, wallSeconds } = await latency(kafka, pool, overrides, minutes * 60, take);
+  // The first minute is warm-up (JIT, pools, buffers): the slope is taken over minutes 1..N.
+  const steady = samples.filter((s) => s.minute >= 1);
+  const rssSlope = slope(steady.map((s) => [s.minute, s.rssMb]));
+  const heapSlope = slope(steady.map((s) => [s.minute, s.heapMb]));
+  const last = samples[samples.length - 1];
+  return {
+    name: 'telephony-gateway-soak',
+    metrics: { minutes, framesPerSecond: Math.round(latencies.count / wallSeconds), rssSlopeMbPerMinute: Number(rssSlope.toFixed(3)), heapSlopeMbPerMinute: Number(heapSlope.toFixed(3)),
+      rssFirstMinuteMb: Math.round(steady[0]?.rssMb ?? Number.NaN), rssLastMb: Math.round(last.rssMb), heapLastMb: Math.round(last.heapMb), maxOutboxRows: Math.max(...samples.map((s) => s.outboxRows)),
+      latencyP50Ms: latencies.percentile(0.5), latencyP99Ms: latencies.percentile(0.99), latencySamples: latencies.count },
+    baseline: {},
+    notes: `${LATENCY_RATE} UserEvent frames/s for ${minutes} min through one gateway (same process as the paced AMI source and the measuring consumer); ` +
+      `RSS/heapUsed sampled each minute (no forced GC), slope by least squares over minutes 1..${minutes} (minute 0 = before start). ` +
+      `Samples (minute: rss/heap MB, outbox rows): ${samples.map((s) => `${s.minute}: ${s.rssMb.toFixed(0)}/${s.heapMb.toFixed(0)}, ${s.outboxRows}`).join('; ')}.`,
+  };
+}
+
+/** `--soak-minutes N` on the command line, or GATEWAY_SOAK_MINUTES=N; 0 = no soak. */
+function soakMinutes(): number {
+  const i = process.argv.indexOf('--soak-minutes');
+  const value = i >= 0 ? process.argv[i + 1] : process.env.GATEWAY_SOAK_MINUTES;
+  const minutes = value === undefined ? 0 : Number(value);
+  if (!Number.isFinite(minutes) || minutes < 0) throw new Error(`--soak-minutes / GATEWAY_SOAK_MINUTES: expected a number of minutes, got ${value}`);
+  return minutes;
+}
+
+export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
+  const minutes = soakMinutes();
   const infra = await ensureInfra();
   const dbName = `sb_bench_gw_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, dbName), max: 6 });
@@ -121,19 +208,21 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult> {
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) });
-    const t = await throughput(kafka, pool, overrides, bare);
-    const lat = await latency(kafka, pool, overrides);
+    const t = minutes > 0 && process.env.GATEWAY_SOAK_ONLY === '1' ? null : await throughput(kafka, pool, overrides, bare);
+    const lat = t === null ? null : (await latency(kafka, pool, overrides, 10)).latencies;
+    const soaked = minutes > 0 ? [await soak(kafka, pool, overrides, minutes)] : [];
+    if (t === null || lat === null) return soaked;
     const perSecond = t.records / t.seconds;
-    return {
+    return [{
       name: 'telephony-gateway',
       metrics: { kafkaRecordsPerSecond: Math.round(perSecond), canonicalEventsPerSecond: Math.round(t.canonical / t.seconds), framesPerSecond: Math.round(t.frames / t.seconds),
         records: t.records, ratioToBareProducer: Number((perSecond / (t.records / t.bareSeconds)).toFixed(3)),
-        latencyP50Ms: pct(lat, 0.5), latencyP99Ms: pct(lat, 0.99), latencySamples: lat.length },
+        latencyP50Ms: lat.percentile(0.5), latencyP99Ms: lat.percentile(0.99), latencySamples: lat.count },
       baseline: { bareProducerRecordsPerSecond: Math.round(t.records / t.bareSeconds), recordBytes: t.avgBytes },
       notes: `Peak hour (1,000 agents) at simulator max speed → AMI → parser/state machines → Postgres outbox (raw frame + canonical events per transaction) → relay → Kafka acks=all; ` +
         `records = raw-archive frames + canonical events. Target ${TARGET_PER_SECOND}/s. Latency: ${LATENCY_RATE} UserEvent frames/s for 10 s from a paced AMI server, ` +
         `frame sent → seen by a Kafka consumer on the raw topic (an upper bound of frame received → Kafka ack). Target p99 < 50 ms.`,
-    };
+    }, ...soaked];
   } finally {
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.disconnect();

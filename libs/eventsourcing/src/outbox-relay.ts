@@ -1,7 +1,9 @@
 import type { Producer } from 'kafkajs';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { inTransaction } from './transaction';
 import { OUTBOX_WRITE_LOCK } from './event-store';
+
+export { writeOutboxBatch } from './outbox-writer';
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -34,8 +36,11 @@ interface OutboxRow { position: string; transaction_id: string; topic: string; m
 export class OutboxRelay {
   private running = false;
   private wake?: () => void;
+  private wakeOnCommit?: () => void;
   private loop?: Promise<void>;
   private listener?: PoolClient;
+  /** A commit was announced since the last read started: do not sleep through it (the read may have missed it). */
+  private notified = false;
   published = 0;
 
   constructor(private readonly o: OutboxRelayOptions) {}
@@ -43,7 +48,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     this.listener = await this.o.pool.connect();
-    this.listener.on('notification', () => this.wake?.());
+    this.listener.on('notification', () => { this.notified = true; this.wakeOnCommit?.(); });
     await this.listener.query('listen es_outbox');
     this.loop = this.run();
   }
@@ -59,19 +64,50 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * The polling loop overlaps the round trips of consecutive batches: while Kafka acknowledges batch N, the rows of
+   * batch N+1 are read (when writers committed more) and the checkpoint of batch N-1 is written. Sends stay strictly
+   * one after another (per-key order), checkpoints move in order, and a failure anywhere drops what was read ahead:
+   * the next attempt starts from the stored checkpoint, as after a crash.
+   */
   private async run(): Promise<void> {
+    let ahead: Promise<OutboxRow[]> | null = null;
+    let cursor: string | undefined; // last position read; undefined = the stored checkpoint (after a failure)
     while (this.running) {
       try {
         if (!(await this.isLeader())) { await this.sleep(this.o.pollIntervalMs ?? 1000); continue; }
-        const n = await this.publishBatch();
-        if (n === 0) await this.sleep(this.o.pollIntervalMs ?? 500);
+        const rows = await (ahead ?? this.nextRows(cursor));
+        ahead = null;
+        if (rows.length === 0) {
+          await this.checkpointing;
+          await this.sleep(this.o.pollIntervalMs ?? 500);
+          continue;
+        }
+        // Read ahead only when a writer committed since this read began: at a low rate, an extra read per batch
+        // would only take the writers' lock once more for nothing.
+        cursor = rows[rows.length - 1].position;
+        if (this.notified) {
+          ahead = this.nextRows(cursor);
+          ahead.catch(() => undefined); // awaited (and its error handled) on the next turn
+        }
+        const sent = await this.send(rows);
+        await this.checkpointing; // the previous batch's, written while this one was sent; a failure surfaces here
+        this.checkpointing = sent === 'published' ? this.commitPublished(rows) : Promise.resolve();
+        this.checkpointing.catch(() => undefined); // awaited before the next send completes, a set-aside or a sleep
       } catch (e) {
+        await Promise.allSettled([ahead, this.checkpointing]);
+        ahead = null;
+        cursor = undefined;
+        this.checkpointing = Promise.resolve();
         this.o.onError?.(e as Error);
-        await this.sleep(1000); // broker or database down: rows stay in the outbox, retried from the checkpoint
+        await this.sleep(1000, false); // broker or database down: rows stay in the outbox, retried from the checkpoint
       }
     }
+    await Promise.allSettled([ahead, this.checkpointing]);
   }
 
+  /** The checkpoint of the batch before the one being sent (the polling loop); they move strictly in order. */
+  private checkpointing: Promise<void> = Promise.resolve();
   private leader = false;
   private async isLeader(): Promise<boolean> {
     if (!this.leader) {
@@ -85,6 +121,12 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const rows = await this.nextRows();
     if (rows.length === 0) return 0;
+    if ((await this.send(rows)) === 'set-aside') return 1;
+    await this.commitPublished(rows);
+    return rows.length;
+  }
+
+  private async send(rows: OutboxRow[]): Promise<'published' | 'set-aside'> {
     try {
       await this.o.producer.sendBatch({
         acks: -1,
@@ -94,30 +136,32 @@ export class OutboxRelay {
       });
     } catch (e) {
       // A single message the broker can never accept would block every later one: set it aside, visibly.
-      if (rows.length === 1 && (e as { type?: string }).type === 'MESSAGE_TOO_LARGE') return this.setAside(rows[0], (e as Error).message);
+      if (rows.length === 1 && (e as { type?: string }).type === 'MESSAGE_TOO_LARGE') {
+        await this.checkpointing;
+        await this.setAside(rows[0], (e as Error).message);
+        return 'set-aside';
+      }
       throw e;
     }
+    return 'published';
+  }
+
+  private async commitPublished(rows: OutboxRow[]): Promise<void> {
     this.o.afterPublish?.(rows.length);
-    await inTransaction(this.o.pool, (client) => this.checkpoint(client, rows));
+    await this.checkpoint(this.o.pool, rows);
     this.published += rows.length;
-    return rows.length;
   }
 
-  private async checkpoint(client: PoolClient, rows: OutboxRow[]): Promise<void> {
+  /** One statement, so atomic on its own: the checkpoint moves and the published rows go. */
+  private async checkpoint(db: Pool | PoolClient, rows: OutboxRow[]): Promise<void> {
     const last = rows[rows.length - 1];
-    await client.query(
-      `insert into es_outbox_checkpoints (relay, transaction_id, position) values ($1, $2::xid8, $3)
+    await db.query(
+      `with published as (delete from es_outbox where position = any($4::bigint[]))
+       insert into es_outbox_checkpoints (relay, transaction_id, position) values ($1, $2::xid8, $3)
        on conflict (relay) do update set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
-      [this.o.name, last.transaction_id, last.position]);
-    await client.query('delete from es_outbox where position = any($1::bigint[])', [rows.map((r) => r.position)]);
+      [this.o.name, last.transaction_id, last.position, rows.map((r) => r.position)]);
   }
 
-  /**
-   * Taking the writers' lock exclusively waits until every outbox writer in flight in this database has committed
-   * (new writers queue behind us), so every row below the highest visible position is committed and none can appear
-   * later below it. Unlike a `pg_snapshot_xmin` filter, this is not held back by long transactions in other databases
-   * of the same server. A writer holding the lock too long only makes this read give up and retry.
-   */
   private async setAside(row: OutboxRow, reason: string): Promise<number> {
     await inTransaction(this.o.pool, async (client) => {
       await client.query(`insert into es_outbox_rejected (position, topic, message_key, value, headers, reason)
@@ -128,36 +172,65 @@ export class OutboxRelay {
     return 1;
   }
 
-  private async nextRows(): Promise<OutboxRow[]> {
+  /**
+   * The next rows after `after` (default: the stored checkpoint), in order, as many as fit the request budget.
+   * Taking the writers' lock exclusively waits until every outbox writer in flight in this database has committed
+   * (new writers queue behind us), so every row below the highest visible position is committed and none can appear
+   * later below it. Unlike a `pg_snapshot_xmin` filter, this is not held back by long transactions in other databases
+   * of the same server. A writer holding the lock too long only makes this read give up and retry. Only the range is
+   * chosen under the lock (positions and sizes); the payloads of those committed rows are read after it is released,
+   * so writers wait for a short scan rather than for the transfer of the whole batch.
+   */
+  private async nextRows(after?: string): Promise<OutboxRow[]> {
+    this.notified = false;
+    const range = await this.nextRange(after);
+    if (range === undefined) return [];
+    const { rows } = await this.o.pool.query<OutboxRow>(
+      `select position, transaction_id::text, topic, message_key, value, headers from es_outbox
+        where position between $1 and $2 order by position`, [range.first, range.last]);
+    return rows;
+  }
+
+  /**
+   * One round trip of several statements (simple protocol, so values are inlined): each statement takes its own
+   * snapshot, so the range query sees every writer the lock waited for.
+   */
+  private async nextRange(after?: string): Promise<{ first: string; last: string } | undefined> {
+    if (after !== undefined && !/^[0-9]+$/.test(after)) throw new Error(`outbox position: expected digits, got ${after}`);
+    const int = (n: number) => Math.max(1, Math.floor(n));
+    const client = await this.o.pool.connect();
     try {
-      return await inTransaction(this.o.pool, async (client) => {
-        await client.query(`set local lock_timeout = '${Math.max(1, Math.floor(this.o.lockTimeoutMs ?? 1000))}ms'`);
-        await client.query('select pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
-        // The first rows in order whose running size fits the request budget (always at least one).
-        const { rows } = await client.query<OutboxRow>(
-          `select position, transaction_id, topic, message_key, value, headers from (
-             select n.*, row_number() over (order by n.position) as rn,
-                    sum(octet_length(n.value) + octet_length(n.message_key) + octet_length(n.headers::text) + 70) over (order by n.position) as running
-               from (select o.position, o.transaction_id::text, o.topic, o.message_key, o.value, o.headers
-                       from es_outbox o
-                       left join es_outbox_checkpoints c on c.relay = $1
-                      where o.position > coalesce(c.position, 0)
-                      order by o.position
-                      limit $2) n) sized
-            where rn = 1 or running <= $3
-            order by position`, [this.o.name, this.o.batchSize ?? 1000, this.o.maxBatchBytes ?? 768 * 1024]);
-        return rows;
-      });
+      const results = (await client.query(`begin;
+        set local lock_timeout = '${int(this.o.lockTimeoutMs ?? 1000)}ms';
+        select pg_advisory_xact_lock(${OUTBOX_WRITE_LOCK});
+        select min(position)::text as first, max(position)::text as last from (
+          select n.position, row_number() over (order by n.position) as rn,
+                 sum(octet_length(n.value) + octet_length(n.message_key) + pg_column_size(n.headers) + 70) over (order by n.position) as running
+            from (select o.position, o.message_key, o.value, o.headers
+                    from es_outbox o
+                   where o.position > ${after ?? `coalesce((select c.position from es_outbox_checkpoints c where c.relay = ${client.escapeLiteral(this.o.name)}), 0)`}
+                   order by o.position
+                   limit ${int(this.o.batchSize ?? 1000)}) n) sized
+         where rn = 1 or running <= ${int(this.o.maxBatchBytes ?? 768 * 1024)};
+        commit`)) as unknown as QueryResult<{ first: string | null; last: string | null }>[];
+      const { first, last } = results[3].rows[0];
+      return first === null || last === null ? undefined : { first, last };
     } catch (e) {
-      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return [];
+      await client.query('rollback').catch(() => undefined);
+      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return undefined;
       throw e;
+    } finally {
+      client.release();
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when stopped or (with `untilCommit`) when an outbox writer commits. */
+  private sleep(ms: number, untilCommit = true): Promise<void> {
+    if (!this.running || (untilCommit && this.notified)) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
       this.wake = () => { clearTimeout(t); resolve(); };
+      this.wakeOnCommit = untilCommit ? this.wake : undefined;
     });
   }
 }

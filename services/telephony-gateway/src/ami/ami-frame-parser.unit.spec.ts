@@ -92,6 +92,22 @@ describe('AMI frame parser', () => {
     }), { numRuns: 200 });
   });
 
+  it('property: whole packets in one chunk (decoded at once) read exactly as byte-by-byte input (decoded per line)', () => {
+    // Lines built from fragments that matter at line level: colons, spaces, CRs, byte-order marks, cut UTF-8.
+    const utf8 = (...s: string[]) => s.map((x) => Buffer.from(x, 'utf8'));
+    const fragment = fc.constantFrom(...utf8(':', ': ', 'Event', ' x ', '\r', '\u00e9', '\ufeff', '\ufeffText'), Buffer.from([0xe2, 0x82]), Buffer.from([0xff]));
+    const eol = fc.constantFrom(...utf8('\r\n', '\n'));
+    const line = fc.tuple(fc.array(fragment, { minLength: 1, maxLength: 4 }), eol).map(([f, e]) => Buffer.concat([...f, e]));
+    const packet = fc.tuple(fc.constantFrom(...utf8('', '\r\n', '\n')), fc.array(line, { minLength: 1, maxLength: 6 }), eol)
+      .map(([stray, ls, e]) => Buffer.concat([stray, ...ls, e]));
+    fc.assert(fc.property(fc.array(packet, { maxLength: 8 }), fc.integer({ min: 16, max: 400 }), fc.boolean(), (parts, max, banner) => {
+      const input = new Uint8Array(Buffer.concat(parts));
+      const oneByOne = new AmiFrameParser(max, banner);
+      const byteWise = Array.from(input, (_, i) => oneByOne.push(input.subarray(i, i + 1))).flat();
+      expect(comparable(new AmiFrameParser(max, banner).push(input))).toEqual(comparable(byteWise));
+    }), { numRuns: 500 });
+  });
+
   it('property: random bytes never throw and never hold more than the frame limit', () => {
     fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 2000 }), { maxLength: 20 }), (chunks) => {
       const parser = new AmiFrameParser(1024);

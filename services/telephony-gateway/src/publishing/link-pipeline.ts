@@ -1,6 +1,7 @@
-import { inTransaction, writeOutbox } from '@switchboard/eventsourcing';
+import { inTransaction, writeOutboxBatch } from '@switchboard/eventsourcing';
 import type { Pool, PoolClient } from 'pg';
 import type { AgentSession } from '../call-tracking/domain/agent.state';
+import type { Settlement } from '../routing-execution/domain/assignment-outcome';
 import { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
 import type { CallState } from '../call-tracking/domain/call.state';
 import { prepareBatch, type BatchContext, type LinkCounters, type PipelineItem, type PreparedBatch } from './prepare-batch';
@@ -51,6 +52,12 @@ export class LinkPipeline {
     this.draining ??= this.drain().finally(() => { this.draining = null; });
   }
 
+  /** Commits a routing assignment's outcome in the call's sequence, with its row update; resolves once committed. */
+  settle(s: Settlement): Promise<void> {
+    this.push({ item: s, receivedAtMs: s.event.at });
+    return this.flush();
+  }
+
   /** Resolves when everything pushed so far is committed. */
   async flush(): Promise<void> {
     while (this.draining !== null) await this.draining;
@@ -86,34 +93,51 @@ export class LinkPipeline {
     }
   }
 
+  /** Four round trips whatever the batch holds: the outbox rows, then every piece of state in one statement. */
   private async write(client: PoolClient, p: PreparedBatch): Promise<void> {
     const link = this.o.batch.decision.pbxLinkId;
-    if (p.outbox.length > 0) await writeOutbox(client, p.outbox);
+    await writeOutboxBatch(client, p.outbox);
+    for (const st of p.statements) await client.query(st.text, [...st.values]);
     const states = [...p.changes.calls.map(([k, s]) => ['call', k, s] as const), ...p.changes.agents.map(([k, s]) => ['agent', k, s] as const)];
-    const [kept, gone] = [states.filter(([, , s]) => s !== undefined), states.filter(([, , s]) => s === undefined)];
-    if (kept.length > 0) {
-      await client.query(`insert into gw_subject_state (pbx_link_id, kind, subject, state)
-        select $1, * from unnest($2::text[], $3::text[], $4::jsonb[]) on conflict (pbx_link_id, kind, subject) do update set state = excluded.state, updated_at = now()`,
-      [link, kept.map((s) => s[0]), kept.map((s) => s[1]), kept.map((s) => JSON.stringify(s[2]))]);
-    }
-    if (gone.length > 0) {
-      await client.query(`delete from gw_subject_state s using unnest($2::text[], $3::text[]) as g(kind, subject)
-        where s.pbx_link_id = $1 and s.kind = g.kind and s.subject = g.subject`, [link, gone.map((s) => s[0]), gone.map((s) => s[1])]);
-    }
-    if (p.callers.length > 0) {
-      await client.query(`insert into gw_caller_numbers (call_id, caller_number, caller_hash) select * from unnest($1::text[], $2::text[], $3::text[]) on conflict do nothing`,
-        [p.callers.map((c) => c.callId), p.callers.map((c) => c.number), p.callers.map((c) => c.hash)]);
-    }
-    if (p.channels.length > 0) {
-      const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()];
-      await client.query(`insert into gw_call_channels (call_id, channel, joined_at) select * from unnest($1::text[], $2::text[], $3::timestamptz[])
-        on conflict (call_id) do update set channel = excluded.channel, joined_at = excluded.joined_at`,
-      [channels.map((c) => c.callId), channels.map((c) => c.channel), channels.map((c) => new Date(c.joinedAtMs))]);
-    }
-    const goneCalls = gone.filter(([kind]) => kind === 'call').map(([, subject]) => `${link}:${subject}`);
-    if (goneCalls.length > 0) await client.query('delete from gw_call_channels where call_id = any($1::text[])', [goneCalls]);
-    await client.query(`insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since) values ($1, $2, $3, $4)
-      on conflict (pbx_link_id) do update set frame_sequence = excluded.frame_sequence, link_sequence = excluded.link_sequence, down_since = excluded.down_since`,
-    [link, p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs)]);
+    const kept = states.filter(([, , s]) => s !== undefined).map(([kind, subject, state]) => ({ kind, subject, state }));
+    const gone = states.filter(([, , s]) => s === undefined).map(([kind, subject]) => ({ kind, subject }));
+    const goneCalls = new Set(gone.filter((g) => g.kind === 'call').map((g) => `${link}:${g.subject}`));
+    // One statement sees one snapshot, so a channel recorded and forgotten within the batch is simply not recorded.
+    const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()].filter((c) => !goneCalls.has(c.callId))
+      .map((c) => ({ call_id: c.callId, channel: c.channel, joined_at: new Date(c.joinedAtMs).toISOString() }));
+    await client.query(STATE_SQL, [link, JSON.stringify(kept), JSON.stringify(gone),
+      JSON.stringify(p.callers.map((c) => ({ call_id: c.callId, caller_number: c.number, caller_hash: c.hash }))), JSON.stringify(channels), [...goneCalls],
+      p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs)]);
   }
 }
+
+/**
+ * The state of one batch. Data-modifying CTEs all run to completion whether or not they are read; `kept` and `gone`
+ * name different subjects (a subject's final state is either), so no row is touched twice.
+ */
+const STATE_SQL = `
+with kept as (
+  insert into gw_subject_state (pbx_link_id, kind, subject, state)
+  select $1, k.kind, k.subject, k.state from jsonb_to_recordset($2::jsonb) as k(kind text, subject text, state jsonb)
+  on conflict (pbx_link_id, kind, subject) do update set state = excluded.state, updated_at = now()
+  returning 1
+), gone as (
+  delete from gw_subject_state s using jsonb_to_recordset($3::jsonb) as g(kind text, subject text)
+   where s.pbx_link_id = $1 and s.kind = g.kind and s.subject = g.subject
+  returning 1
+), callers as (
+  insert into gw_caller_numbers (call_id, caller_number, caller_hash)
+  select c.call_id, c.caller_number, c.caller_hash from jsonb_to_recordset($4::jsonb) as c(call_id text, caller_number text, caller_hash text)
+  on conflict do nothing
+  returning 1
+), channels as (
+  insert into gw_call_channels (call_id, channel, joined_at)
+  select c.call_id, c.channel, c.joined_at from jsonb_to_recordset($5::jsonb) as c(call_id text, channel text, joined_at timestamptz)
+  on conflict (call_id) do update set channel = excluded.channel, joined_at = excluded.joined_at
+  returning 1
+), forgotten_channels as (
+  delete from gw_call_channels where call_id = any($6::text[])
+  returning 1
+)
+insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since) values ($1, $7, $8, $9)
+on conflict (pbx_link_id) do update set frame_sequence = excluded.frame_sequence, link_sequence = excluded.link_sequence, down_since = excluded.down_since`;

@@ -7,12 +7,13 @@ import { translateAmiEvent } from '../ami/domain/ami-vendor-events';
 import type { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
 import type { VendorEvent } from '../call-tracking/domain/vendor-events';
 import type { EslParseError } from '../esl/domain/esl-frame';
+import type { Settlement } from '../routing-execution/domain/assignment-outcome';
 import { decided, secondsBetween, type Decided, type DecisionContext } from '../call-tracking/domain/canonical';
 
 export type LinkSignal = { readonly kind: 'link-up'; readonly banner: string; readonly endpoint: string } | { readonly kind: 'link-down'; readonly reason: string; readonly endpoint: string };
 /** A frame an adapter other than AMI already translated (event socket): archived raw, its vendor events applied. */
 export type TranslatedFrame = { readonly kind: 'translated'; readonly raw: Uint8Array; readonly events: readonly VendorEvent[] };
-export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError; readonly receivedAtMs: number };
+export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError | Settlement; readonly receivedAtMs: number };
 
 export interface LinkCounters { frameSequence: number; linkSequence: number; downSinceMs: number | null }
 
@@ -25,6 +26,8 @@ export interface PreparedBatch {
   readonly counters: LinkCounters;
   readonly parseErrors: { frameName: string; bytesDropped: number; sample: string }[];
   readonly canonicalCount: number;
+  /** Statements a settlement commits with its event (the routing assignment's execution row). */
+  readonly statements: Settlement['statement'][];
 }
 
 export interface BatchContext {
@@ -43,14 +46,15 @@ const topicOf = (b: BatchContext, registryTopic: string): string => b.topicOverr
  * that frame), caller numbers, and the changed state. Computed once, so a failed write is retried with the same rows.
  */
 export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenterTracker, counters: LinkCounters, b: BatchContext): PreparedBatch {
-  const out: PreparedBatch = { outbox: [], callers: [], channels: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0 };
+  const out: PreparedBatch = { outbox: [], callers: [], channels: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0, statements: [] };
   for (const { item, receivedAtMs } of items) {
     if (item.kind === 'error') { out.parseErrors.push(item); continue; }
     if (item.kind === 'link-up' || item.kind === 'link-down') { pushCanonical(out, [linkEvent(item, receivedAtMs, out.counters, b)], b, undefined); continue; }
+    if (item.kind === 'settlement') { pushCanonical(out, tracker.apply(item.event), b, item.causationid, item.correlationid); out.statements.push(item.statement); continue; }
     const frameId = systemEnvelopeDeps.newId();
     const raw = encodePbxRawFrame({
       id: frameId, tenant: b.tenant, site: b.site, pbxLinkId: b.decision.pbxLinkId, protocol: b.protocol,
-      receivedAt: new Date(receivedAtMs).toISOString(), sequence: ++out.counters.frameSequence, payload: Buffer.from(item.raw),
+      receivedAt: new Date(receivedAtMs).toISOString(), sequence: ++out.counters.frameSequence, payload: asBuffer(item.raw),
     });
     out.outbox.push({ ...raw, topic: topicOf(b, Topics.telephonyPbxRaw.name) });
     if (item.kind !== 'frame' && item.kind !== 'translated') continue;
@@ -58,7 +62,7 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
       if (vendor.type === 'CallerJoinedQueue') {
         const callId = `${b.decision.pbxLinkId}:${vendor.callKey}`;
         out.callers.push({ callId, number: vendor.callerNumber, hash: b.decision.identifyCaller(vendor.callerNumber).hash });
-        const channel = item.kind === 'frame' ? headerOf(item, 'Channel') : undefined;
+        const channel = vendor.channel ?? (item.kind === 'frame' ? headerOf(item, 'Channel') : undefined); // FreeSWITCH: the member session
         if (channel !== undefined) out.channels.push({ callId, channel, joinedAtMs: receivedAtMs });
       }
       pushCanonical(out, tracker.apply(vendor), b, frameId);
@@ -67,11 +71,11 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
   return { ...out, changes: tracker.takeChanges() };
 }
 
-function pushCanonical(out: PreparedBatch, events: readonly Decided[], b: BatchContext, causationid: string | undefined): void {
+function pushCanonical(out: PreparedBatch, events: readonly Decided[], b: BatchContext, causationid: string | undefined, correlationid?: string): void {
   for (const e of events) {
     const envelope = createEnvelope(e.definition, {
       service: 'telephony-gateway', site: b.site, tenant: b.tenant, subject: e.subject, sequence: e.sequence, data: e.data as never,
-      time: new Date(e.at), ...(causationid === undefined ? {} : { causationid }),
+      time: new Date(e.at), ...(causationid === undefined ? {} : { causationid }), ...(correlationid === undefined ? {} : { correlationid }),
     }, systemEnvelopeDeps);
     const record = toKafkaRecord(envelope as AnyEvent);
     out.outbox.push({ ...record, topic: topicOf(b, record.topic) });
@@ -89,4 +93,9 @@ function linkEvent(s: LinkSignal, atMs: number, counters: LinkCounters, b: Batch
   const downtimeSeconds = counters.downSinceMs === null ? 0 : secondsBetween(counters.downSinceMs, atMs);
   counters.downSinceMs = null;
   return decided(PbxLinkUp, link, sequence, atMs, { pbxLinkId: link, protocol: b.protocol, endpoint: s.endpoint, banner: s.banner, downtimeSeconds });
+}
+
+/** The frame's bytes as a Buffer without copying them (each frame owns its bytes; nothing writes to them later). */
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }

@@ -3,6 +3,8 @@ import { frameName, type AmiParsed } from './ami-frame';
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
+const BOM = 0xfeff;
 const SAMPLE_BYTES = 160;
 
 interface Discarding {
@@ -41,6 +43,10 @@ export class AmiFrameParser {
     this.out = [];
     let pos = 0;
     while (pos < chunk.length) {
+      if (this.atPacketBoundary()) {
+        const next = this.wholePacket(chunk, pos);
+        if (next > pos) { pos = next; continue; }
+      }
       const lf = chunk.indexOf(LF, pos);
       if (lf === -1) {
         this.appendPartial(chunk.subarray(pos));
@@ -51,6 +57,46 @@ export class AmiFrameParser {
       pos = lf + 1;
     }
     return this.out;
+  }
+
+  private atPacketBoundary(): boolean {
+    return this.discarding === null && this.lineBytes === 0 && this.frameBytes === 0 && !this.expectBanner;
+  }
+
+  /**
+   * Fast path, same result as the line-by-line one: a packet that starts at `start` and ends (blank line included)
+   * inside this chunk and within the limit is decoded in one go. Returns where it ended, or `start` when the packet
+   * is incomplete or too large (the line-by-line path takes it from there).
+   */
+  private wholePacket(chunk: Uint8Array, start: number): number {
+    let lineStart = start;
+    for (;;) {
+      const lf = chunk.indexOf(LF, lineStart);
+      if (lf === -1 || lf + 1 - start > this.maxFrameBytes) return start;
+      const blank = lf === lineStart || (lf === lineStart + 1 && chunk[lineStart] === CR);
+      if (!blank) { lineStart = lf + 1; continue; }
+      if (lineStart > start) this.emitWholePacket(chunk, start, lineStart, lf + 1);
+      return lf + 1; // a stray blank line between packets is skipped
+    }
+  }
+
+  private emitWholePacket(chunk: Uint8Array, start: number, blankStart: number, end: number): void {
+    const lines = this.decoder.decode(chunk.subarray(start, blankStart)).split('\n');
+    lines.pop(); // after the last line end
+    const headers: [string, string][] = [];
+    const text: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i];
+      if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+      // Decoding line by line drops a byte-order mark at the start of every line; one decode drops only the first.
+      if (i > 0 && line.charCodeAt(0) === BOM) line = line.slice(1);
+      const colon = line.indexOf(':');
+      if (colon > 0) headers.push([line.slice(0, colon).trim(), line.charCodeAt(colon + 1) === SPACE ? line.slice(colon + 2) : line.slice(colon + 1)]);
+      else text.push(line);
+    }
+    const raw = new Uint8Array(end - start);
+    raw.set(chunk.subarray(start, end));
+    this.out.push({ kind: 'frame', headers, text, raw });
   }
 
   private appendPartial(bytes: Uint8Array): void {
