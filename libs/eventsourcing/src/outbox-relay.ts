@@ -22,6 +22,14 @@ export interface OutboxRelayOptions {
   maxBatchBytes?: number;
   /** How long a read waits for outbox writers in flight before trying again later (default 1000 ms). */
   lockTimeoutMs?: number;
+  /**
+   * Makes a fresh idempotent producer. After a broker restart, a batch retried with different rows than the one in
+   * flight can leave the producer's sequence numbers out of step with the broker's (OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * UNKNOWN_PRODUCER_ID): kafkajs never resets them, so every later send fails. With this option the relay replaces
+   * the wedged producer (new producer id) and retries from its checkpoint; consumers dedupe the re-sent events by id.
+   * Without it such an error is reported through onError and retried with the same producer.
+   */
+  createProducer?: () => Producer;
   /** Fault-injection seam for tests: runs after Kafka acknowledged a batch and before the checkpoint moves. */
   afterPublish?: (count: number) => void;
 }
@@ -41,9 +49,15 @@ export class OutboxRelay {
   private listener?: PoolClient;
   /** A commit was announced since the last read started: do not sleep through it (the read may have missed it). */
   private notified = false;
+  private producer: Producer;
+  /** Producers this relay made itself (renewals); it disconnects them on stop. The caller's own stays the caller's. */
+  private readonly ownProducers: Producer[] = [];
   published = 0;
+  producerRenewals = 0;
 
-  constructor(private readonly o: OutboxRelayOptions) {}
+  constructor(private readonly o: OutboxRelayOptions) {
+    this.producer = o.producer;
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -62,6 +76,7 @@ export class OutboxRelay {
       await this.listener.query('select pg_advisory_unlock_all()').catch(() => undefined);
       this.listener.release();
     }
+    await Promise.allSettled(this.ownProducers.map((p) => p.disconnect()));
   }
 
   /**
@@ -100,6 +115,7 @@ export class OutboxRelay {
         cursor = undefined;
         this.checkpointing = Promise.resolve();
         this.o.onError?.(e as Error);
+        if (isProducerSequenceBroken(e)) await this.renewProducer().catch((renewal: Error) => this.o.onError?.(renewal));
         await this.sleep(1000, false); // broker or database down: rows stay in the outbox, retried from the checkpoint
       }
     }
@@ -128,7 +144,7 @@ export class OutboxRelay {
 
   private async send(rows: OutboxRow[]): Promise<'published' | 'set-aside'> {
     try {
-      await this.o.producer.sendBatch({
+      await this.producer.sendBatch({
         acks: -1,
         topicMessages: groupByTopic(rows).map(([topic, rs]) => ({
           topic, messages: rs.map((r) => ({ key: r.message_key, value: r.value, headers: r.headers })),
@@ -144,6 +160,20 @@ export class OutboxRelay {
       throw e;
     }
     return 'published';
+  }
+
+  private async renewProducer(): Promise<void> {
+    if (this.o.createProducer === undefined) return;
+    const fresh = this.o.createProducer();
+    await fresh.connect();
+    const old = this.producer;
+    this.producer = fresh;
+    this.ownProducers.push(fresh);
+    this.producerRenewals++;
+    if (this.ownProducers.includes(old)) {
+      this.ownProducers.splice(this.ownProducers.indexOf(old), 1);
+      await old.disconnect().catch(() => undefined);
+    }
   }
 
   private async commitPublished(rows: OutboxRow[]): Promise<void> {
@@ -243,4 +273,15 @@ function groupByTopic(rows: OutboxRow[]): [string, OutboxRow[]][] {
     else m.set(r.topic, [r]);
   }
   return [...m];
+}
+
+const BROKEN_SEQUENCE_TYPES = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+/** True when kafkajs reports (possibly wrapped in its retry errors) that the idempotent producer's state is broken. */
+export function isProducerSequenceBroken(e: unknown, depth = 0): boolean {
+  if (e === null || typeof e !== 'object' || depth > 5) return false;
+  const err = e as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (typeof err.type === 'string' && BROKEN_SEQUENCE_TYPES.has(err.type)) return true;
+  const nested = [err.cause, err.originalError, ...(Array.isArray(err.errors) ? err.errors : [])];
+  return nested.some((n) => isProducerSequenceBroken(n, depth + 1));
 }

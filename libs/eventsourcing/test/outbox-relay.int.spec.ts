@@ -117,6 +117,27 @@ describe('OutboxRelay against the real broker and database', () => {
     await pool.query('delete from es_outbox'); // leave the table clean for other tests in this file
   });
 
+  it('replaces a producer whose sequence numbers the broker rejects, and publishes everything from the checkpoint', async () => {
+    const topic = await newTopic(1);
+    const events = probeEvents(4, 1);
+    await inTransaction(pool, (c) => writeOutbox(c, events.map((e) => message(topic, e))));
+    // What kafkajs throws forever after a broker restart left its idempotent sequence out of step (error code 45).
+    const wedged = { sendBatch: async () => { throw Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }); } } as unknown as Producer;
+    const errors: string[] = [];
+    const relay = new OutboxRelay({ pool, producer: wedged, name: uniqueName('relay'), pollIntervalMs: 50, onError: (e) => errors.push(e.message),
+      createProducer: () => createIdempotentProducer(kafka) });
+    await relay.start();
+    try {
+      await eventually('the rows published by the fresh producer', async () => relay.published === events.length);
+    } finally {
+      await relay.stop();
+    }
+    expect(relay.producerRenewals).toBe(1);
+    expect(errors).toEqual(['The broker received an out of order sequence number']);
+    expect((await readAll(kafka, topic, events.length)).map((r) => JSON.parse(r.value).id)).toEqual(events.map((e) => e.id));
+    expect(await outboxRows()).toBe(0);
+  });
+
   it('splits a backlog larger than one produce request, in order, and sets aside a message the broker can never take', async () => {
     const topic = await newTopic(1);
     const big = (i: number) => ({ topic, key: 'k', value: JSON.stringify({ id: `big-${i}`, key: 'k', seq: i, pad: 'x'.repeat(100_000) }) });

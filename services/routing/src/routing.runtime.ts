@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { OutboxRelay } from '@switchboard/eventsourcing';
+import { createIdempotentProducer, OutboxRelay } from '@switchboard/eventsourcing';
 import type { RoutingConfiguration } from './configuration/application/routing-configuration';
 import { certificationConsumer } from './configuration/infrastructure/certification-events.kafka-consumer';
 import type { LiveRouter } from './matching/application/live-router';
@@ -32,7 +32,7 @@ export interface RoutingRuntime { stop(): Promise<void> }
  * step expiries, agent holds and floor alerts, all on the routing clock: ADR 0007).
  */
 export async function startRoutingRuntime(o: RoutingRuntimeOptions): Promise<RoutingRuntime> {
-  const relay = new OutboxRelay({ pool: o.pool, producer: o.producer, name: `${o.groupIdPrefix}.outbox`, onError: o.onError });
+  const relay = new OutboxRelay({ pool: o.pool, producer: o.producer, createProducer: () => createIdempotentProducer(o.kafka), name: `${o.groupIdPrefix}.outbox`, onError: o.onError });
   await relay.start();
   const telephony = telephonyConsumer({
     kafka: o.kafka, pool: o.pool, deadLetterProducer: o.producer, router: o.router, groupId: `${o.groupIdPrefix}.telephony`,
