@@ -17,7 +17,9 @@ interface Where { client: PoolClient; topic: string; partition: number }
  */
 export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, where: Where, messages: KafkaMessage[]): Promise<ChunkOutcome> {
   const outcome: ChunkOutcome = { applied: 0, ignored: [], deadLetters: [] };
-  const fresh = await claimFresh(o.groupId, where.client, decodeAll(o, where.topic, messages, outcome));
+  const decoded = decodeAll(o, where.topic, messages, outcome);
+  const dedupe = o.dedupeEventIds !== false;
+  const fresh = dedupe ? await claimFresh(o.groupId, where.client, decoded) : firstOfEachId(decoded);
   if (!(o.handleBatch && (await tryBatch(o, where, fresh)))) {
     for (const c of fresh) {
       const failure = await applyOne(o, where, c);
@@ -26,7 +28,7 @@ export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, where: Where
   }
   const failedIds = outcome.deadLetters.filter((d) => d.attempts > 0).map((d) => d.message);
   // A dead-lettered event was not applied: forget its id so a replay from the DLQ (after a fix) is not skipped.
-  if (failedIds.length) {
+  if (dedupe && failedIds.length) {
     const ids = fresh.filter((c) => failedIds.includes(c.message)).map((c) => c.decoded.eventId);
     await where.client.query('delete from es_consumer_processed where consumer_group = $1 and event_id = any($2::text[])', [o.groupId, ids]);
   }
@@ -57,6 +59,12 @@ async function claimFresh<T>(groupId: string, client: PoolClient, candidates: Ca
      on conflict do nothing returning event_id`, [groupId, candidates.map((c) => c.decoded.eventId)]);
   const fresh = new Set(rows.map((r) => r.event_id));
   return candidates.filter((c) => fresh.delete(c.decoded.eventId));
+}
+
+/** Without the id table: a chunk still applies each event id once (a republished event may land in the same chunk). */
+function firstOfEachId<T>(candidates: Candidate<T>[]): Candidate<T>[] {
+  const seen = new Set<string>();
+  return candidates.filter((c) => !seen.has(c.decoded.eventId) && seen.add(c.decoded.eventId));
 }
 
 const item = <T>(c: Candidate<T>): BatchItem<T> => ({ value: c.decoded.value, eventId: c.decoded.eventId, offset: c.message.offset, headers: c.message.headers ?? {} });

@@ -42,6 +42,15 @@ export interface ConsumerRunnerOptions<T> {
   maxAttempts?: number;
   /** Messages applied per Postgres transaction. */
   chunkSize?: number;
+  /**
+   * Default true: every event id is recorded in `es_consumer_processed` and an id seen before is skipped, so the same
+   * event published twice (an outbox relay re-sending after a crash) is applied once. False: exactly-once per
+   * partition rests on the offsets alone (stored in the chunk's transaction, read under a per-partition lock, records
+   * below them skipped), and repeated ids are dropped within a chunk only; an event republished in a later chunk is
+   * applied again. Only for handlers whose effect is idempotent per event (applying an event a second time, after
+   * any later events of its key, leaves the same state): it saves one insert per event.
+   */
+  dedupeEventIds?: boolean;
   fromBeginning?: boolean;
   /** How soon a dead member's partitions move to another (broker minimum 6 s). */
   sessionTimeoutMs?: number;
@@ -119,13 +128,16 @@ export class ConsumerRunner<T> {
   }
 
   private async applyChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<bigint> {
-    const already = this.nextOffsets.get(`${topic}:${partition}`) ?? -1n;
     const client = await this.o.pool.connect();
     try {
       await client.query('begin');
+      const already = this.o.dedupeEventIds === false
+        ? await this.lockedStoredOffset(client, topic, partition)
+        : this.nextOffsets.get(`${topic}:${partition}`) ?? -1n;
       const todo = chunk.filter((m) => BigInt(m.offset) >= already);
       const outcome = await applyMessages(this.o, { client, topic, partition }, todo);
-      const nextOffset = BigInt(chunk[chunk.length - 1].offset) + 1n;
+      const last = BigInt(chunk[chunk.length - 1].offset) + 1n;
+      const nextOffset = last > already ? last : already;
       await client.query(
         `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
          on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
@@ -140,6 +152,18 @@ export class ConsumerRunner<T> {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Without event-id dedupe the stored offset is the only guard, so it is read inside the chunk's transaction under a
+   * per-partition lock: a member still applying a partition that a rebalance already gave to another (or a cached
+   * offset from an earlier assignment) can never apply records the other has committed.
+   */
+  private async lockedStoredOffset(client: PoolClient, topic: string, partition: number): Promise<bigint> {
+    await client.query('select pg_advisory_xact_lock(hashtext($1))', [`consumer:${this.o.groupId}:${topic}:${partition}`]);
+    const { rows } = await client.query<{ next_offset: string }>(
+      'select next_offset from es_consumer_offsets where consumer_group = $1 and topic = $2 and partition = $3', [this.o.groupId, topic, partition]);
+    return rows.length ? BigInt(rows[0].next_offset) : -1n;
   }
 
   private record(topic: string, partition: number, outcome: ChunkOutcome): void {

@@ -34,6 +34,13 @@ export interface ProjectionRunnerOptions<E> {
   logger?: { info(obj: object, msg: string): void };
   /** Appended to the consumer group id, so copies of a projection reading other topics never share a Kafka group. */
   groupIdSuffix?: string;
+  /**
+   * Default true. False only for a projection whose `apply`/`applyBatch` is idempotent per event (re-applying an
+   * event after later ones leaves the same rows): redelivery is already excluded by the offsets stored with its
+   * writes, and a republished event then changes nothing, so the per-event id table is skipped
+   * (`ConsumerRunnerOptions.dedupeEventIds`).
+   */
+  dedupeEventIds?: boolean;
 }
 
 const jsonLogger = { info: (obj: object, msg: string) => process.stdout.write(`${JSON.stringify({ ...obj, msg })}\n`) };
@@ -63,7 +70,7 @@ export class ProjectionRunner<E = AnyEvent> {
       decode: o.decode ?? (cloudEventDecoder({ eventTypes: p.eventTypes }) as unknown as ConsumerRunnerOptions<E>['decode']),
       handle: (event, { client }) => p.apply(client, event, p.table),
       handleBatch: p.applyBatch ? (items, { client }) => p.applyBatch!(client, items.map((i) => i.value), p.table) : undefined,
-      chunkSize: o.chunkSize, sessionTimeoutMs: o.sessionTimeoutMs, metrics: o.metrics,
+      chunkSize: o.chunkSize, sessionTimeoutMs: o.sessionTimeoutMs, metrics: o.metrics, dedupeEventIds: o.dedupeEventIds,
       onApplied: (_t, _p, outcome) => (this.applied += outcome.applied),
     });
   }

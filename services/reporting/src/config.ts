@@ -6,6 +6,8 @@ export const loadServiceConfig = (env: Env) =>
     ...commonServiceConfig(e, 'reporting', { grpcPort: 50056, metricsPort: 9466 }),
     /** Days, weeks and months are cut in the site's zone (RP-A2). */
     timeZone: e.get('REPORTING_TIME_ZONE').default('Asia/Shanghai').asString(),
+    /** Sites in another zone, `site=Zone` pairs (team and site reports cut each site's days in its own zone). */
+    siteTimeZones: parseSiteZones(e.get('REPORTING_SITE_TIME_ZONES').default('').asString()),
     /** `data`: "now" follows the latest PBX event time (docs/adr/0008-reporting-clock.md); `wall`: the system clock. */
     clock: e.get('REPORTING_CLOCK').default('data').asEnum(['data', 'wall']),
     kpiParameters: {
@@ -36,4 +38,19 @@ function parseLimits(text: string): Record<string, number> {
     throw new ConfigError(`configuration error: WALLBOARD_STATE_LIMITS must look like busy=300,break=600 (got '${text}')`);
   }
   return Object.fromEntries(entries.map(([k, v]) => [k, Number(v)]));
+}
+
+function parseSiteZones(text: string): Record<string, string> {
+  const entries = text.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split('=').map((s) => s.trim()));
+  const valid = (zone: string | undefined) => {
+    try {
+      return zone !== undefined && zone !== '' && Boolean(new Intl.DateTimeFormat('en', { timeZone: zone }));
+    } catch {
+      return false;
+    }
+  };
+  if (entries.some(([site, zone, extra]) => !site || !valid(zone) || extra !== undefined)) {
+    throw new ConfigError(`configuration error: REPORTING_SITE_TIME_ZONES must look like nanchang=Asia/Shanghai,lisbon=Europe/Lisbon with IANA zones (got '${text}')`);
+  }
+  return Object.fromEntries(entries.map(([site, zone]) => [site, zone]));
 }

@@ -33,7 +33,7 @@ runService('reporting', async () => {
   const clock = new EventTimeClock(() => latestEventTime(pool));
   if (config.clock === 'data') await clock.start(500, (e) => process.stderr.write(`reporting clock: ${String(e)}\n`));
   const now = config.clock === 'data' ? () => clock.now() : () => new Date();
-  const reader = new ReportReader(pool, { timeZone: config.timeZone, parameters: config.kpiParameters, now });
+  const reader = new ReportReader(pool, { timeZone: config.timeZone, siteTimeZones: config.siteTimeZones, parameters: config.kpiParameters, now });
   const deps: ReportingDeps = {
     reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now,
     clockRate: () => (config.clock === 'data' ? clock.rate() : 1),

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import {
   ExportCsvRequest, ExportCsvResponse, GetAgentReportRequest, GetIntervalReportRequest, GetPeriodReportRequest,
-  GetRealtimeSnapshotAtRequest, GetRealtimeSnapshotRequest, Period, RecomputeKpisRequest, ReportingServiceControllerMethods, ReportKind,
+  GetRealtimeSnapshotAtRequest, GetRealtimeSnapshotRequest, Period, RecomputeKpisRequest, ReportingServiceControllerMethods, ReportKind, ReportScope,
   WatchRealtimeRequest, WatchRealtimeResponse, type GetRealtimeSnapshotAtResponse, type GetRealtimeSnapshotResponse, type RecomputeKpisResponse,
 } from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
 import { InvalidArgumentError } from '@switchboard/domain-errors';
@@ -11,7 +11,7 @@ import { Observable } from 'rxjs';
 import { CALL_KPIS, versionedKpiIds } from '../kpis/domain/kpi-catalog';
 import type { BucketRow, QueueRealtimeView, ReportReader } from '../reports/application/report-reader';
 import { chunkLines, toCsvLines } from './csv';
-import { instantOf, intervalSecondsOf, nonEmpty, periodUnitOf, rangeOf, toKpiValues, toTimestamp } from './reporting-grpc.mappers';
+import { instantOf, intervalSecondsOf, nonEmpty, periodUnitOf, rangeOf, scopeOf, toKpiValues, toTimestamp } from './reporting-grpc.mappers';
 import { watchSnapshots } from './realtime.stream';
 
 export const REPORTING_DEPS = Symbol('REPORTING_DEPS');
@@ -36,14 +36,24 @@ const FLOOR = ['team_leader', 'supervisor', 'manager', 'director', 'integrator']
 export class ReportingGrpcController {
   constructor(@Inject(REPORTING_DEPS) private readonly deps: ReportingDeps) {}
 
+  /** Queues of the caller's tenant only (the token's `tenant` claim), as on the wallboard. */
   @Roles(...FLOOR)
-  async getRealtimeSnapshot(req: GetRealtimeSnapshotRequest): Promise<GetRealtimeSnapshotResponse> {
-    return { snapshot: await this.snapshot(nonEmpty(req.queueIds)) };
+  async getRealtimeSnapshot(req: GetRealtimeSnapshotRequest, md: Metadata): Promise<GetRealtimeSnapshotResponse> {
+    return this.realtimeSnapshotFor(principalOf(md).tenant, req);
   }
 
   @Roles(...FLOOR)
-  watchRealtime(req: WatchRealtimeRequest): Observable<WatchRealtimeResponse> {
-    return watchSnapshots(() => this.snapshot(nonEmpty(req.queueIds)), this.deps.watchIntervalMs ?? 1000);
+  watchRealtime(req: WatchRealtimeRequest, md: Metadata): Observable<WatchRealtimeResponse> {
+    return this.watchRealtimeFor(principalOf(md).tenant, req);
+  }
+
+  /** The snapshot for a caller of `tenant` (gRPC reads it from the metadata, Connect from its own auth). */
+  async realtimeSnapshotFor(tenant: string, req: GetRealtimeSnapshotRequest): Promise<GetRealtimeSnapshotResponse> {
+    return { snapshot: await this.snapshot(nonEmpty(req.queueIds), tenant) };
+  }
+
+  watchRealtimeFor(tenant: string, req: WatchRealtimeRequest): Observable<WatchRealtimeResponse> {
+    return watchSnapshots(() => this.snapshot(nonEmpty(req.queueIds), tenant), this.deps.watchIntervalMs ?? 1000);
   }
 
   @Roles(...FLOOR)
@@ -54,8 +64,18 @@ export class ReportingGrpcController {
 
   @Roles(...FLOOR)
   async getPeriodReport(req: GetPeriodReportRequest) {
-    const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds));
-    return { rows: rows.map((r) => ({ queueId: r.key, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
+    const scope = scopeOf(req.scope);
+    if (scope === 'queue') {
+      const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds));
+      return { rows: rows.map((r) => ({ queueId: r.key, scopeId: r.key, scope: ReportScope.REPORT_SCOPE_QUEUE, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
+    }
+    if (nonEmpty(req.queueIds)) {
+      throw new InvalidArgumentError('REPORTING.QUEUES_WITH_SCOPE', 'queue_ids only apply to the queue scope; use scope_ids for teams and sites',
+        [{ field: 'queue_ids', description: 'empty unless scope is REPORT_SCOPE_QUEUE' }]);
+    }
+    const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, nonEmpty(req.scopeIds));
+    const wire = scope === 'team' ? ReportScope.REPORT_SCOPE_TEAM : ReportScope.REPORT_SCOPE_SITE;
+    return { rows: rows.map((r) => ({ queueId: '', scopeId: r.key, scope: wire, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 
   /** Any role; each caller gets only the agents they may see (an agent: themself; a team leader: their team). */
@@ -87,9 +107,9 @@ export class ReportingGrpcController {
 
   /** What the real-time view showed at `as_of`, from event times. */
   @Roles(...FLOOR)
-  async getRealtimeSnapshotAt(req: GetRealtimeSnapshotAtRequest): Promise<GetRealtimeSnapshotAtResponse> {
+  async getRealtimeSnapshotAt(req: GetRealtimeSnapshotAtRequest, md: Metadata): Promise<GetRealtimeSnapshotAtResponse> {
     const at = instantOf(req.asOf, 'as_of');
-    const live = await this.deps.reader.realtimeAt(at, nonEmpty(req.queueIds));
+    const live = await this.deps.reader.realtimeAt(at, nonEmpty(req.queueIds), principalOf(md).tenant);
     return { snapshot: { asOf: toTimestamp(at), lagEvents: String(await this.deps.lag()), queues: live.queues.map(toQueueRealtime) } };
   }
 
@@ -130,9 +150,9 @@ export class ReportingGrpcController {
     return rows.filter((r) => canSeeAgent(me, r.key, teams.get(r.key)));
   }
 
-  private async snapshot(queueIds: readonly string[] | undefined) {
+  private async snapshot(queueIds: readonly string[] | undefined, tenant: string) {
     const now = this.deps.now();
-    const [live, lag] = await Promise.all([this.deps.reader.realtime(now, queueIds), this.deps.lag()]);
+    const [live, lag] = await Promise.all([this.deps.reader.realtime(now, queueIds, tenant), this.deps.lag()]);
     return { asOf: toTimestamp(now), lagEvents: String(lag), queues: live.queues.map(toQueueRealtime) };
   }
 }

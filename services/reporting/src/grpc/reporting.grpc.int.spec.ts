@@ -16,7 +16,7 @@ import { reportingModule } from '../reporting.module';
 import { callDay } from '../test-support/call-day.fixture';
 
 const SECRET = 'reporting-integration-secret-of-32-bytes!';
-type Res = Record<string, unknown> & { rows?: { agentId?: string; queueId?: string; kpis: { kpiId: string; value: number }[] }[] };
+type Res = Record<string, unknown> & { rows?: { agentId?: string; queueId?: string; scope?: string; scopeId?: string; kpis: { kpiId: string; value: number }[] }[] };
 type Client = grpc.Client & Record<string, (req: object, md: grpc.Metadata, cb?: (e: grpc.ServiceError | null, r?: Res) => void) => grpc.ClientReadableStream<Res>>;
 
 describe('ReportingService over gRPC', () => {
@@ -100,6 +100,22 @@ describe('ReportingService over gRPC', () => {
     expect(kpi(res!.rows![0], 'answered')).toBe(3);
     const defs = (await unary('listKpiDefinitions', {}, await as(['agent'], { agentId: 'E1' }))).res!.definitions as { kpiId: string; definition: string }[];
     expect(defs.find((d) => d.kpiId === 'service_level_connect')!.definition).toContain('within 20 s');
+  });
+
+  it('should answer the period report per team and per site with the scope field, and name a misplaced queue filter', async () => {
+    const day0 = { start: { seconds: String(day.at('00:00:00').getTime() / 1000) }, end: { seconds: String(day.at('00:00:00').getTime() / 1000 + 86400) } };
+    const md = await as(['manager']);
+    const teams = (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_TEAM' }, md)).res!;
+    // team-a: E1 answered c1 and c2; team-b: E2 answered c6
+    expect(teams.rows!.map((r) => [r.scope, r.scopeId, r.queueId, kpi(r, 'answered')])).toEqual([
+      ['REPORT_SCOPE_TEAM', 'team-a', '', 2], ['REPORT_SCOPE_TEAM', 'team-b', '', 1]]);
+    const sites = (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_SITE', scopeIds: ['nanchang'] }, md)).res!;
+    expect(sites.rows!.map((r) => [r.scopeId, kpi(r, 'offered'), kpi(r, 'answered')])).toEqual([['nanchang', 5, 3]]);
+    const queues = (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0 }, md)).res!;
+    expect(queues.rows!.map((r) => [r.scope, r.scopeId, r.queueId])).toEqual([['REPORT_SCOPE_QUEUE', 'billing', 'billing']]);
+    const { error } = await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_TEAM', queueIds: ['billing'] }, md);
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toContain('queue_ids');
   });
 
   it('should stream the real-time snapshot', async () => {

@@ -46,7 +46,9 @@ export function callFactColumns(e: AnyEvent): Column[] | undefined {
         { name: 'released_by', value: e.data.releasedBy, merge: { earliestBy: 'released_at' } },
         { name: 'released_at', value: e.time, merge: { earliestBy: 'released_at' } }];
     case 'switchboard.telephony.call.wrap-up-completed.v1':
-      return [{ name: 'acw_s', value: e.data.acwSeconds, merge: 'add' }];
+      // A visit may have several wrap-ups (an attended transfer's target wraps up too): summed, each event once.
+      return [{ name: 'acw_s', value: e.data.acwSeconds, merge: { addOnceBy: 'acw_events' } },
+        { name: 'acw_events', value: { [e.id]: e.data.acwSeconds }, merge: 'union' }];
     default:
       return undefined;
   }

@@ -1,7 +1,7 @@
 import type { AnyEvent } from '@switchboard/contracts';
 import type { PoolClient } from 'pg';
 import { callFactColumns } from './call-fact.columns';
-import { emptyFact, FACT_COLUMNS, FactRow, mergeFact, TIME_COLUMNS } from './call-fact.merge';
+import { emptyFact, FACT_COLUMNS, FactRow, JSON_COLUMNS, mergeFact, TIME_COLUMNS } from './call-fact.merge';
 import { dirtyBinOf, markDirtyBins } from './call-facts.rollup';
 import { markRepeats, Offer } from './call-facts.repeats';
 import { KnownVisit, resolveVisit, visitRef } from './call-visit';
@@ -14,7 +14,7 @@ const fromDb = (row: FactRow): FactRow =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, TIME_COLUMNS.has(k) && v instanceof Date ? v.getTime() : v]));
 
 const toDb = (name: string, v: unknown): unknown =>
-  (v === null || v === undefined ? null : TIME_COLUMNS.has(name) ? new Date(v as number).toISOString() : v);
+  (v === null || v === undefined ? null : TIME_COLUMNS.has(name) ? new Date(v as number).toISOString() : JSON_COLUMNS.has(name) ? JSON.stringify(v) : v);
 
 export const knownVisit = (row: FactRow): KnownVisit => ({
   visit: row.queue_visit as number, agentId: (row.agent_id as string | null) ?? null,
@@ -43,7 +43,7 @@ export async function applyCallFactsBatch(client: PoolClient, events: readonly A
   const offers: Offer[] = [];
   for (const { e, columns, ref } of projected) {
     const ofCall = visits.get(e.subject)!;
-    const visit = resolveVisit([...ofCall.values()].map(knownVisit), ref);
+    const visit = 'visit' in ref ? ref.visit : resolveVisit([...ofCall.values()].map(knownVisit), ref);
     const before = ofCall.get(visit);
     const after = mergeFact(before ?? emptyFact(), [...keyColumns(e, visit), ...columns]);
     if (before) touched.delete(before);

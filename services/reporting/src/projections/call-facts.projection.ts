@@ -24,7 +24,8 @@ async function init(client: PoolClient, t: string): Promise<void> {
     talk_s double precision not null default 0, hold_s double precision not null default 0, hold_count int not null default 0,
     longest_hold_s double precision not null default 0, acw_s double precision not null default 0,
     transfer_first int, transfer_last int, released_by text, released_at timestamptz,
-    repeat_24h boolean not null default false, followed_up_72h boolean not null default false, primary key (call_id, queue_visit))`);
+    repeat_24h boolean not null default false, followed_up_72h boolean not null default false,
+    acw_events jsonb not null default '{}', primary key (call_id, queue_visit))`);
   await client.query(`create index if not exists "${t}_queued" on "${t}" (queued_at, queue_id)`);
   await client.query(`create index if not exists "${t}_agent" on "${t}" (agent_id, queued_at)`);
   await client.query(`create index if not exists "${t}_caller" on "${t}" (caller_hash, offered_at)`);
@@ -46,5 +47,5 @@ async function apply(client: PoolClient, e: AnyEvent, t: string): Promise<void> 
 }
 
 export const callFactsProjection = (topics?: readonly string[]) => defineProjection({
-  name: 'call_facts', version: 2, eventTypes: CALL_FACT_EVENTS, init, apply, applyBatch: applyCallFactsBatch, ...(topics ? { topics } : {}),
+  name: 'call_facts', version: 3, eventTypes: CALL_FACT_EVENTS, init, apply, applyBatch: applyCallFactsBatch, ...(topics ? { topics } : {}),
 });

@@ -20,6 +20,8 @@ export async function initRollup(client: PoolClient, t: string): Promise<void> {
     abandoned_within int not null, timed_out int not null, timed_out_within int not null, answered_wait float8 not null, longest_wait float8 not null, talk float8 not null, hold float8 not null,
     acw float8 not null, transfers int not null, ring_violations int not null, hold_violations int not null, released_first int not null,
     repeat_24h int not null, followed_up_72h int not null, primary key (fingerprint, day_start, grp))`);
+  // Added after v2's first release; appended so the table's column order stays that of CALL_AGGREGATE_COLUMNS.
+  await client.query(`alter table "${rollup}" add column if not exists released_at_transfer int not null default 0`);
 }
 
 const BIN_ORIGIN_MS = Date.parse('2000-01-01T00:00:00Z');

@@ -39,13 +39,16 @@ export function visitRef(e: AnyEvent): VisitRef | undefined {
 /**
  * The visit an event without a visit number belongs to: the latest visit, entered by then, that this agent
  * answered; else the latest visit entered by then; else the first. Events of one call share a Kafka key, so they
- * arrive in order and the visit's answer is known when its hold, release or wrap-up arrives (the runner drops
- * redelivered duplicates); a wrap-up of the first agent that ends after the call re-entered a queue still goes to
+ * arrive in order and the visit's answer is known when its hold, release or wrap-up arrives; a republished copy
+ * arriving later resolves to the same visit (visits entered later entered at or after its time); a wrap-up of the first agent that ends after the call re-entered a queue still goes to
  * the first visit.
  */
 export function resolveVisit(known: readonly KnownVisit[], ref: VisitRef): number {
   if ('visit' in ref) return ref.visit;
-  const entered = known.filter((v) => v.queuedAtMs === null || v.queuedAtMs <= ref.atMs);
+  // Strictly before: nothing without a visit number happens at the instant a visit enters the queue (no one has
+  // answered it yet), and a visit the event's own transfer opened at that same instant must not take the event
+  // when it is republished later (call facts run without per-event id dedupe).
+  const entered = known.filter((v) => v.queuedAtMs === null || v.queuedAtMs < ref.atMs);
   const latest = (list: readonly KnownVisit[]) => list.reduce((m, v) => Math.max(m, v.visit), 0);
   return latest(entered.filter((v) => v.agentId === ref.agentId)) || latest(entered) || 1;
 }

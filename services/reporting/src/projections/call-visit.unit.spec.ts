@@ -24,6 +24,13 @@ describe('queue visit of events that name none', () => {
     expect(resolveVisit(again, { agentId: 'E1', atMs: at('10:09') })).toBe(2);
   });
 
+  it('should keep an event at the instant a later visit entered on the earlier visit (a republished copy resolves alike)', () => {
+    // E9 (an attended transfer's target, answered no visit) transfers blindly at 10:02:30, the instant visit 2 enters.
+    const atEntry = { agentId: 'E9', atMs: at('10:02') + 30_000 };
+    expect(resolveVisit([visits[0]], atEntry)).toBe(1); // applied first, before visit 2 existed
+    expect(resolveVisit(visits, atEntry)).toBe(1); // the same event again, after visit 2 was projected
+  });
+
   it('should fall back to the latest visit entered, then to the first', () => {
     expect(resolveVisit(visits, { agentId: 'E9', atMs: at('10:09') })).toBe(2);
     expect(resolveVisit([], { agentId: 'E1', atMs: at('10:09') })).toBe(1);

@@ -28,7 +28,10 @@ export async function startProjections(o: ProjectionHostOptions): Promise<Projec
     // A host reading overridden topics (tests, replays) gets its own consumer groups.
     groupIdSuffix: o.topics ? o.topics.call.join('+') : undefined };
   const runners = [
-    new ProjectionRunner(callFactsProjection(o.topics?.call), common),
+    // Call facts are idempotent per event (order-independent merges, the wrap-up sum keyed by event id, visits resolved
+    // from the event's own time: call-facts.batch.int.spec), so their offsets alone make them exactly-once.
+    new ProjectionRunner(callFactsProjection(o.topics?.call), { ...common, dedupeEventIds: false }),
+    // Agent state keeps the id table: a LoggedIn republished after a state change of the same instant would reset it.
     new ProjectionRunner(agentStateProjection(o.topics?.agent), common),
   ];
   for (const r of runners) await r.start();

@@ -94,6 +94,23 @@ describe('reporting projections from the telephony topics (real Kafka and Postgr
     expect(figuresOf(rows[1]).occupancy).toBeCloseTo((1785 / 1800) * 100, 6);
   });
 
+  it('should count every call event once when the whole day is published again (call facts keep no per-event id table)', async () => {
+    const before = await reader.intervalReport(range(), 1800);
+    const facts = async () => (await pool.query(`select call_id, queue_visit, acw_s, talk_s, hold_s, released_by, repeat_24h, followed_up_72h
+      from call_facts order by call_id, queue_visit`)).rows;
+    const rowsBefore = await facts();
+    // As an outbox relay re-sending after a crash would: the same event ids again, after everything else.
+    await publish(topics.call[0], [...day.first, ...day.late]);
+    const offsets = async () => Number((await pool.query(`select coalesce(sum(next_offset), 0) as n from es_consumer_offsets
+      where consumer_group like 'projection-call_facts-%'`)).rows[0].n);
+    const published = day.first.length * 2 + day.late.length * 2;
+    expect(await eventually(offsets, (n) => n === published)).toBe(published);
+    expect(await facts()).toEqual(rowsBefore);
+    expect(await reader.intervalReport(range(), 1800)).toEqual(before); // aht 210 still holds c1's 20 s ACW once
+    const ids = await pool.query(`select count(*)::int as n from es_consumer_processed where consumer_group like 'projection-call_facts-%'`);
+    expect(ids.rows[0].n).toBe(0);
+  });
+
   it('should show the live floor: calls waiting, longest wait and agents by state', async () => {
     const { queues, agents } = await reader.realtime(day.at('09:46:00'), ['billing']);
     expect(queues[0]).toMatchObject({ queueId: 'billing', waitingCalls: 1, longestWaitSeconds: 60, agents: { 'on-call': 1, ready: 0 } });

@@ -97,6 +97,7 @@ describe('call facts per queue visit, with queue timeouts (real Postgres)', () =
       aht: 92.5, // (60 + 15 ACW + 90 + 20 ACW) / 2
       average_hold: 5, // 10 / 2
       transfers_per_call: 0.5, // visit 1's transfer / 2
+      released_first_violations: 0, // E1's release at 10:01:12 is the hand-over of the blind transfer; E2's caller hung up
     });
     expect(figuresOf(rows[0]).service_level_asterisk_sl2).toBeCloseTo(200 / 3, 9); // (1 + 1) / (2 answered + 1 abandoned)
     // sales: t2 timed out after 300 s
@@ -111,7 +112,7 @@ describe('call facts per queue visit, with queue timeouts (real Postgres)', () =
 
   it('should roll the visits up per day like the raw figures', async () => {
     const [dayRow] = await reader.periodReport({ start: day.at('00:00:00'), end: new Date(day.at('00:00:00').getTime() + 86_400_000) }, 'day', ['billing']);
-    expect(figuresOf(dayRow)).toMatchObject({ offered: 4, answered: 2, abandoned: 1, timed_out: 1, service_level_connect: 75 });
+    expect(figuresOf(dayRow)).toMatchObject({ offered: 4, answered: 2, abandoned: 1, timed_out: 1, service_level_connect: 75, released_first_violations: 0 });
   });
 
   it('should recompute a range under both service-level definitions side by side', async () => {
@@ -121,6 +122,9 @@ describe('call facts per queue visit, with queue timeouts (real Postgres)', () =
     // billing: within 20 s: v1 answered (12 s), a1 abandoned (8 s), t1 timed out (18 s) of 4 offered
     expect(versions('billing', 'service_level_connect')).toEqual([[1, 50], [2, 75]]); // v1 (1 + 1) / 4, v2 (1 + 1 + 1) / 4
     expect(versions('billing', 'offered')).toEqual([[1, 4]]);
+    // v1 counted E1's hand-over at the blind transfer as an agent hanging up first
+    const released = await reader.recompute({ start: day.at('10:00:00'), end: day.at('10:30:00') }, ['released_first_violations'], 'day');
+    expect(released.find((r) => r.key === 'billing')!.kpis[0].versions.map((v) => [v.version, v.value])).toEqual([[1, 1], [2, 0]]);
     expect(versions('sales', 'service_level_connect')).toEqual([[1, 0], [2, 0]]); // t2 timed out after 300 s
   });
 

@@ -7,7 +7,14 @@ export type Merge = 'set' | 'fill' | 'max' | 'min' | 'add'
   /** Taken from the event whose `by` column is earliest (first answer wins, whenever it arrives). */
   | { readonly earliestBy: string }
   /** Queue entry: an exact CallQueued beats a time derived from a wait; among exact ones the earliest wins. */
-  | 'queued';
+  | 'queued'
+  /** jsonb objects merged key by key (`old || new`). */
+  | 'union'
+  /**
+   * Added, unless the row's `by` jsonb (merged with 'union') already holds this event's entry: the sum is idempotent
+   * per event, so an event published twice is added once without a per-event id table.
+   */
+  | { readonly addOnceBy: string };
 
 export interface Column {
   readonly name: string;
@@ -19,10 +26,12 @@ const merged = (t: string, c: Column): string => {
   const old = `"${t}".${c.name}`;
   const neu = `excluded.${c.name}`;
   if (typeof c.merge === 'object') {
+    if ('addOnceBy' in c.merge) return `case when "${t}".${c.merge.addOnceBy} @> excluded.${c.merge.addOnceBy} then ${old} else ${old} + ${neu} end`;
     const by = c.merge.earliestBy;
     return `case when "${t}".${by} is null or excluded.${by} < "${t}".${by} then ${neu} else ${old} end`;
   }
   switch (c.merge) {
+    case 'union': return `${old} || ${neu}`;
     case 'queued': return `case when "${t}".queued_exact and "${t}".queued_at <= excluded.queued_at then ${old} else ${neu} end`;
     case 'set': return neu;
     case 'fill': return `coalesce(${old}, ${neu})`;

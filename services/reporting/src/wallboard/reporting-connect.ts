@@ -36,14 +36,14 @@ export function reportingConnectRoutes(deps: ReportingDeps): [string, ConnectMet
   return [
     [`${REPORTING_SERVICE_PATH}/GetRealtimeSnapshot`, {
       kind: 'unary', roles: rolesOf('getRealtimeSnapshot'),
-      call: async (req) => {
-        const res = await controller.getRealtimeSnapshot({ queueIds: stringList(asObject(req).queueIds, 'queueIds') });
+      call: async (req, me) => {
+        const res = await controller.realtimeSnapshotFor(me.tenant, { queueIds: stringList(asObject(req).queueIds, 'queueIds') });
         return { snapshot: snapshotToJson(res.snapshot) };
       },
     }],
     [`${REPORTING_SERVICE_PATH}/WatchRealtime`, {
       kind: 'server-stream', roles: rolesOf('watchRealtime'),
-      call: (req) => controller.watchRealtime({ queueIds: stringList(asObject(req).queueIds, 'queueIds') })
+      call: (req, me) => controller.watchRealtimeFor(me.tenant, { queueIds: stringList(asObject(req).queueIds, 'queueIds') })
         .pipe(map((m) => ({ snapshot: snapshotToJson(m.snapshot) }))),
     }],
     [`${REPORTING_SERVICE_PATH}/GetIntervalReport`, {

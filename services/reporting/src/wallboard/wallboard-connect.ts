@@ -1,6 +1,10 @@
-// WallboardService (schema: wallboard.proto next to this file) over Connect: the agent state board as a stream,
+// WallboardService (schema: libs/contracts/proto/switchboard/reporting/wallboard/v1/wallboard_service.proto) over
+// Connect, JSON codec: the agent state board as a stream,
 // and the day's sign-in monitoring snapshots. Same roles as the real-time stream; a team leader's board shows
 // only agents of their teams, an agent's only themself (service-kit's scope policy).
+import type {
+  BoardAgent as WireBoardAgent, WatchAgentBoardResponse,
+} from '@switchboard/contracts/src/generated/switchboard/reporting/wallboard/v1/wallboard_service';
 import type { Principal, Role } from '@switchboard/service-kit';
 import { Observable } from 'rxjs';
 import type { ReportingDeps } from '../grpc/reporting.grpc-controller';
@@ -30,6 +34,12 @@ async function visibleBoard(deps: WallboardDeps, me: Principal, now: Date): Prom
   return agents.filter((a) => visibleTo(me, a, teams.get(a.agentId)));
 }
 
+/** The board agent as the contract has it (proto3: no reason is the empty string). */
+const toWire = (a: BoardAgent): WireBoardAgent => ({
+  agentId: a.agentId, state: a.state, reason: a.reason ?? '', secondsInState: a.secondsInState, queueIds: [...a.queueIds],
+  ...(a.limitSeconds === undefined ? {} : { limitSeconds: a.limitSeconds }), breached: a.breached, tenant: a.tenant, site: a.site,
+});
+
 /** Polls the agent-state read model every `pollMs`; sends on change and at least every 5 s. */
 function watchBoard(deps: WallboardDeps, me: Principal): Observable<unknown> {
   return new Observable((subscriber) => {
@@ -46,7 +56,9 @@ function watchBoard(deps: WallboardDeps, me: Principal): Observable<unknown> {
         if (fingerprint !== last || Date.now() - lastSentAt >= HEARTBEAT_MS) {
           last = fingerprint;
           lastSentAt = Date.now();
-          subscriber.next({ asOf: now.toISOString(), agents, stateLimitSeconds: deps.stateLimitSeconds, clockRate: deps.reporting.clockRate?.() ?? 1 });
+          const frame: WatchAgentBoardResponse = { asOf: now.toISOString(), agents: agents.map(toWire), stateLimitSeconds: { ...deps.stateLimitSeconds },
+            clockRate: deps.reporting.clockRate?.() ?? 1 };
+          subscriber.next(frame);
         }
       } catch (e) {
         subscriber.error(e);

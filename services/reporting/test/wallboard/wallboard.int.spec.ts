@@ -2,6 +2,7 @@
 // wallboard HTTP server (page + Connect endpoints) in-process, a supervisor token in the URL fragment. Checks real
 // content in the DOM, a non-trivial screenshot, and that a new PBX event reaches the page within a second.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import {
   AgentLoggedIn, AgentStateChanged, CallOffered, CallQueued, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition,
@@ -16,6 +17,7 @@ import { type ProjectionHost, startProjections } from '../../src/projections/pro
 import { ReportReader } from '../../src/reports/application/report-reader';
 import { migrateAgentDirectory, teamsOf } from '../../src/reports/infrastructure/agent-directory';
 import { callDay } from '../../src/test-support/call-day.fixture';
+import { envelope } from '../../src/wallboard/connect-protocol';
 import { type RunningWallboard, startWallboard } from '../../src/wallboard/wallboard-server';
 import { chromiumExecutable, HeadlessChromium, type Page } from './headless-chromium';
 import { contentStats, decodePng } from './png';
@@ -25,9 +27,9 @@ const SCREENSHOT = path.resolve(__dirname, '../../../../.infra/test-artifacts/wa
 
 let idCounter = 0;
 /** A contract-valid envelope from the gateway at an instant. */
-function event<E extends EventDefinition>(def: E, subject: string, sequence: number, time: Date, data: DataOf<E>): AnyEvent {
+function event<E extends EventDefinition>(def: E, subject: string, sequence: number, time: Date, data: DataOf<E>, tenant = 'acme'): AnyEvent {
   const id = `0190f3a2-5b1c-7f${(idCounter++).toString(16).padStart(2, '0')}-8a4e-2c0e9a1f7b33`;
-  return createEnvelope(def, { service: 'telephony-gateway', site: 'nanchang', tenant: 'acme', subject, sequence, id, time: time.toISOString(), data }) as unknown as AnyEvent;
+  return createEnvelope(def, { service: 'telephony-gateway', site: 'nanchang', tenant, subject, sequence, id, time: time.toISOString(), data }) as unknown as AnyEvent;
 }
 
 describe('wallboard in headless Chromium', () => {
@@ -65,6 +67,18 @@ describe('wallboard in headless Chromium', () => {
     await publish(topics.agent[0], [...day.agentEvents,
       event(AgentLoggedIn, 'E2', 1, day.at('09:20:00'), { agentId: 'E2', extension: '8013', pbxLinkId: 'nc1', queueIds: ['billing'] }),
       event(AgentStateChanged, 'E2', 2, day.at('09:38:00'), { agentId: 'E2', extension: '8013', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'busy' }, previousStateSeconds: 1080 }),
+    ]);
+    // Another tenant on the same PBX site and the same queue name: a call waiting in its billing and one in its vip
+    // queue, and an agent serving both (signed in after the 09:45 sign-in snapshot).
+    await publish(topics.call[0], [
+      event(CallOffered, 'gx-c1', 1, day.at('09:43:00'), { callId: 'gx-c1', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'e'.repeat(64), callerMasked: '137****0000', dialedNumber: '95599' }, 'globex'),
+      event(CallQueued, 'gx-c1', 2, day.at('09:43:00'), { callId: 'gx-c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 }, 'globex'),
+      event(CallOffered, 'gx-c2', 1, day.at('09:44:00'), { callId: 'gx-c2', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'd'.repeat(64), callerMasked: '136****0000', dialedNumber: '95599' }, 'globex'),
+      event(CallQueued, 'gx-c2', 2, day.at('09:44:00'), { callId: 'gx-c2', queueId: 'vip', skillId: 'vip', position: 1, queueLength: 1 }, 'globex'),
+    ]);
+    await publish(topics.agent[0], [
+      event(AgentLoggedIn, 'G1', 1, day.at('09:45:30'), { agentId: 'G1', extension: '9001', pbxLinkId: 'gx', queueIds: ['billing', 'vip'] }, 'globex'),
+      event(AgentStateChanged, 'G1', 2, day.at('09:45:31'), { agentId: 'G1', extension: '9001', previous: { status: 'not-ready', reason: 'break' }, current: { status: 'ready' }, previousStateSeconds: 1 }, 'globex'),
     ]);
     host = await startProjections({ kafka, pool, deadLetterProducer: producer, topics, chunkSize: 50, logger: { info: () => undefined } });
     await host.whenActive();
@@ -130,6 +144,48 @@ describe('wallboard in headless Chromium', () => {
     expect(stats.foregroundShare).toBeGreaterThan(0.05);
     expect(stats.colours).toBeGreaterThan(50);
   });
+
+  it("should show a tenant's token only its own queue tiles, in the snapshot and the stream", async () => {
+    const tokenOf = (tenant: string) => mintDevToken({ secret: SECRET, subject: `sup-${tenant}`, roles: ['supervisor'], tenant, siteIds: ['nanchang'], expiresIn: '10m' });
+    type Tile = { queueId: string; waitingCalls: number; agentsReady?: number; today: { kpiId: string; value: number }[] };
+    const tiles = (queues: Tile[]) => queues.map((q) => ({ queueId: q.queueId, waiting: q.waitingCalls, ready: q.agentsReady ?? 0,
+      offered: q.today.find((k) => k.kpiId === 'offered')?.value ?? 0 }));
+    const snapshot = async (tenant: string) => {
+      const res = await post('switchboard.reporting.v1.ReportingService/GetRealtimeSnapshot', 'application/json', Buffer.from('{}'), await tokenOf(tenant));
+      expect(res.status).toBe(200);
+      return tiles((JSON.parse(res.body.toString('utf8')) as { snapshot: { queues: Tile[] } }).snapshot.queues);
+    };
+    // acme: its billing only — c5 waiting, E1 on a call, E2 busy, offered today by 09:46: c1, c2, c3, c4 (c6 queues at
+    // 09:50); globex's waiting call and ready agent G1 are not in it
+    expect(await snapshot('acme')).toEqual([{ queueId: 'billing', waiting: 1, ready: 0, offered: 4 }]);
+    // globex: its own billing (gx-c1 waiting, G1 ready) and vip (gx-c2 waiting, G1 ready), nothing of acme's day
+    expect(await snapshot('globex')).toEqual([{ queueId: 'billing', waiting: 1, ready: 1, offered: 0 }, { queueId: 'vip', waiting: 1, ready: 1, offered: 0 }]);
+    // The stream's first message (it ends with the connection: the test reads one message and closes)
+    const stream = await post('switchboard.reporting.v1.ReportingService/WatchRealtime', 'application/connect+json', envelope(0, {}), await tokenOf('acme'), true);
+    const first = JSON.parse(stream.body.subarray(5, 5 + stream.body.readUInt32BE(1)).toString('utf8')) as { snapshot: { queues: Tile[] } };
+    expect(tiles(first.snapshot.queues)).toEqual([{ queueId: 'billing', waiting: 1, ready: 0, offered: 4 }]);
+  });
+
+  /** One request on its own connection; `firstMessage`: return once one Connect envelope has arrived. */
+  function post(route: string, contentType: string, body: Buffer, token: string, firstMessage = false): Promise<{ status: number; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${wallboard.url}${route}`, { method: 'POST', agent: false,
+        headers: { 'content-type': contentType, authorization: `Bearer ${token}`, 'content-length': body.length } }, (res) => {
+        let buf = Buffer.alloc(0);
+        res.on('data', (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          if (firstMessage && buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
+            resolve({ status: res.statusCode ?? 0, body: buf });
+            req.destroy();
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: buf }));
+        res.on('error', reject);
+      });
+      req.on('error', (e) => (firstMessage ? undefined : reject(e)));
+      req.end(body);
+    });
+  }
 
   it('should update the page within a second of a new PBX event', async () => {
     const callId = 'nc1-c7';

@@ -52,7 +52,8 @@ export function aggregateCalls(calls: readonly CallFact[], history: readonly Cal
     transfers: sum(answered, (c) => c.transferCount),
     ringViolations: answered.filter((c) => c.ringCount > p.maxRings).length,
     holdViolations: answered.filter((c) => c.holdCount > p.maxHoldsPerCall || c.longestHoldSeconds > p.maxHoldSeconds).length,
-    agentReleasedFirst: answered.filter((c) => c.releasedBy === 'agent').length,
+    agentReleasedFirst: answered.filter((c) => c.releasedBy === 'agent' && c.transferCount === 0).length,
+    agentReleasedAtTransfer: answered.filter((c) => c.releasedBy === 'agent' && c.transferCount > 0).length,
     repeat24h: calls.filter((c) => c.outcome !== 'waiting' && sameCaller(c, c.queuedAtMs - 24 * H, c.queuedAtMs - 1)).length,
     followedUp72h: answered.filter((c) => sameCaller(c, c.queuedAtMs, c.queuedAtMs + 72 * H)).length,
   };

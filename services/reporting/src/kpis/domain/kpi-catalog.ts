@@ -17,7 +17,7 @@ import { nonServiceTime } from './non-service-time.kpi';
 import { occupancy } from './occupancy.kpi';
 import { offered } from './offered.kpi';
 import { readyWaitingTime } from './ready-waiting-time.kpi';
-import { releasedFirstViolations } from './released-first-violations.kpi';
+import { releasedFirstViolations, releasedFirstViolationsV1 } from './released-first-violations.kpi';
 import { repeatCallerRate } from './repeat-caller-rate.kpi';
 import { ringRuleViolations } from './ring-rule-violations.kpi';
 import { serviceLevelAsterisk } from './service-level-asterisk.kpi';
@@ -39,7 +39,7 @@ export const AGENT_KPIS: readonly Kpi[] = [occupancy, utilization, nonServiceTim
 export const ALL_KPIS: readonly Kpi[] = [...CALL_KPIS, ...AGENT_KPIS];
 
 /** Versions superseded by a definition in ALL_KPIS, kept so history can be recomputed side by side. */
-export const SUPERSEDED_KPIS: readonly Kpi[] = [serviceLevelConnectV1];
+export const SUPERSEDED_KPIS: readonly Kpi[] = [serviceLevelConnectV1, releasedFirstViolationsV1];
 
 /** Every version of a KPI, oldest first. */
 export const kpiVersions = (id: string): Kpi[] =>

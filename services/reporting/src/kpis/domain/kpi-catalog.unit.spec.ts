@@ -58,7 +58,7 @@ describe('KPI catalog on a hand-computed day', () => {
     expect(figures.transfers_per_call).toBeCloseTo(1 / 3, 9); // c2 transferred once
     expect(figures.ring_rule_violations).toBe(1); // c2: 3 rings > 2
     expect(figures.hold_rule_violations).toBe(2); // c2: one hold of 150 s > 120 s; c5: 2 holds > 1
-    expect(figures.released_first_violations).toBe(1); // c2 released by the agent
+    expect(figures.released_first_violations).toBe(0); // c2's agent release is the hand-over of its transfer
     expect(figures.repeat_caller_rate_24h).toBeCloseTo(20, 9); // c5 (caller A, 20 min after c1) / 5
     expect(figures.fcr_72h).toBeCloseTo(200 / 3, 9); // c1 followed up by c5 → (3 − 1) / 3
   });
@@ -124,6 +124,41 @@ describe('KPI catalog on queue visits and queue timeouts', () => {
     expect([v1.version, v2.version]).toEqual([1, 2]);
     expect(v1.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBeCloseTo(40, 9); // (1 + 1) / 5: v1 left timeouts out
     expect(v2.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBeCloseTo(60, 9);
+  });
+});
+
+// Who released first, 11:00–11:30: the agent's release at a transfer is the hand-over, not hanging up on the caller.
+// r1: answered by E1, E1 hung up on the caller                                  → violation
+// r2: answered by E1, blind transfer to a queue (gateway: CallTransferred, then CallReleased by 'agent') → hand-over
+// r3: answered by E2, attended transfer to agent 8012 (same pair of events)     → hand-over
+// r4: answered, the caller hung up                                              → fine
+// r5 visit 2: the visit r2's transfer opened, answered by E3 who hung up (no transfer of its own) → violation
+// r6: abandoned (no release by an agent)                                         → not answered
+const releaseDay: CallFact[] = [
+  call({ callId: 'r1', outcome: 'answered', queuedAtMs: at('11:00'), waitSeconds: 5, talkSeconds: 60, releasedBy: 'agent' }),
+  call({ callId: 'r2', outcome: 'answered', queuedAtMs: at('11:01'), waitSeconds: 5, talkSeconds: 60, transferCount: 1, releasedBy: 'agent' }),
+  call({ callId: 'r3', outcome: 'answered', queuedAtMs: at('11:02'), waitSeconds: 5, talkSeconds: 60, transferCount: 1, releasedBy: 'agent' }),
+  call({ callId: 'r4', outcome: 'answered', queuedAtMs: at('11:03'), waitSeconds: 5, talkSeconds: 60, releasedBy: 'caller' }),
+  call({ callId: 'r2', queueVisit: 2, outcome: 'answered', queuedAtMs: at('11:02'), waitSeconds: 9, talkSeconds: 30, releasedBy: 'agent' }),
+  call({ callId: 'r6', outcome: 'abandoned', queuedAtMs: at('11:04'), waitSeconds: 30 }),
+];
+
+describe('Agent released first, with transfers', () => {
+  const calls = aggregateCalls(releaseDay, releaseDay, DEFAULT_KPI_PARAMETERS);
+  const figures = Object.fromEntries(computeFigures(ALL_KPIS, { calls, agents }, DEFAULT_KPI_PARAMETERS).map((f) => [f.kpiId, f.value]));
+
+  it('should not count the hand-over of a blind or attended transfer', () => {
+    expect(calls.agentReleasedFirst).toBe(2); // r1, r5 visit 2
+    expect(calls.agentReleasedAtTransfer).toBe(2); // r2, r3
+    expect(figures.released_first_violations).toBe(2);
+    expect(figures.transfers_per_call).toBeCloseTo(2 / 5, 9); // r2, r3 over 5 answered visits
+  });
+
+  it('should recompute v1 (every agent release) beside v2 from the same figures', () => {
+    const [v1, v2] = kpiVersions('released_first_violations');
+    expect([v1.version, v2.version]).toEqual([1, 2]);
+    expect(v1.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBe(4); // r1, r2, r3, r5 visit 2
+    expect(v2.compute({ calls, agents }, DEFAULT_KPI_PARAMETERS)).toBe(2);
   });
 });
 

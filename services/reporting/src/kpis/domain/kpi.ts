@@ -35,8 +35,13 @@ export interface CallAggregate {
   readonly transfers: number;
   readonly ringViolations: number;
   readonly holdViolations: number;
-  /** Answered calls the agent released first (the caller should hang up first). */
+  /** Answered visits the agent released first (the caller should hang up first), hand-overs of a transfer not counted. */
   readonly agentReleasedFirst: number;
+  /**
+   * Answered visits whose agent release was the hand-over of a transfer made during the visit (the gateway ends the
+   * transferring agent's part with `CallReleased(releasedBy: 'agent')`); counted as released first before v2.
+   */
+  readonly agentReleasedAtTransfer: number;
   /** Calls (first visits) whose caller (same caller hash) had already called in the 24 h before. */
   readonly repeat24h: number;
   /** Answered calls whose caller called again within the 72 h after: not resolved first time. */

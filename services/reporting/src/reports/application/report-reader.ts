@@ -8,6 +8,8 @@ import { AgentLive, queryAgentsAt, queryAgentsLive, queryQueuesLive, queryWaitin
 
 export interface ReportSettings {
   readonly timeZone: string;
+  /** Zones of sites that are not in `timeZone`, for team and site reports (RP-A2: periods in the site's zone). */
+  readonly siteTimeZones?: Readonly<Record<string, string>>;
   readonly parameters: KpiParameters;
   /** The reporting clock (an agent's open state counts up to it); default the wall clock. */
   readonly now?: () => Date;
@@ -42,6 +44,17 @@ export class ReportReader {
     return this.queueBuckets(range, { kind: 'period', unit }, queueIds);
   }
 
+  /**
+   * Days, weeks or months per team (the visits its agents answered, by the agent directory) or per site (every
+   * visit of calls that came in there), each cut in its site's time zone; keys are team or site ids.
+   */
+  async scopedPeriodReport(range: Range, unit: 'day' | 'week' | 'month', scope: 'team' | 'site', ids?: readonly string[]): Promise<BucketRow[]> {
+    const rows = await queryCallAggregates(this.pool, { ...this.query(range, { kind: 'period', unit }), groupBy: scope, groups: ids,
+      siteTimeZones: this.settings.siteTimeZones });
+    return rows.map((r) => ({ key: r.group, bucketStart: r.bucketStart,
+      figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters) }));
+  }
+
   /** Per agent: KPIs of the calls they answered plus their state time, over the whole range or per interval. */
   async agentReport(range: Range, agentIds?: readonly string[], intervalSeconds?: number): Promise<BucketRow[]> {
     const bucketing: Bucketing = intervalSeconds ? { kind: 'interval', seconds: intervalSeconds } : { kind: 'range' };
@@ -65,12 +78,13 @@ export class ReportReader {
     }));
   }
 
-  async realtime(now: Date, queueIds?: readonly string[]): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+  /** `tenant`: only that tenant's queues, calls and agents (a wallboard caller's tenant); undefined = all. */
+  async realtime(now: Date, queueIds?: readonly string[], tenant?: string): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
     const startOfDay = await this.startOfDay(now);
     const [queues, agents, today] = await Promise.all([
-      queryQueuesLive(this.pool, now, queueIds),
-      queryAgentsLive(this.pool, now),
-      this.queueBuckets({ start: startOfDay, end: new Date(now.getTime() + 1) }, { kind: 'range' }, queueIds),
+      queryQueuesLive(this.pool, now, queueIds, tenant),
+      queryAgentsLive(this.pool, now, undefined, tenant),
+      this.queueBuckets({ start: startOfDay, end: new Date(now.getTime() + 1) }, { kind: 'range' }, queueIds, undefined, tenant),
     ]);
     const todayByQueue = new Map(today.map((r) => [r.key, r.figures]));
     const ids = [...new Set([...queues.map((q) => q.queueId), ...todayByQueue.keys()])].sort();
@@ -88,13 +102,13 @@ export class ReportReader {
    * What the real-time view showed at `at`, from event times: calls waiting then, each agent's state then, and the
    * day's figures of the visits that had an outcome by then (handling of calls released by then).
    */
-  async realtimeAt(at: Date, queueIds?: readonly string[]): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+  async realtimeAt(at: Date, queueIds?: readonly string[], tenant?: string): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
     const startOfDay = await this.startOfDay(at);
     const tables = await activeTables(this.pool);
     const [waiting, agents, today] = await Promise.all([
-      queryWaitingAt(this.pool, at, queueIds),
-      tables ? queryAgentsAt(this.pool, tables, at) : Promise.resolve([]),
-      this.queueBuckets({ start: startOfDay, end: new Date(at.getTime() + 1) }, { kind: 'range' }, queueIds, at),
+      queryWaitingAt(this.pool, at, queueIds, tenant),
+      tables ? queryAgentsAt(this.pool, tables, at, tenant) : Promise.resolve([]),
+      this.queueBuckets({ start: startOfDay, end: new Date(at.getTime() + 1) }, { kind: 'range' }, queueIds, at, tenant),
     ]);
     const counts = new Map<string, Record<'ready' | 'on-call' | 'not-ready' | 'wrap-up', number>>();
     for (const a of agents) {
@@ -139,8 +153,8 @@ export class ReportReader {
     return rows[0].d;
   }
 
-  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date): Promise<BucketRow[]> {
-    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}) };
+  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date, tenant?: string): Promise<BucketRow[]> {
+    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}), ...(tenant === undefined ? {} : { tenant }) };
     // Day/week/month over whole local days come from the daily rollup (same figures); anything else from the facts.
     const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
@@ -160,6 +174,6 @@ const byKeyThenStart = (a: { key: string; bucketStart: Date }, b: { key: string;
 const EMPTY_CALLS: CallAggregate = {
   offered: 0, answered: 0, abandoned: 0, timedOut: 0, shortAbandoned: 0, answeredWithin: 0, abandonedWithin: 0, timedOutWithin: 0, answeredWaitSeconds: 0,
   longestWaitSeconds: 0, talkSeconds: 0, holdSeconds: 0, acwSeconds: 0, transfers: 0, ringViolations: 0, holdViolations: 0,
-  agentReleasedFirst: 0, repeat24h: 0, followedUp72h: 0,
+  agentReleasedFirst: 0, agentReleasedAtTransfer: 0, repeat24h: 0, followedUp72h: 0,
 };
 

@@ -10,13 +10,19 @@ import { CALL_AGGREGATE_COLUMNS, CallAggregateRow, CallQuery, COUNTED_CALLS, Row
  * query (returns undefined).
  */
 const INT_SUMS = ['offered', 'answered', 'abandoned', 'short_abandoned', 'answered_within', 'abandoned_within', 'timed_out', 'timed_out_within', 'transfers',
-  'ring_violations', 'hold_violations', 'released_first', 'repeat_24h', 'followed_up_72h'];
+  'ring_violations', 'hold_violations', 'released_first', 'repeat_24h', 'followed_up_72h', 'released_at_transfer'];
 const FLOAT_SUMS = ['answered_wait', 'talk', 'hold', 'acw'];
 const PERIOD_COLUMNS = [...INT_SUMS.map((c) => `sum(${c})::int as ${c}`), ...FLOAT_SUMS.map((c) => `sum(${c})::float8 as ${c}`),
   'max(longest_wait)::float8 as longest_wait'].join(', ');
 
+/**
+ * Bumped when what a rollup row counts changes (2: released_first leaves transfer hand-overs out): days materialised
+ * under an older format are never read again (they are dropped with their bins like any other).
+ */
+const ROLLUP_FORMAT = 2;
+
 export async function queryPeriodFromRollup(pool: Pool, q: CallQuery): Promise<CallAggregateRow[] | undefined> {
-  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id' || q.asOf) return undefined;
+  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id' || q.asOf || q.tenant !== undefined) return undefined;
   const { rows: active } = await pool.query<{ v: number }>(`select active_version as v from es_projections where name = 'call_facts'`);
   if (!active[0]) return undefined;
   const t = `call_facts_v${active[0].v}`;
@@ -24,7 +30,7 @@ export async function queryPeriodFromRollup(pool: Pool, q: CallQuery): Promise<C
     and ($1::timestamptz at time zone $3)::time = '00:00' and ($2::timestamptz at time zone $3)::time = '00:00' as ok`, [q.start, q.end, q.timeZone]);
   if (!aligned.ok) return undefined;
   const p = q.parameters;
-  const fingerprint = JSON.stringify([q.timeZone, p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings, p.maxHoldsPerCall, p.maxHoldSeconds]);
+  const fingerprint = JSON.stringify([ROLLUP_FORMAT, q.timeZone, p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings, p.maxHoldsPerCall, p.maxHoldSeconds]);
   await refreshDays(pool, t, q, fingerprint);
   const { rows } = await pool.query<Row>(`select grp, date_trunc($4, day_start at time zone $3) at time zone $3 as bucket, ${PERIOD_COLUMNS}
     from "${t}_rollup" where fingerprint = $5 and day_start >= $1 and day_start < $2 and ($6::text[] is null or grp = any($6))
