@@ -18,25 +18,43 @@ let producer: Producer;
 let db: { url: string; drop: () => Promise<void> };
 let pool: Pool;
 let runtime: RoutingRuntime | undefined;
-const topics = { call: uniqueName('it-outcome-call'), agent: uniqueName('it-outcome-agent'), assignment: uniqueName('it-outcome-assignment') };
+let topics = newTopics();
+
+function newTopics() {
+  return { call: uniqueName('it-outcome-call'), agent: uniqueName('it-outcome-agent'), assignment: uniqueName('it-outcome-assignment') };
+}
 
 beforeAll(async () => {
   kafka = testKafka();
   admin = kafka.admin();
   await admin.connect();
-  await createTopics(admin, [topics.call, topics.agent, topics.assignment, dlqTopicOf(topics.call), dlqTopicOf(topics.agent)]);
   producer = createIdempotentProducer(kafka);
   await producer.connect();
+});
+
+beforeEach(async () => {
+  topics = newTopics();
+  await createTopics(admin, [topics.call, topics.agent, topics.assignment, dlqTopicOf(topics.call), dlqTopicOf(topics.agent)]);
   db = await freshDatabase('sb_routing_outcome');
   pool = new Pool({ connectionString: db.url, max: 5 });
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await runtime?.stop();
-  await producer?.disconnect();
-  await admin?.disconnect();
+  runtime = undefined;
   await pool?.end();
   await db?.drop();
+});
+
+async function startRouting() {
+  const deps = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock: () => Date.now(), assignmentTopic: topics.assignment });
+  runtime = await startRoutingRuntime({ pool, kafka, producer, router: deps.router, configuration: deps.configuration, groupIdPrefix: uniqueName('routing'),
+    topics: { telephony: [topics.call, topics.agent] }, clockTickMs: 200 });
+}
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await admin?.disconnect();
 });
 
 const send = (topic: string, events: AnyEvent[]) => producer.send({ topic, acks: -1, messages: toMessages(events) });
@@ -47,9 +65,7 @@ const summary = (e: AnyEvent) => {
 
 describe("routing from the gateway's assignment outcomes", () => {
   it('re-offers a refused assignment after the back-off, keeps the wait and ignores a stale failure', async () => {
-    const deps = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock: () => Date.now(), assignmentTopic: topics.assignment });
-    runtime = await startRoutingRuntime({ pool, kafka, producer, router: deps.router, configuration: deps.configuration, groupIdPrefix: uniqueName('routing'),
-      topics: { telephony: [topics.call, topics.agent] }, clockTickMs: 200 });
+    await startRouting();
     const ev = new TelephonyEvents(Date.parse('2026-03-02T09:00:00Z'));
 
     // A login alone makes the agent ready (the gateway's session starts ready).
@@ -72,5 +88,29 @@ describe("routing from the gateway's assignment outcomes", () => {
     expect(all.filter((e) => e.subject === 'c1').length).toBe(3);
     const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from routing_offer_events');
     expect(rows[0].n).toBe(3);
+  });
+
+  it('frees the agent at once when the call is not waiting, and offers the call again once the PBX queues it again', async () => {
+    await startRouting();
+    const ev = new TelephonyEvents(Date.parse('2026-03-02T09:00:00Z'));
+    // E1 is only in sales at log-in; joining billing later makes the waiting billing call theirs.
+    await send(topics.agent, [ev.agentLoggedIn('E1', ['sales'])]);
+    await send(topics.call, [ev.callQueued('c1', 'billing')]);
+    await send(topics.agent, [ev.queueMembershipChanged('E1', ['sales', 'billing'], ['billing'], [])]);
+    const [first] = await readEvents(kafka, topics.assignment, 1);
+    expect(summary(first)).toEqual([CallAssignedToAgent.type, 'c1', 'E1', null]);
+
+    // The call, not the agent, is the problem: E1 takes the next call at once (no 5 s hold), c1 waits.
+    await send(topics.call, [ev.assignmentFailed('c1', 'E1', first.id, 'call-not-waiting'), ev.callQueued('c2', 'billing')]);
+    const [, second] = await readEvents(kafka, topics.assignment, 2);
+    expect(summary(second)).toEqual([CallAssignedToAgent.type, 'c2', 'E1', null]);
+    expect(Date.parse(second.time) - Date.parse(first.time)).toBeLessThan(UNAVAILABLE_AGENT_HOLD_MS);
+
+    await send(topics.call, [ev.callAbandoned('c2', 'billing'), ev.callQueued('c1', 'billing')]);
+    // Calls are keys on different partitions: decision time orders them.
+    const all = (await readEvents(kafka, topics.assignment, 3)).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    expect(all.map(summary)).toEqual([[CallAssignedToAgent.type, 'c1', 'E1', null], [CallAssignedToAgent.type, 'c2', 'E1', null], [CallAssignedToAgent.type, 'c1', 'E1', null]]);
+    // c1 keeps its wait from the first queueing.
+    expect((all[2].data as { waitSeconds: number }).waitSeconds).toBeGreaterThanOrEqual(5);
   });
 });

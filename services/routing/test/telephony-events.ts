@@ -1,5 +1,5 @@
 import {
-  AgentLoggedIn, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAssignmentExecuted, CallAssignmentFailed, CallQueued, createEnvelope, systemEnvelopeDeps, toKafkaRecord,
+  AgentLoggedIn, AgentQueueMembershipChanged, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAssignmentExecuted, CallAssignmentFailed, CallQueued, createEnvelope, systemEnvelopeDeps, toKafkaRecord,
   type AnyEvent, type DataOf, type EventDefinition,
 } from '@switchboard/contracts';
 
@@ -26,9 +26,15 @@ export class TelephonyEvents {
     return this.event(CallAbandoned, callId, { callId, queueId, waitSeconds: 10, position: 1, originalPosition: 1 });
   }
 
+  /** After log-in: `queueIds` is every queue the agent is in afterwards. */
+  queueMembershipChanged(agentId: string, queueIds: string[], added: string[], removed: string[]): AnyEvent {
+    return this.event(AgentQueueMembershipChanged, agentId, { agentId, extension: ext(agentId), pbxLinkId: 'nc1', queueIds, added, removed });
+  }
+
   /** The gateway's outcome of carrying out routing's assignment event `assignmentEventId`. */
-  assignmentFailed(callId: string, agentId: string, assignmentEventId: string): AnyEvent {
-    return this.event(CallAssignmentFailed, callId, { callId, agentId, assignmentEventId, pbxLinkId: 'nc1', failure: 'pbx-refused', reason: `PBX: agent ${agentId} is not available` });
+  assignmentFailed(callId: string, agentId: string, assignmentEventId: string, failure: DataOf<typeof CallAssignmentFailed>['failure'] = 'pbx-refused'): AnyEvent {
+    const reason = failure === 'call-not-waiting' ? `PBX: call ${callId} is not in a queue` : `PBX: agent ${agentId} is not available`;
+    return this.event(CallAssignmentFailed, callId, { callId, agentId, assignmentEventId, pbxLinkId: 'nc1', failure, reason });
   }
 
   assignmentExecuted(callId: string, agentId: string, assignmentEventId: string): AnyEvent {

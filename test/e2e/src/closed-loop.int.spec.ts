@@ -18,10 +18,12 @@ const ROOT = join(__dirname, '../../..');
 const SPEED = 20;
 /** Calls still waiting `routingDecisionTimeoutSeconds` (10 s simulated = 500 ms wall at 20×) after joining or a ring-no-answer. */
 const MAX_MISSED_SHARE = 0.05;
+/** Calls the PBX gave up waiting for a routing decision on (routingDecisionMissed), once membership changes are reported. */
+const MAX_MISSED_DECISIONS = 10;
 /** Routing's clock tick (wall ms): 50 ms wall = 1 s simulated at 20×, well inside the 5 s hold of a refused agent. */
 const ROUTING_TICK_MS = 50;
 
-type Ev = { id: string; type: string; subject: string; sequence: number; tenant: string; data: Record<string, unknown> };
+type Ev = { id: string; type: string; subject: string; sequence: number; tenant: string; time: string; data: Record<string, unknown> };
 
 async function readAll(topic: string): Promise<Ev[]> {
   const consumer = testKafka().consumer({ groupId: uniqueName('closed-loop-reader') });
@@ -109,11 +111,17 @@ describe('closed loop: simulator → gateway → routing → gateway → simulat
     const missed = truth.filter((t) => t.routingDecisionMissed).length;
     const bound = baseline + Math.ceil(MAX_MISSED_SHARE * truth.length);
 
-    // Never assigned twice: per call, assignments and re-offers alternate (assigned, re-offered, assigned, ...).
+    // Never assigned twice: per call, an assignment follows a re-offer, or a fact that ended the previous offer without
+    // one: the call answered, queued again (a later visit), or reported not waiting (CallAssignmentFailed
+    // call-not-waiting: routing holds the call back without a re-offer event). Times are PBX event times on both sides.
+    const notWaiting = new Set(calls.filter((e) => e.type.endsWith('.call.assignment-failed.v1') && e.data.failure === 'call-not-waiting').map((e) => e.data.assignmentEventId as string));
+    const offerEnders = new Map<string, number[]>();
+    for (const e of calls.filter((c) => /\.call\.(answered|queued)\.v1$/.test(c.type))) offerEnders.set(e.subject, [...(offerEnders.get(e.subject) ?? []), Date.parse(e.time)]);
+    const endedBetween = (a: Ev, b: Ev) => notWaiting.has(a.id) || (offerEnders.get(a.subject) ?? []).some((t) => t >= Date.parse(a.time) && t <= Date.parse(b.time));
     const perCall = new Map<string, Ev[]>();
     for (const d of decisions) perCall.set(d.subject, [...(perCall.get(d.subject) ?? []), d]);
     const doubles = [...perCall].filter(([, ds]) => ds.sort((a, b) => a.sequence - b.sequence).filter((d) => /assignment\.(made|reoffered)/.test(d.type))
-      .some((d, i, all) => i > 0 && d.type.endsWith('made.v1') && all[i - 1].type.endsWith('made.v1')));
+      .some((d, i, all) => i > 0 && d.type.endsWith('made.v1') && all[i - 1].type.endsWith('made.v1') && !endedBetween(all[i - 1], d)));
     expect(doubles).toEqual([]);
     // Every executed redirect rang the agent once: as many CallRinging events as executed assignments, per call.
     const { rows } = await pool.query<{ call_id: string; executed: number; failed: number }>(
@@ -131,6 +139,7 @@ describe('closed loop: simulator → gateway → routing → gateway → simulat
     console.log(`closed loop at ${SPEED}x: ${truth.length} contacts (${(truth.length / wallSeconds).toFixed(1)} calls/s wall), ${assignedEvents} assignments, ${failed} failed, ` +
       `${missed} routingDecisionMissed; queued-at-PBX → executed (assigned on arrival, n=${lat.length}): p50 ${percentile(lat, 0.5)?.toFixed(1)} ms, p99 ${percentile(lat, 0.99)?.toFixed(1)} ms`);
     const reasons = (await pool.query(`select reason, count(*)::int as n from gw_assignment_executions where status = 'failed' group by 1`)).rows;
+    console.log(`assignments the PBX reported the call not waiting for: ${notWaiting.size}`);
     const types = [...new Set(decisions.map((d) => d.type))].map((t) => `${t.split('.')[3]}=${decisions.filter((d) => d.type === t).length}`);
     const agents = (await readAll(topics.agent)).filter((e) => e.tenant === tenant);
     const states = agents.map((e) => `${e.type.split('.')[3]}:${String((e.data.current as { status?: string } | undefined)?.status ?? '')}`);
@@ -139,10 +148,13 @@ describe('closed loop: simulator → gateway → routing → gateway → simulat
 
     // The loop's bound: no call waits while an agent routing may give it to sits ready for longer than the PBX allows
     // a routing decision (routingDecisionTimeoutSeconds, simulated). Eligible = member of the call's queue as the
-    // gateway reported it (AgentLoggedIn.queueIds); per the simulator's scenario, for comparison.
-    const reported = new Map<string, string[]>();
-    for (const e of agents.filter((a) => a.type.endsWith('.agent.logged-in.v1'))) reported.set(e.subject, e.data.queueIds as string[]);
-    const membersOf = (queue: string) => [...reported].filter(([, qs]) => qs.includes(queue)).map(([a]) => a);
+    // gateway reported it (AgentLoggedIn.queueIds, then AgentQueueMembershipChanged: every queue an agent was ever
+    // reported in); per the simulator's scenario, for comparison.
+    const reported = new Map<string, Set<string>>();
+    const membershipEvents = agents.filter((a) => /\.agent\.(logged-in|queue-membership-changed)\.v1$/.test(a.type));
+    for (const e of membershipEvents) reported.set(e.subject, new Set([...(reported.get(e.subject) ?? []), ...(e.data.queueIds as string[])]));
+    const membershipChanges = membershipEvents.filter((e) => e.type.endsWith('queue-membership-changed.v1')).length;
+    const membersOf = (queue: string) => [...reported].filter(([, qs]) => qs.has(queue)).map(([a]) => a);
     const scenarioMembers = (queue: string) => [...reported.keys()].filter((a) => scenario.agentGroups.some((g) =>
       Number(a) >= g.firstExtension && Number(a) < g.firstExtension + g.count && queue in g.skills));
     const retryMsOf = (queue: string) => scenario.queues.find((q) => q.name === queue)!.retrySeconds * 1000;
@@ -153,8 +165,9 @@ describe('closed loop: simulator → gateway → routing → gateway → simulat
       `${(idle[0]?.longestMs ?? 0) / 1000} s simulated (bound ${timeoutMs / 1000} s): ${JSON.stringify(idle.slice(0, 3))}; ` +
       `per the scenario's membership (all queues an agent serves) ${idlePerScenario.length} contacts over the bound`);
     expect(idle.filter((i) => i.longestMs > timeoutMs)).toEqual([]);
-    // routingDecisionMissed is reported, not asserted: the gateway publishes only an agent's first queue
-    // (AgentLoggedIn on the first QueueMemberAdded), so routing knows no member of the second queue (sales) and those
-    // calls wait beside agents the PBX has in that queue (the per-scenario count above).
+    console.log(`membership changes reported: ${membershipChanges}; routingDecisionMissed ${missed} (limit ${MAX_MISSED_DECISIONS})`);
+    // Once the gateway reports later queue joins (AgentQueueMembershipChanged), routing knows every member of the
+    // second queue (sales) and a call misses the PBX's routing deadline only when no member is free.
+    if (membershipChanges > 0) expect(missed).toBeLessThanOrEqual(MAX_MISSED_DECISIONS);
   });
 });

@@ -5,18 +5,23 @@ import type { RoutingInput } from '../domain/routing-inputs';
 import type { RoutingDecision } from '../domain/routing-decision.events';
 import { queueStateOf, type QueueStateView } from '../domain/queue-state';
 
-/** Where decisions go, inside the transaction of the input that caused them (event store and outbox). */
+/** Where decisions go, inside the transaction of the inputs that caused them (event store and outbox). */
 export interface DecisionSink {
+  /** The decisions of several inputs, in the order they were made, written with set-based statements. */
   recordWithin(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<void>;
-  /** The offer (`CallAssigned.offerSeq`) a published assignment event carried, or null if it is not one of ours. */
-  offerOf(client: PoolClient, assignmentEventId: string): Promise<number | null>;
+  /** The offer (`CallAssigned.offerSeq`) each published assignment event carried; ids not ours are absent. */
+  offersOf(client: PoolClient, assignmentEventIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
+
+/** One journal entry: the input as the engine applied it and the wall time it was applied at. */
+export interface JournalEntry { readonly seq: number; readonly input: RoutingInput; readonly wallMs: number }
 
 /** The ordered log of engine inputs (see InputJournal). */
 export interface InputLog {
   lock(client: PoolClient): Promise<void>;
   head(client: PoolClient): Promise<number>;
-  append(client: PoolClient, seq: number, input: RoutingInput, wallMs: number): Promise<void>;
+  /** Appends consecutive entries in one statement. */
+  appendAll(client: PoolClient, entries: readonly JournalEntry[]): Promise<void>;
   /** `wallMs`: the wall clock when the input was applied (null on entries older than that column). */
   readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput; wallMs: number | null }>;
 }
@@ -52,9 +57,9 @@ export class LiveRouter {
     return this.lastAt + Math.max(0, wall - this.lastAtWall) * this.speed;
   };
 
-  /** The offer a published assignment event carried (for the gateway's CallAssignmentFailed). */
-  offerOf(client: PoolClient, assignmentEventId: string): Promise<number | null> {
-    return this.sink.offerOf(client, assignmentEventId);
+  /** The offers published assignment events carried (for the gateway's CallAssignmentFailed). */
+  offersOf(client: PoolClient, assignmentEventIds: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return assignmentEventIds.length === 0 ? Promise.resolve(new Map()) : this.sink.offersOf(client, assignmentEventIds);
   }
 
   get engine(): RoutingEngine {
@@ -67,17 +72,35 @@ export class LiveRouter {
 
   /** Applies `input` inside the caller's transaction (a consumer's, so offsets commit with the input). */
   async applyWithin(client: PoolClient, input: RoutingInput): Promise<readonly RoutingDecision[]> {
+    return (await this.applyAllWithin(client, [input])).flat();
+  }
+
+  /**
+   * Applies `inputs` in order inside the caller's transaction (a consumer chunk's, so offsets commit with them) and
+   * writes them and all their decisions with a fixed number of statements, whatever their count. Returns each
+   * input's decisions.
+   */
+  async applyAllWithin(client: PoolClient, inputs: readonly RoutingInput[]): Promise<RoutingDecision[][]> {
+    if (inputs.length === 0) return [];
     await this.journal.lock(client);
     await this.catchUp(client);
-    // Event times come from several sources (PBX clocks, the tick); the engine needs them never to go back.
-    const stamped = { ...input, at: Math.max(this.lastAt, input.at) } as RoutingInput;
-    // Counted before handling: if the engine or the transaction fails, the journal is behind and we rebuild.
-    this.seq += 1;
-    const decisions = this.current.handle(stamped);
-    this.advancedTo(stamped.at, this.wallClock());
-    await this.journal.append(client, this.seq, stamped, this.lastAtWall);
-    await this.sink.recordWithin(client, decisions);
-    this.changed();
+    const entries: JournalEntry[] = [];
+    const decisions: RoutingDecision[][] = [];
+    try {
+      for (const input of inputs) {
+        // Event times come from several sources (PBX clocks, the tick); the engine needs them never to go back.
+        const stamped = { ...input, at: Math.max(this.lastAt, input.at) } as RoutingInput;
+        // Counted before handling: if the engine or the transaction fails, the journal is behind and we rebuild.
+        this.seq += 1;
+        decisions.push(this.current.handle(stamped));
+        this.advancedTo(stamped.at, this.wallClock());
+        entries.push({ seq: this.seq, input: stamped, wallMs: this.lastAtWall });
+      }
+      await this.journal.appendAll(client, entries);
+      await this.sink.recordWithin(client, decisions.flat());
+    } finally {
+      this.changed();
+    }
     return decisions;
   }
 

@@ -1,5 +1,5 @@
 import {
-  AgentLoggedIn, AgentLoggedOut, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAnswered, CallAssignmentFailed,
+  AgentLoggedIn, AgentLoggedOut, AgentQueueMembershipChanged, AgentRingNoAnswer, AgentStateChanged, CallAbandoned, CallAnswered, CallAssignmentFailed,
   CallQueued, CallQueueTimedOut, CallReleased, type AnyEvent,
 } from '@switchboard/contracts';
 import type { RoutingInput } from '../domain/routing-inputs';
@@ -10,7 +10,7 @@ import type { RoutingInput } from '../domain/routing-inputs';
  */
 export const TELEPHONY_INPUT_TYPES: readonly string[] = [
   CallQueued.type, CallAnswered.type, CallReleased.type, CallAbandoned.type, CallQueueTimedOut.type, CallAssignmentFailed.type,
-  AgentLoggedIn.type, AgentLoggedOut.type, AgentStateChanged.type, AgentRingNoAnswer.type,
+  AgentLoggedIn.type, AgentLoggedOut.type, AgentQueueMembershipChanged.type, AgentStateChanged.type, AgentRingNoAnswer.type,
 ];
 
 /** The offer (`CallAssigned.offerSeq`) a `CallAssignmentFailed` names through the assignment's event id. */
@@ -28,14 +28,18 @@ export function telephonyInputs(event: AnyEvent, offerOf: OfferLookup = () => nu
     case CallReleased.type: return [{ type: 'CallReleased', callId: event.data.callId, agentId: event.data.agentId, talkSeconds: event.data.talkSeconds, at }];
     case CallAbandoned.type: return [{ type: 'CallAbandoned', callId: event.data.callId, queueVisit: event.data.queueVisit ?? 1, at }];
     case CallQueueTimedOut.type: return [{ type: 'CallQueueTimedOut', callId: event.data.callId, queueVisit: event.data.queueVisit, at }];
-    case CallAssignmentFailed.type:
-      return [{ type: 'AssignmentFailed', callId: event.data.callId, agentId: event.data.agentId, offerSeq: offerOf(event.data.assignmentEventId), at }];
+    case CallAssignmentFailed.type: {
+      // Only call-not-waiting blames the call; every other failure class says the agent could not take it.
+      const problem = event.data.failure === 'call-not-waiting' ? 'call' : 'agent';
+      return [{ type: 'AssignmentFailed', callId: event.data.callId, agentId: event.data.agentId, offerSeq: offerOf(event.data.assignmentEventId), problem, at }];
+    }
     // The gateway's session starts ready (a member paused on login is followed at once by its not-ready change).
     case AgentLoggedIn.type: return [
       { type: 'AgentLoggedIn', agentId: event.data.agentId, queueIds: event.data.queueIds, at },
       { type: 'AgentBecameReady', agentId: event.data.agentId, at },
     ];
     case AgentLoggedOut.type: return [{ type: 'AgentLoggedOut', agentId: event.data.agentId, at }];
+    case AgentQueueMembershipChanged.type: return [{ type: 'AgentQueuesChanged', agentId: event.data.agentId, queueIds: event.data.queueIds, at }];
     case AgentRingNoAnswer.type: return [{ type: 'RingNoAnswer', callId: event.data.callId, agentId: event.data.agentId, at }];
     case AgentStateChanged.type: return [stateInput(event.data.agentId, event.data.current, at)];
     default: return [];

@@ -1,4 +1,4 @@
-import { AgentLoggedIn, AgentStateChanged, CallAbandoned, CallAssignmentFailed, CallQueued, CallQueueTimedOut, createEnvelope, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
+import { AgentLoggedIn, AgentQueueMembershipChanged, AgentStateChanged, CallAbandoned, CallAssignmentFailed, CallQueued, CallQueueTimedOut, createEnvelope, type AnyEvent, type DataOf, type EventDefinition } from '@switchboard/contracts';
 import { telephonyInputs } from './telephony-inputs';
 import { decodeInput, encodeInput } from './input-codec';
 
@@ -33,8 +33,22 @@ describe('telephony facts as engine inputs', () => {
     const failed = envelope(CallAssignmentFailed, 'c1', {
       callId: 'c1', agentId: 'E1', assignmentEventId: 'evt-7', pbxLinkId: 'nc1', failure: 'pbx-refused', reason: 'PBX: agent E1 is not available',
     });
-    expect(telephonyInputs(failed, (id) => (id === 'evt-7' ? 7 : null))).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: 7, at }]);
-    expect(telephonyInputs(failed)).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: null, at }]);
+    expect(telephonyInputs(failed, (id) => (id === 'evt-7' ? 7 : null))).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: 7, problem: 'agent', at }]);
+    expect(telephonyInputs(failed)).toEqual([{ type: 'AssignmentFailed', callId: 'c1', agentId: 'E1', offerSeq: null, problem: 'agent', at }]);
+  });
+
+  it('should blame the call, not the agent, only for call-not-waiting', () => {
+    const failed = (failure: DataOf<typeof CallAssignmentFailed>['failure']) => telephonyInputs(envelope(CallAssignmentFailed, 'c1', {
+      callId: 'c1', agentId: 'E1', assignmentEventId: 'evt-7', pbxLinkId: 'nc1', failure, reason: 'PBX: no such channel',
+    }), () => 7)[0];
+    expect(failed('call-not-waiting')).toMatchObject({ type: 'AssignmentFailed', problem: 'call' });
+    expect(['pbx-refused', 'unknown-call', 'agent-not-logged-in', 'link-down', 'timeout', 'outcome-unknown'].map((f) => (failed(f as 'timeout') as { problem: string }).problem))
+      .toEqual(Array(6).fill('agent'));
+  });
+
+  it("should take a membership change's full queue list", () => {
+    expect(telephonyInputs(envelope(AgentQueueMembershipChanged, 'E1', { agentId: 'E1', extension: '8001', pbxLinkId: 'nc1', queueIds: ['billing', 'sales'], added: ['sales'], removed: [] })))
+      .toEqual([{ type: 'AgentQueuesChanged', agentId: 'E1', queueIds: ['billing', 'sales'], at }]);
   });
 
   it('should map each agent state to its input', () => {

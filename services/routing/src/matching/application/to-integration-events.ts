@@ -18,6 +18,9 @@ type Published = { definition: typeof CallAssignedToAgent; data: DataOf<typeof C
   | { definition: typeof CallUnroutable; data: DataOf<typeof CallUnroutable> }
   | { definition: typeof CallReoffered; data: DataOf<typeof CallReoffered> };
 
+/** The decisions that have a contract event (toContract is not null for exactly these). */
+export const PUBLISHED_DECISION_TYPES: readonly RoutingDecision['type'][] = ['CallAssigned', 'CallOverflowed', 'CallUnroutable', 'CallReoffered'];
+
 /**
  * Routing decision -> public contract data. CallMovedToQueue and CallbackOffered have no contract event yet and
  * AgentMarkedNotReady is the gateway's fact to publish, so they stay internal (null).

@@ -1,6 +1,7 @@
 import { decode, Topics } from '@switchboard/contracts';
 import { given, policy, readyAgent, step } from '../test-support/engine-spec';
-import { toOutbox } from './to-integration-events';
+import type { RoutingDecision } from '../domain/routing-decision.events';
+import { PUBLISHED_DECISION_TYPES, toContract, toOutbox } from './to-integration-events';
 
 const ctx = { tenant: 'acme', site: 'nanchang', deps: { newId: () => '0190a6f1-0000-7000-8000-000000000001', now: () => new Date(0) } };
 
@@ -23,5 +24,20 @@ describe('routing decisions as contract events', () => {
       { type: 'CallQueued', callId: 'c1', queueId: 'q1', at: 0 }]).when({ type: 'TimeAdvanced', at: 10_000 }).decisions();
     expect(decisions.map((d) => d.type)).toEqual(['CallbackOffered']);
     expect(toOutbox(ctx, 'c1', decisions, 1)).toEqual([]);
+  });
+
+  it('should name exactly the decisions that have a contract event as published (the sink counts sequences by it)', () => {
+    const ref = { callId: 'c1', queueId: 'q1', policyId: 'p', policyVersion: 1, waitSeconds: 3, decidedAt: 1 };
+    const one: RoutingDecision[] = [
+      { type: 'CallAssigned', data: { ...ref, agentId: 'a1', step: 0, skillId: null, attempt: 1, offerSeq: 1, explanation: { strategy: 'longest-idle', summary: 's', candidatesConsidered: 1, candidates: [] } } },
+      { type: 'CallOverflowed', data: { ...ref, fromStep: 0, toStep: 1 } },
+      { type: 'CallMovedToQueue', data: { ...ref, fromQueueId: 'q1', toQueueId: 'q2', fromStep: 0 } },
+      { type: 'CallbackOffered', data: { callId: 'c1', queueId: 'q1', waitSeconds: 3, decidedAt: 1 } },
+      { type: 'CallUnroutable', data: { callId: 'c1', queueId: 'q1', reason: 'all-steps-expired', waitSeconds: 3, decidedAt: 1 } },
+      { type: 'CallReoffered', data: { callId: 'c1', queueId: 'q1', previousAgentId: 'a1', reason: 'ring-no-answer', attempt: 2, decidedAt: 1 } },
+      { type: 'CallRetryScheduled', data: { callId: 'c1', queueId: 'q1', previousAgentId: 'a1', attempt: 2, retryAt: 3_001, decidedAt: 1 } },
+      { type: 'AgentMarkedNotReady', data: { agentId: 'a1', callId: 'c1', reason: 'ring-no-answer', decidedAt: 1 } },
+    ];
+    expect(one.filter((d) => toContract(d) !== null).map((d) => d.type)).toEqual([...PUBLISHED_DECISION_TYPES]);
   });
 });

@@ -13,6 +13,12 @@ export interface Offer {
   readonly offerSeq: number;
 }
 
+/** A call the PBX said was not waiting when it was offered: offered again at `until`, or when it is queued again. */
+export interface CallRetry {
+  readonly call: WaitingCall;
+  readonly until: number;
+}
+
 /** The hold is over at `until` if the agent is still in the not-ready episode that began at `since`. */
 export interface AgentHold {
   readonly since: number;
@@ -30,6 +36,8 @@ export class LiveBook implements LiveView {
   readonly offers = new Map<string, Offer>();
   /** Agents held out of matching after a refused offer or a ring-no-answer, until `until` (epoch ms). */
   readonly holds = new Map<string, AgentHold>();
+  /** Calls held back (not waiting, not offered) after the PBX reported them not waiting, by call id. */
+  readonly retries = new Map<string, CallRetry>();
   readonly profiles = new Map<string, AgentProfile>();
   readonly expiries = new ExpirySchedule();
   readonly matcher: Matcher;
@@ -59,10 +67,11 @@ export class LiveBook implements LiveView {
     }
   }
 
-  /** When the next step expiry or agent hold falls due (possibly a stale entry); undefined when none is pending. */
+  /** When the next step expiry, agent hold or call retry falls due (possibly a stale entry); undefined when none is pending. */
   nextDueAt(): number | undefined {
     let next = this.expiries.nextAt();
     for (const h of this.holds.values()) if (next === undefined || h.until < next) next = h.until;
+    for (const r of this.retries.values()) if (next === undefined || r.until < next) next = r.until;
     return next;
   }
 

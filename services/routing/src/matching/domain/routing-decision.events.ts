@@ -54,6 +54,18 @@ export type CallReoffered = {
   };
 };
 
+/**
+ * The PBX reported the offered call not waiting in a queue: its agent is free again and the call is offered again at
+ * `retryAt` (event time) or when it is queued again. Internal: no contract event yet.
+ */
+export type CallRetryScheduled = {
+  readonly type: 'CallRetryScheduled';
+  readonly data: {
+    readonly callId: string; readonly queueId: string; readonly previousAgentId: string;
+    readonly attempt: number; readonly retryAt: number; readonly decidedAt: number;
+  };
+};
+
 /** As the PBX does on ring-no-answer (app_queue autopause, mod_callcenter max-no-answer). */
 export type AgentMarkedNotReady = {
   readonly type: 'AgentMarkedNotReady';
@@ -61,4 +73,4 @@ export type AgentMarkedNotReady = {
 };
 
 export type RoutingDecision =
-  | CallAssigned | CallOverflowed | CallMovedToQueue | CallbackOffered | CallUnroutable | CallReoffered | AgentMarkedNotReady;
+  | CallAssigned | CallOverflowed | CallMovedToQueue | CallbackOffered | CallUnroutable | CallReoffered | CallRetryScheduled | AgentMarkedNotReady;

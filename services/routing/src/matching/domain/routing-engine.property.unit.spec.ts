@@ -49,6 +49,12 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
     expect(hold.until).toBeGreaterThan(at);
     expect(book.agents.get(agentId)?.availability.status).not.toBe('ready');
   }
+  // A held-back call is neither waiting nor offered, and is due only after `at`.
+  for (const [callId, retry] of book.retries) {
+    expect(retry.until).toBeGreaterThan(at);
+    expect(book.calls.has(callId) || book.offers.has(callId)).toBe(false);
+    for (const a of book.agents.values()) expect(a.availability).not.toMatchObject({ status: 'reserved', callId });
+  }
   for (const call of book.calls.values()) {
     const step = book.stepOf(call.queueId, call.stepIndex);
     for (const agent of book.agents.values()) expect(rejectionOf(agent, call, step)).not.toBeNull();
@@ -59,7 +65,7 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
 }
 
 describe('routing engine properties over random populations', () => {
-  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; holds end on time; re-offers keep the wait; indexed == naive', () => {
+  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; holds and call retries end on time; re-offers and retries keep the wait; indexed == naive', () => {
     fc.assert(fc.property(scenario, ({ policies, agents, steps }) => {
       let checked: CheckingMatcher | undefined;
       const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
@@ -70,7 +76,7 @@ describe('routing engine properties over random populations', () => {
         expect(strip(a)).toEqual(strip(naive.handle(input)));
         assertSteadyState(indexed, input.at);
         // A re-offered call keeps the wait (and so the aged priority) of its visit.
-        for (const call of [...indexed.book.calls.values(), ...[...indexed.book.offers.values()].map((o) => o.call)]) {
+        for (const call of [...indexed.book.calls.values(), ...[...indexed.book.offers.values()].map((o) => o.call), ...[...indexed.book.retries.values()].map((r) => r.call)]) {
           const key = `${call.callId}#${call.queueVisit}`;
           if (!firstQueued.has(key)) firstQueued.set(key, call.enqueuedAt);
           expect(call.enqueuedAt).toBe(firstQueued.get(key));

@@ -1,4 +1,4 @@
-import type { AgentAvailability, LiveAgent } from './live-state';
+import type { AgentAvailability, LiveAgent, WaitingCall } from './live-state';
 import type { LiveView, Matcher } from './matcher';
 import { LiveBook } from './live-book';
 import { CallFlow } from './call-flow';
@@ -15,6 +15,11 @@ const NO_PROFILE: AgentProfile = { teamId: '', skills: new Map() };
  */
 export const UNAVAILABLE_AGENT_HOLD_MS = 5_000;
 const HOLD_REASONS: readonly string[] = ['assignment-refused', 'ring-no-answer'];
+/**
+ * How long a call the PBX reported not waiting (answered elsewhere, in a retry pause between ring attempts, gone) is
+ * held back before it is offered again, in event time; a `CallQueued` of the same visit brings it back at once.
+ */
+export const CALL_NOT_WAITING_RETRY_MS = 3_000;
 
 /**
  * The live router: folds telephony, configuration and clock inputs into live state and decides, greedily and at
@@ -34,6 +39,7 @@ export class RoutingEngine {
     const out: RoutingDecision[] = [];
     this.flow.expire(input.at, out);
     this.endHolds(input.at, out);
+    this.endRetries(input.at, out);
     this.apply(input, out);
     // A re-offered or moved call may come back into a step that is already overdue.
     this.flow.expire(input.at, out);
@@ -50,6 +56,7 @@ export class RoutingEngine {
     switch (input.type) {
       case 'AgentLoggedIn': return this.logIn(input.agentId, input.queueIds, at, out);
       case 'AgentLoggedOut': return this.logOut(input.agentId, at, out);
+      case 'AgentQueuesChanged': return this.changeQueues(input.agentId, input.queueIds, at, out);
       case 'AgentBecameReady': return this.becomeReady(input.agentId, at, out);
       case 'AgentBecameNotReady': return this.leaveReady(input.agentId, { status: 'not-ready', reason: input.reason, since: at }, at, out);
       case 'AgentOnCall': return this.startCall(input.agentId, input.callId, at, out);
@@ -61,7 +68,7 @@ export class RoutingEngine {
       case 'CallAbandoned': return this.leaveQueue(input.callId, input.queueVisit ?? 1, at, out);
       case 'CallQueueTimedOut': return this.leaveQueue(input.callId, input.queueVisit, at, out);
       case 'RingNoAnswer': return this.ringNoAnswer(input.callId, input.agentId, at, out);
-      case 'AssignmentFailed': return this.assignmentFailed(input.callId, input.agentId, input.offerSeq, at, out);
+      case 'AssignmentFailed': return this.assignmentFailed(input.callId, input.agentId, input.offerSeq, input.problem ?? 'agent', at, out);
       case 'PolicySet': return this.setPolicy(input, out);
       case 'GroupsMerged': return this.reconfigure(() => this.book.setMerge(input.groupId, input.queueIds), at, out);
       case 'GroupsSplit': return this.reconfigure(() => this.book.setMerge(input.groupId, undefined), at, out);
@@ -92,6 +99,13 @@ export class RoutingEngine {
     this.book.setAgent(agentId, undefined);
   }
 
+  /** Joined or left queues: the agent's pools change at once; a ready agent may now take a call of a joined queue. */
+  private changeQueues(agentId: string, queueIds: readonly string[], at: number, out: RoutingDecision[]): void {
+    const next = { ...this.agentOrImplicit(agentId, at), queueIds: new Set(queueIds) };
+    this.book.setAgent(agentId, next);
+    if (next.availability.status === 'ready') this.flow.offerCallTo(next, at, out);
+  }
+
   private becomeReady(agentId: string, at: number, out: RoutingDecision[]): void {
     const agent = this.agentOrImplicit(agentId, at);
     const s = agent.availability.status;
@@ -120,6 +134,7 @@ export class RoutingEngine {
     const offered = this.book.offers.get(callId);
     if (offered !== undefined && offered.agentId !== agentId) this.flow.reoffer(callId, 'agent-unavailable', at, out);
     this.book.offers.delete(callId);
+    this.book.retries.delete(callId);
     if (this.book.calls.has(callId)) this.book.setCall(callId, undefined);
     if (agent.availability.status === 'reserved' && agent.availability.callId !== callId) this.flow.reoffer(agent.availability.callId, 'agent-unavailable', at, out);
     this.book.holds.delete(agentId);
@@ -136,7 +151,10 @@ export class RoutingEngine {
   }
 
   private queue(callId: string, queueId: string, queueVisit: number, at: number, out: RoutingDecision[]): void {
-    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call;
+    const retry = this.book.retries.get(callId);
+    // Held back as not waiting, and the PBX says it is queued again: offer it now, with its wait and step.
+    if (retry !== undefined && retry.call.queueVisit === queueVisit) return this.resume(retry.call, at, out);
+    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call ?? retry?.call;
     if (known !== undefined) {
       if (known.queueVisit >= queueVisit) return;
       // A later visit of a call still tracked: the earlier visit ended without routing hearing of it.
@@ -154,17 +172,23 @@ export class RoutingEngine {
 
   /** Abandon or queue timeout of one visit; an event of another visit than the tracked one changes nothing. */
   private leaveQueue(callId: string, queueVisit: number, at: number, out: RoutingDecision[]): void {
-    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call;
+    const known = this.book.calls.get(callId) ?? this.book.offers.get(callId)?.call ?? this.book.retries.get(callId)?.call;
     if (known !== undefined && known.queueVisit === queueVisit) this.dropCall(callId, at, out);
   }
 
-  /** Forgets a waiting or offered call; an agent it was offered to is free again. */
+  /** Forgets a waiting, offered or held-back call; an agent it was offered to is free again. */
   private dropCall(callId: string, at: number, out: RoutingDecision[]): void {
     if (this.book.calls.has(callId)) this.book.setCall(callId, undefined);
+    this.book.retries.delete(callId);
     const offer = this.book.offers.get(callId);
     if (offer === undefined) return;
     this.book.offers.delete(callId);
-    const agent = this.book.agents.get(offer.agentId);
+    this.release(offer.agentId, callId, at, out);
+  }
+
+  /** An agent reserved for `callId` is ready again at once (and may take another call). */
+  private release(agentId: string, callId: string, at: number, out: RoutingDecision[]): void {
+    const agent = this.book.agents.get(agentId);
     if (agent !== undefined && agent.availability.status === 'reserved' && agent.availability.callId === callId) {
       this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'not-ready', reason: 'offer-cancelled', since: at } });
       this.becomeReady(agent.agentId, at, out);
@@ -179,13 +203,42 @@ export class RoutingEngine {
     this.flow.reoffer(callId, 'ring-no-answer', at, out);
   }
 
-  /** The gateway could not carry out the current offer: the call waits again, the agent is held back briefly. */
-  private assignmentFailed(callId: string, agentId: string, offerSeq: number | null, at: number, out: RoutingDecision[]): void {
+  /**
+   * The gateway could not carry out the current offer. The agent stood in the way: the call waits again, the agent is
+   * held back briefly. The call did (not waiting in a queue): the agent is free at once, the call is held back.
+   */
+  private assignmentFailed(callId: string, agentId: string, offerSeq: number | null, problem: 'agent' | 'call', at: number, out: RoutingDecision[]): void {
     const offer = this.book.offers.get(callId);
     // A failure of an offer already withdrawn (the agent left ready, the call ended or was offered again) is stale.
     if (offer === undefined || offer.agentId !== agentId || offer.offerSeq !== offerSeq) return;
+    if (problem === 'call') return this.retryLater(offer.call, agentId, at, out);
     this.hold(this.book.agents.get(agentId)!, 'assignment-refused', at);
     this.flow.reoffer(callId, 'agent-unavailable', at, out);
+  }
+
+  private retryLater(offered: WaitingCall, agentId: string, at: number, out: RoutingDecision[]): void {
+    const call = { ...offered, attempt: offered.attempt + 1 };
+    const retryAt = at + CALL_NOT_WAITING_RETRY_MS;
+    this.book.offers.delete(call.callId);
+    this.book.retries.set(call.callId, { call, until: retryAt });
+    out.push({ type: 'CallRetryScheduled', data: { callId: call.callId, queueId: call.queueId, previousAgentId: agentId, attempt: call.attempt, retryAt, decidedAt: at } });
+    this.release(agentId, call.callId, at, out);
+  }
+
+  /** A held-back call waits again (its wait, step and exclusions kept) and is offered at once if an agent is free. */
+  private resume(call: WaitingCall, at: number, out: RoutingDecision[]): void {
+    this.book.retries.delete(call.callId);
+    const steps = this.book.policyOf(call.queueId).steps.length;
+    const waiting = call.stepIndex < steps ? call : { ...call, stepIndex: steps - 1 };
+    this.book.setCall(call.callId, waiting);
+    this.flow.routeCall(waiting, at, out);
+  }
+
+  /** Held-back calls due by `at` wait again, in time order. */
+  private endRetries(at: number, out: RoutingDecision[]): void {
+    const due = [...this.book.retries.values()].filter((r) => r.until <= at)
+      .sort((x, y) => x.until - y.until || (x.call.callId < y.call.callId ? -1 : 1));
+    for (const { call } of due) this.resume(call, at, out);
   }
 
   private hold(agent: LiveAgent, reason: string, at: number): void {

@@ -1,7 +1,7 @@
 import { given, policy, readyAgent, step } from '../test-support/engine-spec';
 import type { RoutingInput } from './routing-inputs';
 import type { CallAssigned } from './routing-decision.events';
-import { UNAVAILABLE_AGENT_HOLD_MS } from './routing-engine';
+import { CALL_NOT_WAITING_RETRY_MS, UNAVAILABLE_AGENT_HOLD_MS } from './routing-engine';
 
 const billing = (min: number) => ({ skillId: 'billing', minProficiency: min });
 const queued = (callId: string, at: number, queueId = 'q1'): RoutingInput => ({ type: 'CallQueued', callId, queueId, at });
@@ -192,5 +192,66 @@ describe('When a call leaves the queue without an agent, or visits a queue again
     given([...history, ...readyAgent('a1', { billing: 5 }, 0).slice(0, 2)]).when({ type: 'AgentBecameReady', agentId: 'a1', at: 60_000 })
       .then([{ callId: 'c1', agentId: 'a1', waitSeconds: 10, attempt: 1 }]);
     given(history).when({ type: 'CallAbandoned', callId: 'c1', queueVisit: 2, at: 53_000 }).then([]);
+  });
+});
+
+describe('When the PBX says the offered call is not waiting (call-not-waiting)', () => {
+  const notWaiting = (at: number, offerSeq: number | null = 1, agentId = 'a1'): RoutingInput =>
+    ({ type: 'AssignmentFailed', callId: 'c1', agentId, offerSeq, problem: 'call', at });
+  const offeredToA1 = [setPolicy(), ...readyAgent('a1', { billing: 5 }, 0), queued('c1', 1_000)];
+
+  it('should free the agent at once, for another waiting call, and hold the call back', () => {
+    given([...offeredToA1, queued('c2', 2_000)])
+      .when(notWaiting(3_000))
+      .then([{ callId: 'c1', previousAgentId: 'a1', attempt: 2, retryAt: 3_000 + CALL_NOT_WAITING_RETRY_MS }, { callId: 'c2', agentId: 'a1', attempt: 1 }],
+        ['CallRetryScheduled', 'CallAssigned']);
+  });
+
+  it('should not offer the held-back call before the back-off, even to a free agent, and offer it with its wait after', () => {
+    const history = [...offeredToA1, notWaiting(3_000)];
+    given(history).when({ type: 'TimeAdvanced', at: 3_000 + CALL_NOT_WAITING_RETRY_MS - 1 }).then([]);
+    given(history).when({ type: 'TimeAdvanced', at: 3_000 + CALL_NOT_WAITING_RETRY_MS })
+      .then([{ callId: 'c1', agentId: 'a1', attempt: 2, waitSeconds: 2 + CALL_NOT_WAITING_RETRY_MS / 1000 }], ['CallAssigned']);
+  });
+
+  it('should offer it at once when the PBX reports it queued again in the same visit, keeping its wait', () => {
+    given([...offeredToA1, notWaiting(3_000)])
+      .when(queued('c1', 4_000))
+      .then([{ callId: 'c1', agentId: 'a1', attempt: 2, waitSeconds: 3 }], ['CallAssigned']);
+  });
+
+  it('should forget the held-back call when it is answered, abandoned, or queued in a later visit', () => {
+    const history = [...offeredToA1, notWaiting(3_000)];
+    const later = { type: 'TimeAdvanced', at: 3_000 + CALL_NOT_WAITING_RETRY_MS } as const;
+    given([...history, { type: 'CallAbandoned', callId: 'c1', queueVisit: 1, at: 3_500 }]).when(later).then([]);
+    given([...history, ...readyAgent('a2', {}, 0, ['other']), { type: 'CallAnswered', callId: 'c1', agentId: 'a2', at: 3_500 }]).when(later).then([]);
+    given([...history, { type: 'CallQueued', callId: 'c1', queueId: 'q1', queueVisit: 2, at: 3_500 }]).when(later).then([]);
+  });
+
+  it('should change nothing for a stale offer, and still hold the agent back when the agent is the problem', () => {
+    given(offeredToA1).when(notWaiting(3_000, 7)).then([]);
+    given([...offeredToA1, ...readyAgent('a2', { billing: 3 }, 0)])
+      .when({ type: 'AssignmentFailed', callId: 'c1', agentId: 'a1', offerSeq: 1, problem: 'agent', at: 3_000 })
+      .then([{ previousAgentId: 'a1', reason: 'agent-unavailable' }, { agentId: 'a2' }], ['CallReoffered', 'CallAssigned']);
+  });
+});
+
+describe("When an agent's queue membership changes after log-in", () => {
+  it('should offer a waiting call of a queue the ready agent joined', () => {
+    given([setPolicy(), ...readyAgent('a1', { billing: 5 }, 0, ['sales']), queued('c1', 1_000)])
+      .when({ type: 'AgentQueuesChanged', agentId: 'a1', queueIds: ['sales', 'q1'], at: 2_000 })
+      .then([{ callId: 'c1', agentId: 'a1', waitSeconds: 1 }], ['CallAssigned']);
+  });
+
+  it('should stop offering calls of a queue the agent left', () => {
+    given([setPolicy(), ...readyAgent('a1', { billing: 5 }, 0, ['q1', 'sales']), { type: 'AgentQueuesChanged', agentId: 'a1', queueIds: ['sales'], at: 500 }])
+      .when(queued('c1', 1_000)).then([]);
+  });
+
+  it('should keep a not-ready agent out of matching and use the new queues once ready', () => {
+    const history: RoutingInput[] = [setPolicy(), ...readyAgent('a1', { billing: 5 }, 0, ['sales']), { type: 'AgentBecameNotReady', agentId: 'a1', reason: 'break', at: 100 }, queued('c1', 1_000)];
+    given(history).when({ type: 'AgentQueuesChanged', agentId: 'a1', queueIds: ['q1'], at: 2_000 }).then([]);
+    given([...history, { type: 'AgentQueuesChanged', agentId: 'a1', queueIds: ['q1'], at: 2_000 }])
+      .when({ type: 'AgentBecameReady', agentId: 'a1', at: 3_000 }).then([{ callId: 'c1', agentId: 'a1' }]);
   });
 });

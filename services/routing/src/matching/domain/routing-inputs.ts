@@ -7,6 +7,8 @@ import type { RoutingPolicy } from './routing-policy';
 export type RoutingInput =
   | { readonly type: 'AgentLoggedIn'; readonly agentId: string; readonly queueIds: readonly string[]; readonly at: number }
   | { readonly type: 'AgentLoggedOut'; readonly agentId: string; readonly at: number }
+  /** A logged-in agent's PBX queue membership changed; `queueIds` is every queue the agent is in afterwards. */
+  | { readonly type: 'AgentQueuesChanged'; readonly agentId: string; readonly queueIds: readonly string[]; readonly at: number }
   | { readonly type: 'AgentBecameReady'; readonly agentId: string; readonly at: number }
   | { readonly type: 'AgentBecameNotReady'; readonly agentId: string; readonly reason: string; readonly at: number }
   | { readonly type: 'AgentOnCall'; readonly agentId: string; readonly callId: string; readonly at: number }
@@ -21,9 +23,10 @@ export type RoutingInput =
   | { readonly type: 'CallQueueTimedOut'; readonly callId: string; readonly queueVisit: number; readonly at: number }
   /**
    * The gateway could not carry out the offer numbered `offerSeq` (`CallAssigned.offerSeq`); null when the failed
-   * assignment is not one this router knows, which changes nothing.
+   * assignment is not one this router knows, which changes nothing. `problem`: whether the agent (unavailable,
+   * refused) or the call (no longer waiting in a queue) stood in the way; absent (older journal entries) = agent.
    */
-  | { readonly type: 'AssignmentFailed'; readonly callId: string; readonly agentId: string; readonly offerSeq: number | null; readonly at: number }
+  | { readonly type: 'AssignmentFailed'; readonly callId: string; readonly agentId: string; readonly offerSeq: number | null; readonly problem?: 'agent' | 'call'; readonly at: number }
   | { readonly type: 'RingNoAnswer'; readonly callId: string; readonly agentId: string; readonly at: number }
   | { readonly type: 'PolicySet'; readonly policy: RoutingPolicy; readonly at: number }
   | { readonly type: 'GroupsMerged'; readonly groupId: string; readonly queueIds: readonly string[]; readonly at: number }

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RoutingInput } from '../domain/routing-inputs';
 import { decodeInput, encodeInput } from '../application/input-codec';
+import type { JournalEntry } from '../application/live-router';
 
 const JOURNAL_DDL = `
 create table if not exists routing_input_journal (
@@ -32,9 +33,16 @@ export class InputJournal {
     return Number(rows[0].seq ?? 0);
   }
 
-  /** `wallMs`: the routing service's wall clock when the input was applied (the routing clock runs on from it). */
-  async append(client: PoolClient, seq: number, input: RoutingInput, wallMs: number): Promise<void> {
-    await client.query('insert into routing_input_journal (seq, input, wall_ms) values ($1, $2, $3)', [seq, JSON.stringify(encodeInput(input)), wallMs]);
+  /**
+   * One insert for a chunk's entries. The inputs travel as one JSON array (a `jsonb[]` parameter would be escaped
+   * element by element); `wallMs` is the wall clock when each input was applied (the routing clock runs on from it).
+   */
+  async appendAll(client: PoolClient, entries: readonly JournalEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await client.query(
+      `insert into routing_input_journal (seq, input, wall_ms)
+       select s.seq, $2::jsonb -> (s.ord::int - 1), s.wall_ms from unnest($1::bigint[], $3::bigint[]) with ordinality as s(seq, wall_ms, ord)`,
+      [entries.map((e) => e.seq), JSON.stringify(entries.map((e) => encodeInput(e.input))), entries.map((e) => e.wallMs)]);
   }
 
   /** Pages through the inputs after `afterSeq`, in order. */

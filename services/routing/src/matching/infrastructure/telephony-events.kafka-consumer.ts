@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CallAssignmentFailed, type AnyEvent } from '@switchboard/contracts';
-import { cloudEventDecoder, ConsumerRunner, type MessageContext } from '@switchboard/eventsourcing';
+import { cloudEventDecoder, ConsumerRunner, type BatchItem } from '@switchboard/eventsourcing';
 import type { LiveRouter } from '../application/live-router';
 import { TELEPHONY_INPUT_TYPES, telephonyInputs } from '../application/telephony-inputs';
 
@@ -20,18 +20,25 @@ export interface TelephonyConsumerOptions {
 }
 
 /**
- * Live state from telephony facts (one consumer for both topics, so inputs reach the engine one at a time). Each
- * input is journaled with its decisions in the transaction that stores the consumed offsets: exactly-once effects.
+ * Live state from telephony facts (one consumer for both topics, so inputs reach the engine one at a time). A chunk's
+ * inputs are journaled with their decisions, in set-based statements, in the transaction that stores the consumed
+ * offsets: exactly-once effects. If the chunk fails, the runner re-applies it one event at a time (a bad event is
+ * dead-lettered alone) and the router, finding its engine ahead of the journal, rebuilds it first.
  */
 export function telephonyConsumer(o: TelephonyConsumerOptions): ConsumerRunner<AnyEvent> {
   return new ConsumerRunner<AnyEvent>({
     kafka: o.kafka, pool: o.pool, groupId: o.groupId, deadLetterProducer: o.deadLetterProducer, topics: o.topics,
     sessionTimeoutMs: o.sessionTimeoutMs, chunkSize: o.chunkSize,
     decode: cloudEventDecoder({ eventTypes: TELEPHONY_INPUT_TYPES }),
-    handle: async (event: AnyEvent, ctx: MessageContext) => {
-      await o.beforeEach?.();
-      const offerSeq = event.type === CallAssignmentFailed.type ? await o.router.offerOf(ctx.client, event.data.assignmentEventId) : null;
-      for (const input of telephonyInputs(event, () => offerSeq)) await o.router.applyWithin(ctx.client, input);
+    handleBatch: async (items: BatchItem<AnyEvent>[], ctx) => {
+      const failedAssignments = items.flatMap(({ value: e }) => (e.type === CallAssignmentFailed.type ? [e.data.assignmentEventId] : []));
+      const offers = await o.router.offersOf(ctx.client, failedAssignments);
+      const inputs = [];
+      for (const { value } of items) {
+        await o.beforeEach?.();
+        inputs.push(...telephonyInputs(value, (id) => offers.get(id) ?? null));
+      }
+      await o.router.applyAllWithin(ctx.client, inputs);
     },
   });
 }

@@ -21,7 +21,12 @@ export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: 
     }
     case 'abandon': return idOf(pick(tracked(engine), intent.pick), (callId) => ({ type: 'CallAbandoned', callId, queueVisit: visitOf(engine, callId), at }));
     case 'refused': return offered(engine, intent.pick, (callId, agentId, offerSeq) =>
-      ({ type: 'AssignmentFailed', callId, agentId, offerSeq: intent.stale ? offerSeq - 1 : offerSeq, at }));
+      ({ type: 'AssignmentFailed', callId, agentId, offerSeq: intent.stale ? offerSeq - 1 : offerSeq, problem: intent.callNotWaiting ? 'call' : 'agent', at }));
+    case 'queued-again': {
+      const retry = pick([...book.retries.values()].sort((a, b) => (a.call.callId < b.call.callId ? -1 : 1)), intent.pick);
+      return retry === undefined ? undefined : { type: 'CallQueued', callId: retry.call.callId, queueId: retry.call.queueId, queueVisit: retry.call.queueVisit, at };
+    }
+    case 'membership': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentQueuesChanged', agentId, queueIds: intent.queues, at }));
     case 'queue-timeout': return idOf(pick(tracked(engine), intent.pick), (callId) =>
       ({ type: 'CallQueueTimedOut', callId, queueVisit: visitOf(engine, callId) + (intent.otherVisit ? 1 : 0), at }));
     case 'requeue': return idOf(pick(tracked(engine), intent.pick), (callId) =>
@@ -46,8 +51,8 @@ function offered(engine: RoutingEngine, n: number, f: (callId: string, agentId: 
   return o === undefined ? undefined : f(o[0], o[1].agentId, o[1].offerSeq);
 }
 
-/** Waiting and offered calls, sorted. */
-const tracked = (engine: RoutingEngine) => [...engine.book.calls.keys(), ...engine.book.offers.keys()].sort();
+/** Waiting, offered and held-back calls, sorted. */
+const tracked = (engine: RoutingEngine) => [...engine.book.calls.keys(), ...engine.book.offers.keys(), ...engine.book.retries.keys()].sort();
 
 const visitOf = (engine: RoutingEngine, callId: string) =>
-  (engine.book.calls.get(callId) ?? engine.book.offers.get(callId)!.call).queueVisit;
+  (engine.book.calls.get(callId) ?? engine.book.offers.get(callId)?.call ?? engine.book.retries.get(callId)!.call).queueVisit;
