@@ -1,4 +1,5 @@
 import { commonServiceConfig, ConfigError, Env, EnvReader, loadConfig } from '@switchboard/config';
+import { DEFAULT_DROP_WATCH, type DropWatchConfig } from './call-tracking/domain/frequent-drops.decider';
 import { eslLinkSettings, type EslLinkConfig } from './esl/infrastructure/esl-settings';
 import { webhookSettings, type WebhookConfig } from './webhook/infrastructure/webhook-settings';
 
@@ -28,6 +29,8 @@ export interface GatewaySettings {
   readonly esl?: EslLinkConfig | null;
   /** HTTP endpoint for canonical events from other CTIs; absent or null = off. */
   readonly webhook?: WebhookConfig | null;
+  /** PbxFrequentDropsDetected: this many system-released calls within the window (PBX time) on one link. */
+  readonly dropWatch?: DropWatchConfig;
 }
 
 export function gatewaySettings(env: EnvReader): GatewaySettings {
@@ -41,6 +44,10 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
     executeRoutingDecisions: env.get('EXECUTE_ROUTING_DECISIONS').default('true').asBool(),
     esl: eslLinkSettings(env),
     webhook: webhookSettings(env),
+    dropWatch: {
+      windowMs: env.get('DROP_ALERT_WINDOW_SECONDS').default(String(DEFAULT_DROP_WATCH.windowMs / 1000)).asIntPositive() * 1000,
+      threshold: env.get('DROP_ALERT_THRESHOLD').default(String(DEFAULT_DROP_WATCH.threshold)).asIntPositive(),
+    },
     ami: host === undefined ? null : {
       pbxLinkId: env.get('PBX_LINK_ID').default('asterisk-1').asString(),
       host,

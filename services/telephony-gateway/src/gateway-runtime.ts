@@ -64,20 +64,21 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await ensureTopics(o.kafka);
   const producer = createIdempotentProducer(o.kafka);
   await producer.connect();
-  const relay = new OutboxRelay({ pool: o.pool, producer, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
+  const relay = new OutboxRelay({ pool: o.pool, producer, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, createProducer: () => createIdempotentProducer(o.kafka), onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
   await relay.start();
   const metrics = new GatewayMetrics(o.metrics);
   metrics.watchOutbox(o.pool);
   const deps: AmiLinkDeps = {
     pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff,
-    topicOverrides: o.topicOverrides, metrics,
+    topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch,
   };
   const links = o.settings.ami === null ? [] : [await AmiLink.open(o.settings.ami, deps)];
   links.forEach((l) => l.start());
   const eslLinks = o.settings.esl ? [await EslLink.open(o.settings.esl, deps)] : [];
   eslLinks.forEach((l) => l.start());
   const webhook = o.settings.webhook ? await startWebhook(o.settings.webhook, deps) : null;
-  const assignments = links.length === 0 || o.settings.executeRoutingDecisions === false ? null : await startAssignments(o, links, producer);
+  const actionLinks = [...links, ...eslLinks];
+  const assignments = actionLinks.length === 0 || o.settings.executeRoutingDecisions === false ? null : await startAssignments(o, actionLinks, producer);
   return {
     links, relay, assignments, eslLinks, webhook,
     stop: async () => {
@@ -90,8 +91,9 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   };
 }
 
-async function startAssignments(o: GatewayOptions, links: readonly AmiLink[], producer: Producer): Promise<ConsumerRunner<AnyEvent>> {
-  const executor = new AssignmentExecutor(o.pool, links);
+/** Routing's assignments, carried out on whichever link (AMI Redirect, event-socket uuid_transfer) the call is on. */
+async function startAssignments(o: GatewayOptions, links: readonly (AmiLink | EslLink)[], producer: Producer): Promise<ConsumerRunner<AnyEvent>> {
+  const executor = new AssignmentExecutor(o.pool, links, 5000, (id, s) => links.find((l) => l.config.pbxLinkId === id)!.pipeline.settle(s));
   const interrupted = await executor.settleInterrupted();
   if (interrupted > 0) o.log?.('warn', 'routing assignments interrupted by a stop marked failed (outcome unknown)', { interrupted });
   const topic = o.topicOverrides?.[Topics.routingAssignment.name];

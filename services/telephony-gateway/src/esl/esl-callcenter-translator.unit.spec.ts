@@ -34,12 +34,22 @@ const find = (out: Decided[], name: string) => out.find((e) => e.definition.name
 
 describe('mod_callcenter CC-Action translation', () => {
   it('should turn member-queue-start, agent-offering, bridge-agent-start/end into an answered and released call', () => {
-    const out = run(corpus('callcenter-call-answered.esl'));
-    expect(names(out)).toEqual(['AgentLoggedIn', 'CallOffered', 'CallQueued', 'CallRinging', 'CallAnswered', 'AgentStateChanged', 'CallReleased', 'AgentStateChanged']);
+    const tracker = new CallCenterTracker(ctx);
+    const out = run(corpus('callcenter-call-answered.esl'), new EslCallCenterTranslator(), tracker);
+    // The agent's queue is first named by the call; the state after the call waits for what follows (nothing here).
+    expect(names(out)).toEqual(['AgentLoggedIn', 'CallOffered', 'CallQueued', 'CallRinging', 'CallAnswered', 'AgentQueueMembershipChanged', 'AgentStateChanged', 'CallReleased']);
+    expect(find(out, 'AgentQueueMembershipChanged')).toMatchObject({ agentId: '1001', queueIds: ['sales'], added: ['sales'], removed: [] });
+    out.push(...tracker.settleCompletions());
+    expect(find(out.slice(-1), 'AgentStateChanged')).toMatchObject({ previous: { status: 'on-call' }, current: { status: 'ready' } });
     expect(find(out, 'CallOffered')).toMatchObject({ callId: 'fs1:m-1', callerMasked: '+861******5678', dialedNumber: '4008001234' });
     expect(find(out, 'CallQueued')).toMatchObject({ queueId: 'sales', skillId: 'sales' });
     expect(find(out, 'CallAnswered')).toMatchObject({ agentId: '1001', extension: '1001@default', waitSeconds: 6.5, ringDurationMs: 5500, ringCount: 2 });
     expect(find(out, 'CallReleased')).toMatchObject({ talkSeconds: 60, releasedBy: 'system' });
+    const translator = new EslCallCenterTranslator();
+    const ends = new EslFrameParser().push(corpus('callcenter-call-answered.esl'))
+      .flatMap((f) => (f.kind === 'frame' && f.contentType === 'text/event-plain' ? translator.translate(parsePlainEvent(f.body), 0) : []))
+      .filter((e) => e.type === 'AgentCallCompleted');
+    expect(ends).toEqual([expect.objectContaining({ reason: 'other', hangupCause: 'NORMAL_CLEARING' })]);
     expect(find(out, 'AgentLoggedIn')).toMatchObject({ agentId: '1001', queueIds: [] });
     for (const e of out) createEnvelope(e.definition, { service: 'gw', site: 's', tenant: 't', subject: e.subject, sequence: e.sequence, data: e.data as never, id: '0190a0b0-0000-7000-8000-000000000001', time: new Date(e.at) });
   });
@@ -81,7 +91,7 @@ describe('mod_callcenter CC-Action translation', () => {
     const out = run(status(0, 'Available') + call + state(30, 'Idle') + state(40, 'Waiting') + status(50, 'On Break') + status(60, 'Available') + status(70, 'Logged Out'));
     const states = out.filter((e) => e.definition.name === 'AgentStateChanged').map((e) => (e.data as { current: { status: string; reason?: string } }).current);
     expect(states).toEqual([
-      { status: 'on-call', callId: 'fs1:m-2' }, { status: 'ready' }, { status: 'wrap-up', callId: 'fs1:m-2' }, { status: 'ready' },
+      { status: 'on-call', callId: 'fs1:m-2' }, { status: 'wrap-up', callId: 'fs1:m-2' }, { status: 'ready' },
       { status: 'not-ready', reason: 'break' }, { status: 'ready' },
     ]);
     expect(find(out, 'CallWrapUpCompleted')).toMatchObject({ acwSeconds: 10 });

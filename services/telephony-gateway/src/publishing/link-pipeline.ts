@@ -4,6 +4,7 @@ import type { AgentSession } from '../call-tracking/domain/agent.state';
 import type { Settlement } from '../routing-execution/domain/assignment-outcome';
 import { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
 import type { CallState } from '../call-tracking/domain/call.state';
+import type { DropWatchState } from '../call-tracking/domain/frequent-drops.decider';
 import { prepareBatch, type BatchContext, type LinkCounters, type PipelineItem, type PreparedBatch } from './prepare-batch';
 
 export interface PipelineOptions {
@@ -14,7 +15,15 @@ export interface PipelineOptions {
   readonly onParseError?: (e: PreparedBatch['parseErrors'][number]) => void;
   readonly onWriteError?: (e: Error) => void;
   readonly maxBatch?: number;
+  /**
+   * After this long without anything received while calls that ended wait for what follows (an after-call-work
+   * pause), the agents' next states are decided without it. Absent: only later PBX facts decide.
+   */
+  readonly quietSettleMs?: number;
 }
+
+/** Where the link's drop watch is kept (with the tracked subjects, under a kind of its own). */
+const DROP_WATCH = { kind: 'link', subject: 'drop-watch' } as const;
 
 const HIGH_WATER = 20_000;
 const LOW_WATER = 2_000;
@@ -28,6 +37,13 @@ export class LinkPipeline {
   private queue: PipelineItem[] = [];
   private draining: Promise<void> | null = null;
   private paused = false;
+  private quietTimer: NodeJS.Timeout | null = null;
+  private batches = 0;
+  /** Items pushed and items committed since open, in push order: what `settle` waits on. */
+  private pushed = 0;
+  private committedItems = 0;
+  private commitWaiters: { upTo: number; resolve: () => void }[] = [];
+  private closed = false;
   framesCommitted = 0;
   canonicalCommitted = 0;
   parseErrors = 0;
@@ -40,14 +56,16 @@ export class LinkPipeline {
     const calls = new Map(rows.filter((r) => r.kind === 'call').map((r) => [r.subject, r.state as CallState]));
     const agents = new Map(rows.filter((r) => r.kind === 'agent').map((r) => [r.subject, r.state as AgentSession]));
     const c = await o.pool.query<{ frame_sequence: string; link_sequence: number; down_since: Date | null }>('select * from gw_link_state where pbx_link_id = $1', [link]);
-    const counters = c.rows[0]
-      ? { frameSequence: Number(c.rows[0].frame_sequence), linkSequence: c.rows[0].link_sequence, downSinceMs: c.rows[0].down_since?.getTime() ?? null }
-      : { frameSequence: 0, linkSequence: 0, downSinceMs: null };
+    const drops = rows.find((r) => r.kind === DROP_WATCH.kind && r.subject === DROP_WATCH.subject)?.state as DropWatchState | undefined;
+    const counters: LinkCounters = c.rows[0]
+      ? { frameSequence: Number(c.rows[0].frame_sequence), linkSequence: c.rows[0].link_sequence, downSinceMs: c.rows[0].down_since?.getTime() ?? null, drops }
+      : { frameSequence: 0, linkSequence: 0, downSinceMs: null, drops };
     return new LinkPipeline(o, new CallCenterTracker(o.batch.decision, { calls, agents }), counters);
   }
 
   push(item: PipelineItem): void {
     this.queue.push(item);
+    this.pushed++;
     if (!this.paused && this.queue.length > HIGH_WATER) { this.paused = true; this.o.backpressure(true); }
     this.draining ??= this.drain().finally(() => { this.draining = null; });
   }
@@ -55,12 +73,29 @@ export class LinkPipeline {
   /** Commits a routing assignment's outcome in the call's sequence, with its row update; resolves once committed. */
   settle(s: Settlement): Promise<void> {
     this.push({ item: s, receivedAtMs: s.event.at });
-    return this.flush();
+    const upTo = this.pushed;
+    // Waits for the batch holding this item only: under a steady stream of frames the pipeline never drains, so
+    // waiting for a full flush would hold every assignment back indefinitely.
+    return new Promise((resolve) => this.commitWaiters.push({ upTo, resolve }));
   }
 
   /** Resolves when everything pushed so far is committed. */
   async flush(): Promise<void> {
     while (this.draining !== null) await this.draining;
+  }
+
+  private releaseCommitWaiters(): void {
+    const done = this.commitWaiters.filter((w) => w.upTo <= this.committedItems);
+    if (done.length === 0) return;
+    this.commitWaiters = this.commitWaiters.filter((w) => w.upTo > this.committedItems);
+    done.forEach((w) => w.resolve());
+  }
+
+  /** Stops deciding on quiet (the link is stopping); what is pending stays in the state for the next start. */
+  close(): void {
+    this.closed = true;
+    if (this.quietTimer !== null) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
   }
 
   get trackerSize() { return this.tracker.size; }
@@ -71,13 +106,31 @@ export class LinkPipeline {
       const items = this.queue.splice(0, this.o.maxBatch ?? 500);
       const prepared = prepareBatch(items, this.tracker, this.counters, this.o.batch);
       await this.writeWithRetry(prepared);
+      this.committedItems += items.length;
+      this.releaseCommitWaiters();
       this.counters = prepared.counters;
-      this.framesCommitted += items.length;
+      this.batches++;
+      this.framesCommitted += items.reduce((n, i) => (i.item.kind === 'quiet' ? n : n + 1), 0);
       this.canonicalCommitted += prepared.canonicalCount;
       this.parseErrors += prepared.parseErrors.length;
       prepared.parseErrors.forEach((e) => this.o.onParseError?.(e));
       if (this.paused && this.queue.length < LOW_WATER) { this.paused = false; this.o.backpressure(false); }
     }
+    this.watchQuiet();
+  }
+
+  /** Once nothing has been received for `quietSettleMs` while call ends wait for what follows, decides them. */
+  private watchQuiet(): void {
+    const quietMs = this.o.quietSettleMs;
+    if (quietMs === undefined || this.closed || this.quietTimer !== null || this.tracker.pendingCompletions === 0) return;
+    const seen = this.batches;
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      if (this.closed) return;
+      if (this.batches === seen && this.queue.length === 0) this.push({ item: { kind: 'quiet' }, receivedAtMs: Date.now() });
+      else this.watchQuiet();
+    }, quietMs);
+    this.quietTimer.unref();
   }
 
   private async writeWithRetry(p: PreparedBatch): Promise<void> {
@@ -99,7 +152,8 @@ export class LinkPipeline {
     await writeOutboxBatch(client, p.outbox);
     for (const st of p.statements) await client.query(st.text, [...st.values]);
     const states = [...p.changes.calls.map(([k, s]) => ['call', k, s] as const), ...p.changes.agents.map(([k, s]) => ['agent', k, s] as const)];
-    const kept = states.filter(([, , s]) => s !== undefined).map(([kind, subject, state]) => ({ kind, subject, state }));
+    const kept: { kind: string; subject: string; state: unknown }[] = states.filter(([, , s]) => s !== undefined).map(([kind, subject, state]) => ({ kind, subject, state }));
+    if (p.counters.drops !== undefined && p.counters.drops !== this.counters.drops) kept.push({ ...DROP_WATCH, state: p.counters.drops });
     const gone = states.filter(([, , s]) => s === undefined).map(([kind, subject]) => ({ kind, subject }));
     const goneCalls = new Set(gone.filter((g) => g.kind === 'call').map((g) => `${link}:${g.subject}`));
     // One statement sees one snapshot, so a channel recorded and forgotten within the batch is simply not recorded.

@@ -1,10 +1,13 @@
 import {
-  createEnvelope, encodePbxRawFrame, PbxLinkDown, PbxLinkUp, systemEnvelopeDeps, toKafkaRecord, Topics, type AnyEvent, type PbxFrameProtocol,
+  createEnvelope, encodePbxRawFrame, PbxFrequentDropsDetected, PbxLinkDown, PbxLinkUp, systemEnvelopeDeps, toKafkaRecord, Topics, type AnyEvent, type PbxFrameProtocol,
 } from '@switchboard/contracts';
 import type { OutboxMessage } from '@switchboard/eventsourcing';
 import { headerOf, type AmiParsed } from '../ami/domain/ami-frame';
 import { translateAmiEvent } from '../ami/domain/ami-vendor-events';
 import type { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
+import {
+  callEndsOf, DEFAULT_DROP_WATCH, initialDropWatch, watchDrops, type CallEnd, type DropWatchConfig, type DropWatchState,
+} from '../call-tracking/domain/frequent-drops.decider';
 import type { VendorEvent } from '../call-tracking/domain/vendor-events';
 import type { EslParseError } from '../esl/domain/esl-frame';
 import type { Settlement } from '../routing-execution/domain/assignment-outcome';
@@ -13,9 +16,17 @@ import { decided, secondsBetween, type Decided, type DecisionContext } from '../
 export type LinkSignal = { readonly kind: 'link-up'; readonly banner: string; readonly endpoint: string } | { readonly kind: 'link-down'; readonly reason: string; readonly endpoint: string };
 /** A frame an adapter other than AMI already translated (event socket): archived raw, its vendor events applied. */
 export type TranslatedFrame = { readonly kind: 'translated'; readonly raw: Uint8Array; readonly events: readonly VendorEvent[] };
-export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError | Settlement; readonly receivedAtMs: number };
+/** The PBX has been quiet for a while: what follows the calls that ended is decided (nothing followed them). */
+export type QuietTick = { readonly kind: 'quiet' };
+export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError | Settlement | QuietTick; readonly receivedAtMs: number };
 
-export interface LinkCounters { frameSequence: number; linkSequence: number; downSinceMs: number | null }
+export interface LinkCounters {
+  frameSequence: number;
+  linkSequence: number;
+  downSinceMs: number | null;
+  /** Recent call ends and drops for PbxFrequentDropsDetected (absent until the link's first call ends). */
+  drops?: DropWatchState;
+}
 
 export interface PreparedBatch {
   readonly outbox: OutboxMessage[];
@@ -37,6 +48,8 @@ export interface BatchContext {
   readonly decision: DecisionContext;
   /** Registry topic name → the topic actually written (tests run against topics of their own). */
   readonly topicOverrides?: Readonly<Record<string, string>>;
+  /** PbxFrequentDropsDetected settings (DROP_ALERT_*); default DEFAULT_DROP_WATCH. */
+  readonly dropWatch?: DropWatchConfig;
 }
 
 const topicOf = (b: BatchContext, registryTopic: string): string => b.topicOverrides?.[registryTopic] ?? registryTopic;
@@ -51,6 +64,7 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
     if (item.kind === 'error') { out.parseErrors.push(item); continue; }
     if (item.kind === 'link-up' || item.kind === 'link-down') { pushCanonical(out, [linkEvent(item, receivedAtMs, out.counters, b)], b, undefined); continue; }
     if (item.kind === 'settlement') { pushCanonical(out, tracker.apply(item.event), b, item.causationid, item.correlationid); out.statements.push(item.statement); continue; }
+    if (item.kind === 'quiet') { pushCanonical(out, tracker.settleCompletions(), b, undefined); continue; }
     const frameId = systemEnvelopeDeps.newId();
     const raw = encodePbxRawFrame({
       id: frameId, tenant: b.tenant, site: b.site, pbxLinkId: b.decision.pbxLinkId, protocol: b.protocol,
@@ -65,7 +79,9 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
         const channel = vendor.channel ?? (item.kind === 'frame' ? headerOf(item, 'Channel') : undefined); // FreeSWITCH: the member session
         if (channel !== undefined) out.channels.push({ callId, channel, joinedAtMs: receivedAtMs });
       }
-      pushCanonical(out, tracker.apply(vendor), b, frameId);
+      const events = tracker.apply(vendor);
+      pushCanonical(out, events, b, frameId);
+      for (const end of callEndsOf(events, vendor)) pushCanonical(out, watchLinkDrops(out.counters, end, b), b, frameId);
     }
   }
   return { ...out, changes: tracker.takeChanges() };
@@ -81,6 +97,14 @@ function pushCanonical(out: PreparedBatch, events: readonly Decided[], b: BatchC
     out.outbox.push({ ...record, topic: topicOf(b, record.topic) });
     (out as { canonicalCount: number }).canonicalCount++;
   }
+}
+
+/** Each call end feeds the link's drop watch; an episode of frequent drops is an incident in the link's sequence. */
+function watchLinkDrops(counters: LinkCounters, end: CallEnd, b: BatchContext): Decided[] {
+  const link = b.decision.pbxLinkId;
+  const d = watchDrops(counters.drops ?? initialDropWatch(), end, link, b.dropWatch ?? DEFAULT_DROP_WATCH);
+  counters.drops = d.state;
+  return d.raise === null ? [] : [decided(PbxFrequentDropsDetected, link, ++counters.linkSequence, end.at, d.raise)];
 }
 
 function linkEvent(s: LinkSignal, atMs: number, counters: LinkCounters, b: BatchContext): Decided {

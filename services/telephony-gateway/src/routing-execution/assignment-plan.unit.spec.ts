@@ -30,9 +30,13 @@ describe('routing decision → PBX action', () => {
       .toEqual({ kind: 'reject', pbxLinkId: 'asterisk-1', failure: 'unknown-call', reason: 'unknown call: no caller channel recorded' });
   });
 
-  it('should reject an assignment for a call that is no longer waiting (answered, abandoned or gone) without asking the PBX', () => {
+  it('should reject, as a call not waiting, an assignment for a known call that was answered, ended or forgotten, without asking the PBX', () => {
     expect(planAssignment(assignment('asterisk-1:1741.7'), LINKS, { ...queued, callStatus: 'ended' }))
-      .toEqual({ kind: 'reject', pbxLinkId: 'asterisk-1', failure: 'unknown-call', reason: 'call no longer waiting in a queue (ended)' });
+      .toEqual({ kind: 'reject', pbxLinkId: 'asterisk-1', failure: 'call-not-waiting', reason: 'call no longer waiting in a queue (ended)' });
+    expect(planAssignment(assignment('asterisk-1:1741.7'), LINKS, { ...queued, callStatus: 'connected' }))
+      .toMatchObject({ kind: 'reject', failure: 'call-not-waiting', reason: 'call no longer waiting in a queue (connected)' });
+    expect(planAssignment(assignment('asterisk-1:1741.7'), LINKS, { ...queued, callStatus: null }))
+      .toMatchObject({ kind: 'reject', failure: 'call-not-waiting', reason: 'call no longer waiting in a queue (gone)' });
   });
 
   it('should leave assignments for other gateways alone', () => {
@@ -77,7 +81,7 @@ describe('assignment outcome', () => {
   });
 
   it('should class failures: refused by the PBX, agent not there, link down, no answer in time, and a reject before sending', () => {
-    expect(outcomeOf(redirect, { kind: 'answered', accepted: false, message: 'No such channel' }, null, 0)).toEqual({ status: 'failed', failure: 'pbx-refused', reason: 'PBX: No such channel' });
+    expect(outcomeOf(redirect, { kind: 'answered', accepted: false, message: 'Permission denied' }, null, 0)).toEqual({ status: 'failed', failure: 'pbx-refused', reason: 'PBX: Permission denied' });
     expect(failureOf({ kind: 'answered', accepted: false, message: 'agent 1002 is not available' })).toBe('agent-not-logged-in');
     expect(outcomeOf(redirect, { kind: 'link-error', message: 'AMI link is down' }, null, 0)).toEqual({ status: 'failed', failure: 'link-down', reason: 'AMI: AMI link is down' });
     expect(failureOf({ kind: 'link-error', message: 'Redirect: no response in 5000 ms' })).toBe('timeout');
@@ -85,6 +89,14 @@ describe('assignment outcome', () => {
     const reject = planAssignment(assignment('asterisk-1:9.9'), LINKS, { callerChannel: null, agentInterface: null });
     if (reject.kind !== 'reject') throw new Error('expected a reject plan');
     expect(outcomeOf(reject, null, null, 0)).toEqual({ status: 'failed', failure: 'unknown-call', reason: 'unknown call: no caller channel recorded' });
+  });
+
+  it('should class a refused Redirect of a known call that hung up, rings an agent or waits out a ring-no-answer retry as call-not-waiting', () => {
+    expect(outcomeOf(redirect, { kind: 'answered', accepted: false, message: 'No such channel' }, null, 0))
+      .toEqual({ status: 'failed', failure: 'call-not-waiting', reason: 'PBX: No such channel' });
+    expect(failureOf({ kind: 'answered', accepted: false, message: 'call sim-42 is not waiting in a queue' })).toBe('call-not-waiting');
+    expect(failureOf({ kind: 'answered', accepted: false, message: 'No such channel!' })).toBe('call-not-waiting'); // FreeSWITCH uuid_transfer
+    expect(failureOf({ kind: 'answered', accepted: false, message: 'agent 1002 is not available' })).toBe('agent-not-logged-in');
   });
 
   it('should address the outcome to the call on its link, naming the assignment', () => {

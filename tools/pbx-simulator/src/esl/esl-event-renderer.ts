@@ -33,6 +33,9 @@ const seconds = (ms: number): string => String(Math.floor(ms / 1000));
 /** Turns simulation facts into mod_callcenter `CUSTOM callcenter::info` events (telephony-reference §4.2). */
 export class EslEventRenderer {
   private readonly members = new Map<string, MemberSession>();
+  /** Caller session UUID → simulated call id (for `uuid_transfer`); a session keeps its UUID across queue visits. */
+  private readonly callOfSession = new Map<string, string>();
+  private readonly sessionOfCall = new Map<string, string>();
   private readonly agents = new Map<string, AgentRow>();
   private sequence = 0;
   private uuidCounter = 0;
@@ -96,6 +99,7 @@ export class EslEventRenderer {
   }
 
   private renderFact(fact: SimFact): void {
+    if (this.callerHangsUp(fact)) this.forgetSession(fact.callId);
     switch (fact.type) {
       case 'AgentLoggedIn':
         return this.setAgent(fact.agentId, fact.at, { status: 'Available', state: 'Waiting' });
@@ -111,6 +115,8 @@ export class EslEventRenderer {
         return this.setAgent(fact.agentId, fact.at, { state: 'Waiting' });
       case 'CallArrived':
         this.members.set(fact.callId, { memberUuid: '', sessionUuid: this.uuid(), callerNumber: fact.callerNumber, joinedAt: fact.at, agentUuid: '', calledAt: 0, answeredAt: 0 });
+        this.callOfSession.set(this.members.get(fact.callId)!.sessionUuid, fact.callId);
+        this.sessionOfCall.set(fact.callId, this.members.get(fact.callId)!.sessionUuid);
         return;
       case 'CallQueued': {
         const previous = this.members.get(fact.callId)!;
@@ -193,6 +199,22 @@ export class EslEventRenderer {
       row.talkTime += Math.floor((at - m.answeredAt) / 1000);
       row.lastBridgeEnd = Math.floor(at / 1000);
     }
+  }
+
+  private callerHangsUp(fact: SimFact): fact is SimFact & { callId: string } {
+    return fact.type === 'CallCompleted' || fact.type === 'TransferredCallEnded' || fact.type === 'TimedOutCallEnded'
+      || (fact.type === 'CallLeftQueueUnanswered' && fact.reason === 'abandon');
+  }
+
+  private forgetSession(callId: string): void {
+    const session = this.sessionOfCall.get(callId);
+    if (session !== undefined) this.callOfSession.delete(session);
+    this.sessionOfCall.delete(callId);
+  }
+
+  /** The simulated call behind a caller session UUID (`CC-Member-Session-UUID`), while its caller is on the line. */
+  callIdOfSession(sessionUuid: string): string | undefined {
+    return this.callOfSession.get(sessionUuid);
   }
 
   /** `api callcenter_config agent list`: pipe-separated rows, the resync source of an event-socket client. */

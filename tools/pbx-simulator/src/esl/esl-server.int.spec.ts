@@ -115,3 +115,34 @@ describe('FreeSWITCH event socket conformance (real TCP on 127.0.0.1)', () => {
     expect(rows[rows.length - 1]).toBe('+OK');
   });
 });
+
+describe('FreeSWITCH event socket external routing (uuid_transfer)', () => {
+  const scenario = simpleScenario({ queues: [simpleQueue({ arrivals: { kind: 'constant', callsPerHour: 120 }, patience: { kind: 'exponential', mean: 600 } })] }, 2, {});
+
+  it('should ring the agent a waiting caller session is transferred to, and refuse an unknown session or an agent who is not available', async () => {
+    const sim = await startSimulator({ scenario, seed: 7, speed: 60, eslPort: 0, autoStart: false, routing: 'external' });
+    const client = new RawEslClient(sim.eslPort!);
+    try {
+      client.socket.write('auth ClueCon\n\nevent plain CUSTOM callcenter::info\n\n');
+      await client.waitFor((r) => r.includes('+OK event listener enabled plain\n\n'));
+      sim.start();
+      await client.waitFor((r) => r.includes('CC-Action: member-queue-start'));
+      const start = frames(client.received).find((f) => f.body.includes('CC-Action: member-queue-start'))!.body;
+      const session = /\nCC-Member-Session-UUID: (\S+)\n/.exec(start)![1];
+      const replies = () => frames(client.received).filter((f) => f.headers.startsWith('Content-Type: api/response')).map((f) => f.body);
+      client.socket.write('api uuid_transfer 00000000-0000-4000-a000-000000000000 1001 XML default\n\n');
+      await client.waitFor(() => replies().length === 1);
+      client.socket.write(`api uuid_transfer ${session} 9999 XML default\n\n`);
+      await client.waitFor(() => replies().length === 2);
+      client.socket.write(`api uuid_transfer ${session} 1002 XML default\n\n`);
+      await client.waitFor(() => replies().length === 3 && client.received.includes('CC-Action: agent-offering'));
+      expect(replies()).toEqual(['-ERR No such channel!\n', '-ERR agent 9999 is not available\n', '+OK\n']);
+      const offering = frames(client.received).find((f) => f.body.includes('CC-Action: agent-offering'))!.body;
+      expect(offering).toContain('\nCC-Agent: 1002%40default\n');
+      expect(offering).toContain(`\nCC-Member-Session-UUID: ${session}\n`);
+    } finally {
+      client.socket.destroy();
+      await sim.stop();
+    }
+  });
+});

@@ -9,6 +9,11 @@ export interface EslServerOptions {
 
 export interface EslBackend {
   agentListing(): string;
+  /**
+   * External routing: `uuid_transfer <session uuid> <extension>` moves a waiting caller to the agent at that
+   * extension (the agent rings); absent, the command is unknown.
+   */
+  transfer?(sessionUuid: string, extension: string): { ok: true } | { ok: false; reason: string };
 }
 
 interface Session {
@@ -18,7 +23,7 @@ interface Session {
   subscribed: boolean;
 }
 
-/** Inbound-mode FreeSWITCH event socket (LF framing): auth, `event plain …`, `noevents`, `api`, `exit`. */
+/** Inbound-mode FreeSWITCH event socket (LF framing): auth, `event plain …`, `noevents`, `api` (agent list, uuid_transfer), `exit`. */
 export class EslServer {
   private readonly server = net.createServer((socket) => this.accept(socket));
   private readonly sessions = new Set<Session>();
@@ -111,6 +116,17 @@ export class EslServer {
 
   private api(command: string): string {
     if (command === 'callcenter_config agent list') return this.backend.agentListing();
-    return `-ERR ${command.split(' ')[0]} Command not found!\n`;
+    const [name = '', ...args] = command.split(/\s+/);
+    if (name === 'uuid_transfer' && this.backend.transfer !== undefined) return this.transfer(args);
+    return `-ERR ${name} Command not found!\n`;
+  }
+
+  /** `uuid_transfer <uuid> [-bleg|-both] <dest-exten> [<dialplan> [<context>]]`, answered `+OK` or `-ERR <reason>`. */
+  private transfer(args: string[]): string {
+    const [uuid, ...rest] = args;
+    const destination = rest.filter((a) => !a.startsWith('-'))[0];
+    if (uuid === undefined || destination === undefined) return '-ERR Usage: uuid_transfer <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+    const result = this.backend.transfer!(uuid, destination);
+    return result.ok ? '+OK\n' : `-ERR ${result.reason}\n`;
   }
 }

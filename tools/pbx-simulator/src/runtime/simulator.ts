@@ -107,7 +107,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   );
   const esl = options.eslPort === undefined || options.eslPort === null ? null : new EslServer(
     { host, port: options.eslPort, password: options.eslPassword ?? DEFAULT_ESL_PASSWORD },
-    { agentListing: () => eslRenderer.agentListing() },
+    {
+      agentListing: () => eslRenderer.agentListing(),
+      transfer: (sessionUuid, extension) => {
+        const callId = eslRenderer.callIdOfSession(sessionUuid);
+        if (!callId) return { ok: false, reason: 'No such channel!' };
+        const result = simulation.routeCall(callId, extension);
+        publish();
+        return result;
+      },
+    },
   );
   const amiPort = ami ? await ami.listen() : null;
   const eslPort = esl ? await esl.listen() : null;

@@ -3,6 +3,7 @@ import { headerOf, type AmiFrame, type AmiParsed } from '../domain/ami-frame';
 import { translateAmiEvent } from '../domain/ami-vendor-events';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
+import type { DropWatchConfig } from '../../call-tracking/domain/frequent-drops.decider';
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { AmiConnection } from './ami-connection';
 import { AmiResync, type ResyncResult } from './ami-resync';
@@ -18,7 +19,12 @@ export interface AmiLinkDeps {
   /** Registry topic → topic written instead (tests). */
   readonly topicOverrides?: Readonly<Record<string, string>>;
   readonly metrics?: GatewayMetrics;
+  /** PbxFrequentDropsDetected settings (DROP_ALERT_*). */
+  readonly dropWatch?: DropWatchConfig;
 }
+
+/** How long the PBX stays silent before an agent whose call ended is taken to follow it with no pause. */
+export const QUIET_SETTLE_MS = 500;
 
 export interface LinkStatus {
   readonly pbxLinkId: string;
@@ -58,10 +64,11 @@ export class AmiLink {
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
       batch: {
-        tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides,
+        tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
         decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
       },
       backpressure: (paused) => hold('backpressure', paused),
+      quietSettleMs: QUIET_SETTLE_MS,
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'AMI frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });
@@ -100,6 +107,7 @@ export class AmiLink {
 
   async stop(): Promise<void> {
     await this.connection.stop();
+    this.pipeline.close();
     await this.pipeline.flush();
     this.metrics.closed();
   }

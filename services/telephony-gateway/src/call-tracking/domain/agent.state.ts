@@ -21,6 +21,12 @@ export interface LoggedInAgent {
   readonly lastCallId: string | null;
   /** `${callKey}@${at}` of the last ring-no-answer, to drop repeats. */
   readonly lastRna: string | null;
+  /**
+   * The PBX ended the agent's call at `atMs` and what follows is not known yet: an after-call-work pause reported
+   * right after it makes the agent go straight from on-call to wrap-up (never a ready instant routing could use in
+   * between). Absent in states stored by earlier versions.
+   */
+  readonly completing?: { readonly atMs: number } | null;
 }
 
 export type AgentSession = LoggedOutAgent | LoggedInAgent;

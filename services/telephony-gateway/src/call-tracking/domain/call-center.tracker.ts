@@ -1,5 +1,5 @@
 import { initialAgentSession, type AgentSession } from './agent.state';
-import { transitionAgent } from './agent.decider';
+import { isCompleting, POST_CALL_PAUSE_WINDOW_MS, settleCompletion, transitionAgent, type AgentTransition } from './agent.decider';
 import { transitionCall } from './call.decider';
 import { initialCallState, upgradeCallState, type CallState } from './call.state';
 import type { Decided, DecisionContext } from './canonical';
@@ -33,13 +33,18 @@ export class CallCenterTracker {
   private readonly changedAgents = new Set<string>();
   /** Calls that became finished (ended, no wrap-up open), oldest first: forgotten ENDED_RETENTION_MS later. */
   private readonly retiring: { key: string; sinceMs: number }[] = [];
+  /** Agents whose call ended and whose next state waits for what follows (see transitionAgent). */
+  private readonly completing = new Set<string>();
 
   /** PBX time of the latest fact applied (or restored): the time stamped on outcomes the gateway itself learns. */
   private latestAtMs: number | null = null;
 
   constructor(private readonly ctx: DecisionContext, from?: TrackerSnapshot) {
     from?.calls.forEach((s, k) => this.calls.set(k, upgradeCallState(s)));
-    from?.agents.forEach((s, k) => this.agents.set(k, s));
+    from?.agents.forEach((s, k) => {
+      this.agents.set(k, s);
+      if (isCompleting(s)) this.completing.add(k);
+    });
     for (const s of this.calls.values()) this.latestAtMs = Math.max(this.latestAtMs ?? 0, lastPbxTimeOf(s));
   }
 
@@ -49,17 +54,42 @@ export class CallCenterTracker {
    */
   apply(event: VendorEvent): Decided[] {
     const e = event.type === 'AssignmentSettled' && this.latestAtMs !== null ? { ...event, at: this.latestAtMs } : event;
-    if (e.type !== 'AssignmentSettled') this.latestAtMs = Math.max(this.latestAtMs ?? e.at, e.at);
     const out: Decided[] = [];
+    if (e.type !== 'AssignmentSettled') {
+      this.latestAtMs = Math.max(this.latestAtMs ?? e.at, e.at);
+      // The PBX has moved on past the window: no pause followed those calls' ends.
+      out.push(...this.settleCompletions(this.latestAtMs - POST_CALL_PAUSE_WINDOW_MS));
+    }
     if (isCallEvent(e)) out.push(...this.applyToCall(e));
-    if (isAgentEvent(e)) {
-      const t = transitionAgent(this.agents.get(e.agentId) ?? initialAgentSession(), e, this.ctx);
-      this.agents.set(e.agentId, t.state);
-      this.changedAgents.add(e.agentId);
-      out.push(...t.events);
-      for (const f of t.followUps) out.push(...this.applyToCall(f));
+    if (isAgentEvent(e)) out.push(...this.applyToAgent(e.agentId, (s) => transitionAgent(s, e, this.ctx)));
+    return out;
+  }
+
+  /**
+   * Decides the state after every ended call still waiting for what follows whose end is before `beforeMs` (PBX
+   * time); by default all of them (the PBX has been quiet for a while: nothing followed).
+   */
+  settleCompletions(beforeMs = Infinity): Decided[] {
+    const out: Decided[] = [];
+    for (const agentId of [...this.completing]) {
+      const s = this.agents.get(agentId);
+      if (s === undefined || !isCompleting(s)) this.completing.delete(agentId);
+      else if (s.completing.atMs < beforeMs) out.push(...this.applyToAgent(agentId, () => settleCompletion(s)));
     }
     return out;
+  }
+
+  get pendingCompletions(): number {
+    return this.completing.size;
+  }
+
+  private applyToAgent(agentId: string, transition: (s: AgentSession) => AgentTransition): Decided[] {
+    const t = transition(this.agents.get(agentId) ?? initialAgentSession());
+    this.agents.set(agentId, t.state);
+    this.changedAgents.add(agentId);
+    if (isCompleting(t.state)) this.completing.add(agentId);
+    else this.completing.delete(agentId);
+    return [...t.events, ...t.followUps.flatMap((f) => this.applyToCall(f))];
   }
 
   private applyToCall(e: CallVendorEvent): readonly Decided[] {

@@ -1,5 +1,6 @@
 import { CallQueued, CallReleased, createEnvelope, PbxFrequentDropsDetected } from '@switchboard/contracts';
 import { decided } from './canonical';
+import type { AgentCallCompleted } from './vendor-events';
 import { callEndsOf, DEFAULT_DROP_WATCH, initialDropWatch, watchDrops, type CallEnd, type DropWatchState } from './frequent-drops.decider';
 
 const config = { windowMs: 60_000, threshold: 3 };
@@ -39,6 +40,19 @@ describe('frequent drops on a PBX link', () => {
     expect(() => watchDrops(initialDropWatch(), drop(0), 'x', { windowMs: 1000, threshold: 0.5 })).toThrow(/threshold/);
   });
 
+  it('keeps its state bounded by the window\'s seconds on a busy link, still counting every call end', () => {
+    let state: DropWatchState = initialDropWatch();
+    let raise: ReturnType<typeof watchDrops>['raise'] = null;
+    for (let i = 0; i < 10_000; i++) {
+      const d = watchDrops(state, { at: i * 10, dropped: i % 100 === 0 }, 'asterisk-1', { windowMs: 60_000, threshold: 50 });
+      state = d.state;
+      raise = d.raise ?? raise;
+    }
+    expect(state.ends.length).toBeLessThanOrEqual(61);
+    expect(state.ends.reduce((n, [, c]) => n + c, 0)).toBe(6_000); // seconds 40..99 of 0..99.99
+    expect(raise).toMatchObject({ droppedCalls: 50, threshold: 50 });
+  });
+
   it('raises data valid under the published contract', () => {
     const [{ data }] = run([drop(0), drop(1), drop(2)]);
     expect(() => createEnvelope(PbxFrequentDropsDetected, {
@@ -53,5 +67,15 @@ describe('frequent drops on a PBX link', () => {
     expect(callEndsOf([released('caller', 1)])).toEqual([{ at: 1, dropped: false }]);
     expect(callEndsOf([released('system', 2), requeued])).toEqual([{ at: 2, dropped: false }]);
     expect(callEndsOf([requeued])).toEqual([]);
+  });
+
+  it('does not count a FreeSWITCH release (always `system`) whose hang-up cause is a normal clearing, but does count an abnormal one', () => {
+    const released = decided(CallReleased, 'c1', 5, 1, { callId: 'c1', agentId: 'a', releasedBy: 'system', talkSeconds: 1, holdCount: 0, totalHoldSeconds: 0, transferCount: 0 });
+    const end = (hangupCause?: string): AgentCallCompleted => ({
+      type: 'AgentCallCompleted', at: 1, callKey: 'm-1', agentId: 'a', extension: 'a@default', queue: 'q', reason: 'other', ...(hangupCause === undefined ? {} : { hangupCause }),
+    });
+    expect(callEndsOf([released], end('NORMAL_CLEARING'))).toEqual([{ at: 1, dropped: false }]);
+    expect(callEndsOf([released], end('RECOVERY_ON_TIMER_EXPIRE'))).toEqual([{ at: 1, dropped: true }]);
+    expect(callEndsOf([released], end())).toEqual([{ at: 1, dropped: true }]);
   });
 });

@@ -40,6 +40,8 @@ export type AgentCallCompleted = At & Omit<OnMember, 'at'> & {
   readonly type: 'AgentCallCompleted';
   readonly callKey: string | null;
   readonly reason: 'caller' | 'agent' | 'transfer' | 'other';
+  /** The PBX's hang-up cause when it gives one instead of the releasing party (FreeSWITCH `CC-Hangup-Cause`). */
+  readonly hangupCause?: string;
 };
 export type CallHoldChanged = OnCall & { readonly type: 'CallHoldChanged'; readonly held: boolean };
 export type CallTransferStarted = OnCall & { readonly type: 'CallTransferStarted'; readonly kind: 'blind' | 'attended'; readonly target: string };
@@ -51,7 +53,7 @@ export type WrapUpEnded = OnCall & { readonly type: 'WrapUpEnded'; readonly agen
 export type AssignmentOutcome =
   | { readonly status: 'executed'; readonly action: 'redirect' | 'bridge' | 'esl-transfer'; readonly queuedToExecutedMs: number }
   | { readonly status: 'failed'; readonly failure: AssignmentFailure; readonly reason: string };
-export type AssignmentFailure = 'pbx-refused' | 'unknown-call' | 'agent-not-logged-in' | 'link-down' | 'timeout' | 'outcome-unknown';
+export type AssignmentFailure = 'pbx-refused' | 'unknown-call' | 'call-not-waiting' | 'agent-not-logged-in' | 'link-down' | 'timeout' | 'outcome-unknown';
 /** The gateway carried out (or failed to carry out) routing's assignment of this call: numbered in the call's sequence. */
 export type AssignmentSettled = OnCall & {
   readonly type: 'AssignmentSettled';

@@ -57,8 +57,12 @@ const CALL_ACTIONS: Record<string, (e: EslEvent, at: number) => VendorEvent[]> =
     const answered = secondsOf(e, 'CC-Agent-Answered-Time');
     return { type: 'AgentAnswered', ...b, ringSeconds: called !== undefined && answered !== undefined ? Math.max(0, answered - called) : 0 };
   }),
-  // CC-Hangup-Cause is the agent leg's cause; it does not say which side hung up, so the release is `system`.
-  'bridge-agent-end': onAgentCall((_e, b) => ({ type: 'AgentCallCompleted', ...b, reason: 'other' })),
+  // CC-Hangup-Cause is the agent leg's cause; it does not say which side hung up, so the release is `system`, with
+  // the cause kept to tell a normal clearing from a call the network dropped.
+  'bridge-agent-end': onAgentCall((e, b) => {
+    const hangupCause = knownHeaderOf(e, 'CC-Hangup-Cause');
+    return { type: 'AgentCallCompleted', ...b, reason: 'other', ...(hangupCause === undefined ? {} : { hangupCause }) };
+  }),
   // Cancel: the caller left unanswered. TIMEOUT / NO_AGENT_TIMEOUT: the queue gave up (max-wait-time, no agent in
   // time) and the dial plan goes on; anything else (NONE: the caller hung up, BREAK_OUT, EXIT_WITH_KEY) is the caller's.
   'member-queue-end': (e, at) => {

@@ -52,6 +52,17 @@ export class EslConnection extends ReconnectingClient {
     await this.command(AGENT_LIST_COMMAND);
   }
 
+  /**
+   * One `api …` command line (e.g. `api uuid_transfer <uuid> <extension> XML <context>`): resolves with the
+   * api/response body, `+OK …` or `-ERR …`; rejects when the socket is down or no reply comes in time.
+   */
+  async api(command: string, timeoutMs?: number): Promise<string> {
+    if (!/^api [^\r\n]+$/.test(command)) throw new Error(`api command: expected one line starting with "api ", got "${command.slice(0, 80)}"`);
+    const reply = await this.command(command, timeoutMs);
+    if (reply.contentType !== 'api/response') throw new Error(`api command: expected an api/response, got "${reply.contentType}": ${headerOf(reply, 'Reply-Text') ?? ''}`);
+    return reply.body;
+  }
+
   command(command: string, timeoutMs = 10_000): Promise<EslFrame> {
     let socket: net.Socket;
     try {

@@ -1,4 +1,4 @@
-import type { AmiLinkDeps } from '../../ami/infrastructure/ami-link';
+import { QUIET_SETTLE_MS, type AmiLinkDeps } from '../../ami/infrastructure/ami-link';
 import { GatewayMetrics, type LinkMetrics } from '../../ami/infrastructure/link-metrics';
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
@@ -22,6 +22,9 @@ export interface EslLinkStatus {
 
 /** One FreeSWITCH link: event socket → mod_callcenter translation → the same durable pipeline as AMI. */
 export class EslLink {
+  /** Routing's assignments are carried out with event-socket `api uuid_transfer` commands. */
+  readonly protocol = 'esl' as const;
+
   private constructor(
     readonly config: EslLinkConfig, private readonly connection: EslConnection, readonly pipeline: LinkPipeline,
     private readonly metrics: LinkMetrics, private readonly lastResyncAgents: () => number,
@@ -35,10 +38,11 @@ export class EslLink {
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
       batch: {
-        tenant: deps.tenant, site: deps.site, protocol: 'freeswitch-esl', topicOverrides: deps.topicOverrides,
+        tenant: deps.tenant, site: deps.site, protocol: 'freeswitch-esl', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
         decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
       },
       backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
+      quietSettleMs: QUIET_SETTLE_MS,
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'event-socket frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });
@@ -80,8 +84,12 @@ export class EslLink {
     return { callsCorrected: 0, agentsCorrected: this.lastResyncAgents() };
   }
 
+  /** Sends one `api …` command line and resolves with FreeSWITCH's answer (`+OK …` / `-ERR …`). */
+  api(command: string, timeoutMs?: number): Promise<string> { return this.connection.api(command, timeoutMs); }
+
   async stop(): Promise<void> {
     await this.connection.stop();
+    this.pipeline.close();
     await this.pipeline.flush();
     this.metrics.closed();
   }

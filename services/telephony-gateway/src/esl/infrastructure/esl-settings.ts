@@ -9,6 +9,8 @@ export interface EslLinkConfig {
   readonly keepaliveMs: number;
   readonly ringCycleMs: number;
   readonly defaultDialedNumber: string;
+  /** Dial-plan context of the agents' extensions: routing's assignments `uuid_transfer` callers there. Default `default`. */
+  readonly redirectContext?: string;
 }
 
 /** Enabled when `ESL_HOST` is set. */
@@ -23,5 +25,6 @@ export function eslLinkSettings(env: EnvReader): EslLinkConfig | null {
     keepaliveMs: env.get('ESL_KEEPALIVE_SECONDS').default('15').asIntPositive() * 1000,
     ringCycleMs: env.get('RING_CYCLE_SECONDS').default('6').asFloatPositive() * 1000,
     defaultDialedNumber: env.get('DEFAULT_DIALED_NUMBER').default('0').asString(),
+    redirectContext: env.get('ESL_TRANSFER_CONTEXT').default('default').asString(),
   };
 }

@@ -7,17 +7,28 @@ export type ActionResult =
   | { readonly kind: 'link-error'; readonly message: string };
 
 const LINK_DOWN = /link is down|not connected|socket|ECONNRESET|EPIPE/i;
-const NO_ANSWER = /no response|timed? ?out/i;
+const NO_ANSWER = /no (response|reply)|timed? ?out/i;
 /** PBX wording for an agent who is not there (the simulator: `agent 1002 is not available`; Asterisk: no such extension). */
 const AGENT_MISSING = /agent .* not (available|logged)|not logged in/i;
 
-/** The failure class routing acts on, from the PBX's words or the link's error. */
+/**
+ * PBX wording for a caller channel that is no longer there to move or no longer waiting in a queue (Asterisk and
+ * FreeSWITCH: `No such channel`; the simulator: `call … is not waiting in a queue` while it rings an agent or waits
+ * out a ring-no-answer retry).
+ */
+const CALL_NOT_WAITING = /no such channel|not waiting|no longer (waiting|in)/i;
+
+/**
+ * The failure class routing acts on, from the PBX's words or the link's error. An action is only sent for a call the
+ * gateway knows (its caller channel was recorded), so a refusal naming the call means the call is not waiting now.
+ */
 export function failureOf(result: ActionResult): AssignmentFailure {
   if (result.kind === 'link-error') {
     if (LINK_DOWN.test(result.message)) return 'link-down';
     return NO_ANSWER.test(result.message) ? 'timeout' : 'outcome-unknown';
   }
-  return AGENT_MISSING.test(result.message) ? 'agent-not-logged-in' : 'pbx-refused';
+  if (AGENT_MISSING.test(result.message)) return 'agent-not-logged-in';
+  return CALL_NOT_WAITING.test(result.message) ? 'call-not-waiting' : 'pbx-refused';
 }
 
 /**

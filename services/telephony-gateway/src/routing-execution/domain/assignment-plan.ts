@@ -70,8 +70,10 @@ export function planAssignment(a: Assignment, links: readonly ExecutingLink[], t
   if (pbxLinkId === undefined) return { kind: 'not-ours' };
   const link = links.find((l) => l.pbxLinkId === pbxLinkId)!;
   if (target.callerChannel === null) return { kind: 'reject', pbxLinkId, failure: 'unknown-call', reason: 'unknown call: no caller channel recorded' };
+  // Known (its channel was recorded) but answered, ended or already forgotten: moving the caller now would take them
+  // from an agent, or fail; routing is told the call, not the agent, is why.
   if (target.callStatus !== undefined && target.callStatus !== 'queued') {
-    return { kind: 'reject', pbxLinkId, failure: 'unknown-call', reason: `call no longer waiting in a queue (${target.callStatus ?? 'not tracked'})` };
+    return { kind: 'reject', pbxLinkId, failure: 'call-not-waiting', reason: `call no longer waiting in a queue (${target.callStatus ?? 'gone'})` };
   }
   const extension = extensionOfAgent(a.agentId, target.agentInterface);
   if (link.protocol === 'esl') {
