@@ -110,7 +110,9 @@ describe("routing from the gateway's assignment outcomes", () => {
     // Calls are keys on different partitions: decision time orders them.
     const all = (await readEvents(kafka, topics.assignment, 3)).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     expect(all.map(summary)).toEqual([[CallAssignedToAgent.type, 'c1', 'E1', null], [CallAssignedToAgent.type, 'c2', 'E1', null], [CallAssignedToAgent.type, 'c1', 'E1', null]]);
-    // c1 keeps its wait from the first queueing.
-    expect((all[2].data as { waitSeconds: number }).waitSeconds).toBeGreaterThanOrEqual(5);
+    // c1 keeps its wait from the first queueing (t+2 s). E1 is free from c2's abandon (t+6 s) on, and c1 may be
+    // offered either when its hold-back runs out on routing's clock or when its re-queueing (t+7 s) arrives, so the
+    // wait is at least 4 s; a wait restarted at the re-queueing would be about 0.
+    expect((all[2].data as { waitSeconds: number }).waitSeconds).toBeGreaterThanOrEqual(4);
   });
 });

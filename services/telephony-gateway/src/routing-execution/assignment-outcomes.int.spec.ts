@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CallAssignedToAgent, createEnvelope, dlqTopicOf, systemEnvelopeDeps, Topics, type AnyEvent } from '@switchboard/contracts';
-import { createTopics, eventually, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import { eventually, uniqueName } from '@switchboard/testing';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
-import type { Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { startGateway, type GatewayRuntime } from '../gateway-runtime';
+import { openExecutionHarness, type ExecutionHarness } from '../test-support/execution-harness';
 import { readTopic, type TopicEvent } from '../test-support/read-topic';
-import { kafkaMessages } from '../test-support/routing-events';
 import { AssignmentExecutor } from './infrastructure/assignment-executor';
 
 jest.setTimeout(120_000);
@@ -23,11 +22,10 @@ function assignment(callId: string, agentId: string, tenant: string): AnyEvent {
 }
 
 describe('the outcome of each routing assignment, published in the call\'s own sequence', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let h: ExecutionHarness;
   let pool: Pool;
   let sim: RunningSimulator;
   let gateway: GatewayRuntime;
-  let producer: Producer;
   const tenant = uniqueName('t').toLowerCase();
   const secret = randomBytes(12).toString('hex');
   const assignmentTopic = uniqueName('it-gw-assign-out');
@@ -35,15 +33,9 @@ describe('the outcome of each routing assignment, published in the call\'s own s
   const pbxLinkId = uniqueName('pbx');
 
   beforeAll(async () => {
-    const kafka = testKafka('gw-outcome-it');
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, [assignmentTopic, dlqTopicOf(assignmentTopic), callTopic]);
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    db = await freshDatabase('sb_gw_outcome');
-    pool = new Pool({ connectionString: db.url, max: 6 });
+    h = await openExecutionHarness({ clientId: 'gw-outcome-it', database: 'sb_gw_outcome', assignmentTopic, topics: [assignmentTopic, dlqTopicOf(assignmentTopic), callTopic] });
+    const { kafka } = h;
+    ({ pool } = h);
     sim = await startSimulator({ scenario: await loadScenario(SCENARIO), seed: 12, speed: 20, routing: 'external', amiPort: 0, amiSecret: secret, autoStart: false });
     gateway = await startGateway({
       pool, kafka, relayName: uniqueName('relay'), assignmentGroupId: uniqueName('gw-assign'),
@@ -58,12 +50,10 @@ describe('the outcome of each routing assignment, published in the call\'s own s
   afterAll(async () => {
     await gateway?.stop();
     await sim?.stop();
-    await producer?.disconnect();
-    await pool?.end();
-    await db?.drop();
+    await h?.close();
   });
 
-  const q = async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[];
+  const q = <T>(sql: string, params: unknown[] = []) => h.query<T>(sql, params);
   const outcomes = (events: TopicEvent[]) => events.filter((e) => e.type.includes('.assignment-'));
 
   it('should publish CallAssignmentExecuted once (delivered twice) and CallAssignmentFailed for an unknown call, caused by the assignment', async () => {
@@ -83,7 +73,7 @@ describe('the outcome of each routing assignment, published in the call\'s own s
     const callId = waiting[0].call_id;
     const assigned = assignment(callId, ready[0].subject, tenant);
     const unknown = assignment(`${pbxLinkId}:999999.1`, ready[0].subject, tenant);
-    await producer.send({ topic: assignmentTopic, acks: -1, messages: kafkaMessages([assigned, assigned, unknown]) });
+    await h.send([assigned, assigned, unknown]);
     await eventually('both settled', async () => (await q<{ n: number }>(`select count(*)::int as n from gw_assignment_executions where status <> 'executing'`))[0].n === 2);
     sim.advanceTo(sim.simulation.now + 1000);
     await gateway.links[0].pipeline.flush();

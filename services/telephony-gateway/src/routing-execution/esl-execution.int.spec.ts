@@ -1,38 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { dlqTopicOf, Topics, type AnyEvent } from '@switchboard/contracts';
-import { createTopics, eventually, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import { eventually, uniqueName } from '@switchboard/testing';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
-import type { Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { startGateway, type GatewayRuntime } from '../gateway-runtime';
+import { openExecutionHarness, type ExecutionHarness } from '../test-support/execution-harness';
 import { readTopic } from '../test-support/read-topic';
-import { assignmentEvent, kafkaMessages } from '../test-support/routing-events';
+import { assignmentEvent } from '../test-support/routing-events';
 
 jest.setTimeout(120_000);
 const SCENARIO = join(__dirname, '../../../../tools/pbx-simulator/scenarios/small-test-day.json');
 
 describe('executing routing decisions on FreeSWITCH (event socket, uuid_transfer)', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let h: ExecutionHarness;
   let pool: Pool;
   let sim: RunningSimulator;
   let gateway: GatewayRuntime;
-  let producer: Producer;
   const tenant = uniqueName('t').toLowerCase();
   const password = randomBytes(12).toString('hex');
   const assignmentTopic = uniqueName('it-gw-esl-assignment');
   const pbxLinkId = uniqueName('fs');
 
   beforeAll(async () => {
-    const kafka = testKafka('gw-esl-exec-it');
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, [assignmentTopic, dlqTopicOf(assignmentTopic)]);
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    db = await freshDatabase('sb_gw_esl_exec');
-    pool = new Pool({ connectionString: db.url, max: 6 });
+    h = await openExecutionHarness({ clientId: 'gw-esl-exec-it', database: 'sb_gw_esl_exec', assignmentTopic, topics: [assignmentTopic, dlqTopicOf(assignmentTopic)] });
+    const { kafka } = h;
+    ({ pool } = h);
     sim = await startSimulator({ scenario: await loadScenario(SCENARIO), seed: 11, speed: 20, routing: 'external', eslPort: 0, eslPassword: password, autoStart: false });
     // Only an event-socket link: the assignment consumer starts for it alone.
     gateway = await startGateway({
@@ -47,13 +40,11 @@ describe('executing routing decisions on FreeSWITCH (event socket, uuid_transfer
   afterAll(async () => {
     await gateway?.stop();
     await sim?.stop();
-    await producer?.disconnect();
-    await pool?.end();
-    await db?.drop();
+    await h?.close();
   });
 
-  const send = (events: AnyEvent[]) => producer.send({ topic: assignmentTopic, acks: -1, messages: kafkaMessages(events) });
-  const q = async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[];
+  const send = (events: AnyEvent[]) => h.send(events);
+  const q = <T>(sql: string, params: unknown[] = []) => h.query<T>(sql, params);
   const settled = (id: string) => eventually(`assignment ${id} settled`, async () => {
     const [r] = await q<{ status: string }>('select status from gw_assignment_executions where event_id = $1', [id]);
     return r !== undefined && r.status !== 'executing';

@@ -1,37 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { dlqTopicOf, Topics, type AnyEvent } from '@switchboard/contracts';
-import { createTopics, eventually, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
+import { eventually, uniqueName } from '@switchboard/testing';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
-import type { Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { startGateway, type GatewayRuntime } from '../gateway-runtime';
-import { assignmentEvent, kafkaMessages } from '../test-support/routing-events';
+import { openExecutionHarness, type ExecutionHarness } from '../test-support/execution-harness';
+import { assignmentEvent } from '../test-support/routing-events';
 
 jest.setTimeout(120_000);
 const SCENARIO = join(__dirname, '../../../../tools/pbx-simulator/scenarios/small-test-day.json');
 
 describe('executing routing decisions on the PBX', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let h: ExecutionHarness;
   let pool: Pool;
   let sim: RunningSimulator;
   let gateway: GatewayRuntime;
-  let producer: Producer;
   const tenant = uniqueName('t').toLowerCase();
   const secret = randomBytes(12).toString('hex');
   const assignmentTopic = uniqueName('it-gw-assignment');
   const pbxLinkId = uniqueName('pbx');
 
   beforeAll(async () => {
-    const kafka = testKafka('gw-exec-it');
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopics(admin, [assignmentTopic, dlqTopicOf(assignmentTopic)]);
-    await admin.disconnect();
-    producer = kafka.producer();
-    await producer.connect();
-    db = await freshDatabase('sb_gw_exec');
-    pool = new Pool({ connectionString: db.url, max: 6 });
+    h = await openExecutionHarness({ clientId: 'gw-exec-it', database: 'sb_gw_exec', assignmentTopic, topics: [assignmentTopic, dlqTopicOf(assignmentTopic)] });
+    const { kafka } = h;
+    ({ pool } = h);
     sim = await startSimulator({ scenario: await loadScenario(SCENARIO), seed: 11, speed: 20, routing: 'external', amiPort: 0, amiSecret: secret, autoStart: false });
     gateway = await startGateway({
       pool, kafka, relayName: uniqueName('relay'), assignmentGroupId: uniqueName('gw-assign'), topicOverrides: { [Topics.routingAssignment.name]: assignmentTopic },
@@ -45,13 +38,11 @@ describe('executing routing decisions on the PBX', () => {
   afterAll(async () => {
     await gateway?.stop();
     await sim?.stop();
-    await producer?.disconnect();
-    await pool?.end();
-    await db?.drop();
+    await h?.close();
   });
 
-  const send = (events: AnyEvent[]) => producer.send({ topic: assignmentTopic, acks: -1, messages: kafkaMessages(events) });
-  const q = async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[];
+  const send = (events: AnyEvent[]) => h.send(events);
+  const q = <T>(sql: string, params: unknown[] = []) => h.query<T>(sql, params);
 
   it('should redirect the caller to the assigned agent once, even when the assignment is delivered twice, and record failures', async () => {
     const start = sim.simulation.startMs;
