@@ -5,6 +5,7 @@ import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
 import type { DropWatchConfig } from '../../call-tracking/domain/frequent-drops.decider';
 import { LinkPipeline } from '../../publishing/link-pipeline';
+import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { AmiConnection } from './ami-connection';
 import { AmiResync, type ResyncResult } from './ami-resync';
 import { GatewayMetrics, type LinkMetrics } from './link-metrics';
@@ -26,19 +27,7 @@ export interface AmiLinkDeps {
 /** How long the PBX stays silent before an agent whose call ended is taken to follow it with no pause. */
 export const QUIET_SETTLE_MS = 500;
 
-export interface LinkStatus {
-  readonly pbxLinkId: string;
-  readonly protocol: 'asterisk-ami';
-  readonly endpoint: string;
-  readonly state: string;
-  readonly banner: string;
-  readonly lastError: string;
-  readonly framesCommitted: number;
-  readonly canonicalCommitted: number;
-  readonly parseErrors: number;
-  readonly backlog: number;
-  readonly reconnectAttempts: number;
-}
+export type { LinkStatus } from '../../publishing/link-status';
 
 /** One Asterisk link: the TCP connection feeding the durable pipeline, plus link-up/down incidents. */
 export class AmiLink {
@@ -112,13 +101,8 @@ export class AmiLink {
     this.metrics.closed();
   }
 
-  status(): LinkStatus {
-    const p = this.pipeline;
-    return {
-      pbxLinkId: this.config.pbxLinkId, protocol: 'asterisk-ami', endpoint: `${this.config.host}:${this.config.port}`, state: this.connection.state,
-      banner: this.connection.banner, lastError: this.connection.lastError, framesCommitted: p.framesCommitted, canonicalCommitted: p.canonicalCommitted,
-      parseErrors: p.parseErrors, backlog: p.backlog, reconnectAttempts: this.connection.reconnectAttempts,
-    };
+  status(): LinkStatus<'asterisk-ami'> {
+    return linkStatusOf('asterisk-ami', { config: this.config, connection: this.connection, pipeline: this.pipeline });
   }
 }
 

@@ -1,24 +1,13 @@
 import { QUIET_SETTLE_MS, type AmiLinkDeps } from '../../ami/infrastructure/ami-link';
 import { GatewayMetrics, type LinkMetrics } from '../../ami/infrastructure/link-metrics';
 import { LinkPipeline } from '../../publishing/link-pipeline';
+import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
 import { parseAgentList, parsePlainEvent, type EslParsed } from '../domain/esl-frame';
 import { AGENT_LIST_COMMAND, EslConnection } from './esl-connection';
 import type { EslLinkConfig } from './esl-settings';
 
-export interface EslLinkStatus {
-  readonly pbxLinkId: string;
-  readonly protocol: 'freeswitch-esl';
-  readonly endpoint: string;
-  readonly state: string;
-  readonly banner: string;
-  readonly lastError: string;
-  readonly framesCommitted: number;
-  readonly canonicalCommitted: number;
-  readonly parseErrors: number;
-  readonly backlog: number;
-  readonly reconnectAttempts: number;
-}
+export type EslLinkStatus = LinkStatus<'freeswitch-esl'>;
 
 /** One FreeSWITCH link: event socket → mod_callcenter translation → the same durable pipeline as AMI. */
 export class EslLink {
@@ -95,11 +84,6 @@ export class EslLink {
   }
 
   status(): EslLinkStatus {
-    const p = this.pipeline;
-    return {
-      pbxLinkId: this.config.pbxLinkId, protocol: 'freeswitch-esl', endpoint: `${this.config.host}:${this.config.port}`, state: this.connection.state,
-      banner: this.connection.banner, lastError: this.connection.lastError, framesCommitted: p.framesCommitted, canonicalCommitted: p.canonicalCommitted,
-      parseErrors: p.parseErrors, backlog: p.backlog, reconnectAttempts: this.connection.reconnectAttempts,
-    };
+    return linkStatusOf('freeswitch-esl', { config: this.config, connection: this.connection, pipeline: this.pipeline });
   }
 }
