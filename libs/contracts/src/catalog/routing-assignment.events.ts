@@ -90,7 +90,12 @@ export const CallReoffered = defineEvent({
     callId: CallId,
     queueId: QueueId,
     previousAgentId: AgentId,
-    reason: Type.Union([Type.Literal('ring-no-answer'), Type.Literal('agent-unavailable'), Type.Literal('agent-logged-out')]),
+    reason: Type.Union([
+      Type.Literal('ring-no-answer'), Type.Literal('agent-unavailable'), Type.Literal('agent-logged-out'),
+      // Added later (new values are additive: consumers treat an unknown reason as a generic re-offer).
+      Type.Literal('assignment-failed'), // the gateway could not carry out the assignment (PBX refused, link down, timeout)
+      Type.Literal('call-not-waiting'), // the PBX said the call was not (or no longer) waiting when the assignment reached it
+    ], { description: 'Why the previous offer ended. Consumers must accept reasons added later as a generic re-offer.' }),
     attempt: Type.Integer({ minimum: 2, description: 'Ordinal of the next offer' }),
   }),
 });

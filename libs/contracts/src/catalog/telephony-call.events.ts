@@ -14,6 +14,17 @@ const subject = 'call id';
  * Optional on the events published before it existed (additive evolution): consumers read an absent value as 1.
  */
 const QueueVisit = Position('Ordinal of the queue visit within the call (1 = first queue entry)');
+/**
+ * The customer tier the PBX or CTI attached to the call (RT-11), e.g. `vip`: the dial plan sets it after a CRM dip, as
+ * the channel variable SWITCHBOARD_CALLER_TIER (AMI `ChanVariable`, event-socket `variable_…`), or a webhook sends it.
+ * Routing policies map tiers to priority. Not personal data: a class, never the caller's identity.
+ */
+const AddedCallerTier = Type.Optional(
+  Type.String({
+    pattern: '^[a-z0-9][a-z0-9_-]{0,31}$',
+    description: 'Customer tier attached by the PBX/CTI (e.g. vip, gold); absent when none was attached: read as the standard tier',
+  }),
+);
 const AddedQueueVisit = Type.Optional(
   Position('Ordinal of the queue visit within the call (1 = first queue entry); absent on events published before it was added: read as 1'),
 );
@@ -31,6 +42,7 @@ export const CallOffered = defineEvent({
     callerHash: CallerHash,
     callerMasked: CallerMasked,
     dialedNumber: Type.String({ pattern: '^[0-9+*#]{1,32}$', description: 'Access number (DNIS) the caller dialed' }),
+    callerTier: AddedCallerTier,
   }),
 });
 
@@ -46,6 +58,7 @@ export const CallQueued = defineEvent({
     position: Position('Position in the queue on joining (1 = head)'),
     queueLength: Count('Calls in the queue including this one'),
     queueVisit: AddedQueueVisit,
+    callerTier: AddedCallerTier,
   }),
 });
 
