@@ -18,7 +18,7 @@ export function strategyOf(value: string): AgentStrategy {
   return found;
 }
 
-/** The proto has no final action, priority or ageing yet: callers get keep-waiting, priority 0, no ageing. */
+/** The proto has no final action yet: callers get keep-waiting. Absent ageing = no ageing. */
 export function policyFromProto(p: ProtoPolicy | undefined): Omit<RoutingPolicy, 'version'> {
   if (p === undefined || p.queueId === '') throw new InvalidArgumentError('ROUTING.POLICY_REQUIRED', 'a policy with a queue id is required', [{ field: 'policy.queueId', description: 'required' }]);
   return {
@@ -27,7 +27,8 @@ export function policyFromProto(p: ProtoPolicy | undefined): Omit<RoutingPolicy,
       requirements: s.requirements.map((r) => ({ skillId: r.skillId, minProficiency: r.minProficiency })),
       expirySeconds: s.expirySeconds === 0 ? null : s.expirySeconds, extraQueueIds: s.extraQueueIds, teamIds: [], agentIds: [],
     })),
-    finalAction: { kind: 'keep-waiting' }, basePriority: 0, ageing: NO_AGEING, essentialSkillIds: [],
+    finalAction: { kind: 'keep-waiting' }, basePriority: p.basePriority, ageing: p.ageing ?? NO_AGEING, essentialSkillIds: [],
+    tierPriorities: p.tierPriorities.map(({ tier, boost }) => ({ tier, boost })),
   };
 }
 
@@ -35,6 +36,7 @@ export function policyToProto(p: RoutingPolicy): ProtoPolicy {
   return {
     policyId: p.policyId, queueId: p.queueId, strategy: p.strategy,
     steps: p.steps.map((s) => ({ requirements: [...s.requirements], expirySeconds: s.expirySeconds ?? 0, extraQueueIds: [...s.extraQueueIds] })),
+    basePriority: p.basePriority, ageing: { ...p.ageing }, tierPriorities: (p.tierPriorities ?? []).map((t) => ({ ...t })),
   };
 }
 
@@ -42,6 +44,7 @@ export function queueStateToProto(s: QueueStateView): QueueState {
   return {
     queueId: s.queueId, waitingCalls: s.waitingCalls, longestWaitSeconds: s.longestWaitSeconds, agentsReady: s.agentsReady,
     agentsOnCall: s.agentsOnCall, agentsNotReady: s.agentsNotReady, asOf: timestamp(s.asOf),
+    waitingByTier: { ...s.waitingByTier }, teamLeadersReady: s.teamLeadersReady, teamLeadersAtShare: s.teamLeadersAtShare,
   };
 }
 
@@ -49,6 +52,6 @@ export function explanationToProto(d: CallAssigned['data']): ExplainRoutingRespo
   return {
     callId: d.callId, queueId: d.queueId, agentId: d.agentId, step: d.step, policyId: d.policyId, policyVersion: d.policyVersion,
     strategy: d.explanation.strategy, summary: d.explanation.summary, candidates: d.explanation.candidates.map((c) => ({ ...c })),
-    decidedAt: timestamp(d.decidedAt),
+    decidedAt: timestamp(d.decidedAt), callerTier: d.callerTier ?? '',
   };
 }

@@ -5,7 +5,7 @@ import { NotFoundError, PermissionDeniedError } from '@switchboard/domain-errors
 import { principalOf, Roles, type Principal } from '@switchboard/service-kit';
 import {
   RoutingServiceControllerMethods, QueueOrder,
-  type ExplainRoutingRequest, type GetQueueStateRequest, type GrantSkillRequest, type RevokeSkillRequest, type RoutingServiceController,
+  type AssignTeamRequest, type ExplainRoutingRequest, type GetQueueStateRequest, type SetTeamLeaderHandlingRatioRequest, type GrantSkillRequest, type RevokeSkillRequest, type RoutingServiceController,
   type SetAgentSkillRequest, type SetRoutingPolicyRequest, type UpsertQueueRequest, type UpsertSkillRequest, type WatchQueueStateRequest,
   type WatchQueueStateResponse,
 } from '@switchboard/contracts/src/generated/switchboard/routing/v1/routing_service';
@@ -67,6 +67,20 @@ export class RoutingGrpcController implements RoutingServiceController {
   async setRoutingPolicy({ policy }: SetRoutingPolicyRequest, md: Metadata) {
     const saved = await this.deps.configuration.setRoutingPolicy(policyFromProto(policy), principalOf(md).userId);
     return { policy: policyToProto(saved), policyVersion: saved.version };
+  }
+
+  /** RT-06: the role gate here and the decider's own check (it records who and why) both require the director. */
+  @Roles('director')
+  async setTeamLeaderHandlingRatio({ ratio, reason }: SetTeamLeaderHandlingRatioRequest, md: Metadata) {
+    const me = principalOf(md);
+    const state = await this.deps.configuration.setTeamLeaderHandlingRatio(ratio, reason, me.userId, me.roles);
+    return { ratio: state.ratio, version: String(state.version) };
+  }
+
+  @Roles(...MANAGE)
+  async assignTeam({ agentId, teamId, teamLeader }: AssignTeamRequest, md: Metadata) {
+    await this.deps.configuration.changeProfile(agentId, (at) => ({ type: 'AssignTeam', data: { agentId, teamId, teamLeader, assignedBy: principalOf(md).userId, at } }));
+    return { agentId, teamId, teamLeader };
   }
 
   @Roles(...READ)

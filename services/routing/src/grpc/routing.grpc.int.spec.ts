@@ -106,3 +106,50 @@ describe('skill gating and live routing', () => {
     expect(restarted.router.engine.book.profiles.get('a1')).toEqual({ teamId: 't1', skills: new Map([['billing', 2]]) });
   });
 });
+
+describe('team leaders (RT-06) and caller tiers (RT-11) through the configuration and the explanation lookup', () => {
+  it('should let only the director set the team-leader ratio, audited in the event store, and restore it on restart', async () => {
+    await expect(deps.configuration.setTeamLeaderHandlingRatio(0.5, 'evening peak', 'mgr-1', ['manager'])).rejects.toMatchObject({ code: 'ROUTING.DIRECTOR_ONLY' });
+    expect(await deps.configuration.setTeamLeaderHandlingRatio(1, 'evening peak', 'dir-1', ['director'])).toEqual({ ratio: 1, version: 1 });
+    expect(deps.router.engine.book.teamLeaderRatio).toBe(1);
+    const { rows } = await pool.query(`select data from es_events where stream_id = 'team-leader-share'`);
+    expect(rows.map((r) => r.data.data)).toEqual([expect.objectContaining({ ratio: 1, previousRatio: 0, reason: 'evening peak', setBy: 'dir-1' })]);
+    const restarted = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock });
+    expect(restarted.router.engine.book.teamLeaderRatio).toBe(1);
+  });
+
+  it('should explain a tiered call given to a team leader as last resort, with both reasons', async () => {
+    await deps.configuration.setRoutingPolicy({
+      policyId: 'pol-vip', queueId: 'q-vip', strategy: 'longest-idle', finalAction: { kind: 'keep-waiting' }, essentialSkillIds: [], basePriority: 0,
+      steps: [{ requirements: [], expirySeconds: null, extraQueueIds: [], teamIds: [], agentIds: [] }],
+      ageing: { everySeconds: 10, increment: 1, max: 5 }, tierPriorities: [{ tier: 'vip', boost: 3 }],
+    }, 'sup-1');
+    await deps.configuration.changeProfile('tl-1', (at) => ({ type: 'AssignTeam', data: { agentId: 'tl-1', teamId: 't1', teamLeader: true, assignedBy: 'mgr-1', at } }));
+    await deps.router.apply({ type: 'AgentLoggedIn', agentId: 'tl-1', queueIds: ['q-vip'], at: (now += 1000) });
+    await deps.router.apply({ type: 'AgentBecameReady', agentId: 'tl-1', at: (now += 1000) });
+    await deps.router.apply({ type: 'CallQueued', callId: 'call-vip', queueId: 'q-vip', callerTier: 'vip', at: (now += 1000) });
+
+    const explained = await call('explainRouting', { callId: 'call-vip' }, await token(['team_leader'], ['t1']));
+    expect(explained.res).toMatchObject({ agentId: 'tl-1', policyId: 'pol-vip', candidates: [{ agentId: 'tl-1', outcome: 'chosen' }] });
+    expect(explained.res?.summary).toContain('team leader as last resort (no regular agent eligible)');
+    expect(explained.res?.summary).toContain('caller tier vip: priority head start +3 (policy pol-vip), priority 3');
+    expect(explained.res?.callerTier).toBe('vip');
+  });
+
+  it('should take the ratio, team leaders and tier priorities over the wire, the ratio from the director only', async () => {
+    const ratio = { ratio: 0.25, reason: 'quiet afternoon' };
+    expect((await call('setTeamLeaderHandlingRatio', ratio, await supervisor())).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await call('setTeamLeaderHandlingRatio', ratio, await token(['director']))).res).toEqual({ ratio: 0.25, version: '2' });
+    expect(deps.router.engine.book.teamLeaderRatio).toBe(0.25);
+
+    expect((await call('assignTeam', { agentId: 'tl-2', teamId: 't2', teamLeader: true }, await token(['agent']))).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await call('assignTeam', { agentId: 'tl-2', teamId: 't2', teamLeader: true }, await supervisor())).res).toEqual({ agentId: 'tl-2', teamId: 't2', teamLeader: true });
+    expect(deps.router.engine.book.profiles.get('tl-2')).toMatchObject({ teamId: 't2', teamLeader: true });
+
+    const vipPolicy = { ...billingPolicy, basePriority: 1, ageing: { everySeconds: 30, increment: 1, max: 4 }, tierPriorities: [{ tier: 'vip', boost: 2 }] };
+    const saved = await call('setRoutingPolicy', { policy: vipPolicy }, await supervisor());
+    expect(saved.res).toMatchObject({ policy: { basePriority: 1, ageing: { everySeconds: 30, increment: 1, max: 4 }, tierPriorities: [{ tier: 'vip', boost: 2 }] } });
+    const tooBig = await call('setRoutingPolicy', { policy: { ...vipPolicy, tierPriorities: [{ tier: 'vip', boost: 9 }] } }, await supervisor());
+    expect(tooBig.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+});

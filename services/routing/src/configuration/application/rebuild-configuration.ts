@@ -1,25 +1,29 @@
 import { fold } from '@switchboard/decider';
 import type { PostgresEventStore, RecordedEvent } from '@switchboard/eventsourcing';
 import type { RoutingInput } from '../../matching/domain/routing-inputs';
-import { agentSkillProfileDecider, routableSkills } from '../domain/agent-skill-profile.decider';
+import { agentSkillProfileDecider, routingProfile } from '../domain/agent-skill-profile.decider';
+import { teamLeaderShareStream, type TeamLeaderHandlingRatioSet } from '../domain/team-leader-share.decider';
 import type { AgentSkillProfileEvent } from '../domain/agent-skill-profile.events';
 import type { RoutingPolicySet } from '../domain/routing-policy.decider';
 import type { GroupMergeEvent } from '../domain/group-merge.decider';
 
-/** Engine inputs that restore the configuration (policies, profiles, merges) from the event store, at `at`. */
+/**
+ * Engine inputs that restore the configuration (policies, profiles, merges, the team-leader ratio) from the event
+ * store, at `at`.
+ */
 export async function configurationInputs(store: PostgresEventStore, at: number): Promise<RoutingInput[]> {
   const policies = new Map<string, RoutingPolicySet>();
   const profiles = new Map<string, AgentSkillProfileEvent[]>();
   const merges = new Map<string, GroupMergeEvent>();
+  let ratio: TeamLeaderHandlingRatioSet | undefined;
   for (let after = 0n, page = await store.readAll(after); page.length > 0; after = page[page.length - 1].globalPosition, page = await store.readAll(after)) {
     page.forEach((e) => collect(e, policies, profiles, merges));
+    ratio = page.filter((e) => e.streamId === teamLeaderShareStream).map((e) => e.data as TeamLeaderHandlingRatioSet).pop() ?? ratio;
   }
   return [
     ...[...policies.values()].map((e): RoutingInput => ({ type: 'PolicySet', policy: e.data.policy, at })),
-    ...[...profiles].map(([agentId, events]): RoutingInput => {
-      const state = fold(agentSkillProfileDecider, events);
-      return { type: 'AgentProfileChanged', agentId, profile: { teamId: state.status === 'profiled' ? (state.teamId ?? '') : '', skills: routableSkills(state) }, at };
-    }),
+    ...[...profiles].map(([agentId, events]): RoutingInput => ({ type: 'AgentProfileChanged', agentId, profile: routingProfile(fold(agentSkillProfileDecider, events)), at })),
+    ...(ratio === undefined ? [] : [{ type: 'TeamLeaderShareSet', ratio: ratio.data.ratio, at } as const]),
     ...[...merges.values()].filter((e) => e.type === 'GroupsMerged')
       .map((e): RoutingInput => ({ type: 'GroupsMerged', groupId: e.data.groupId, queueIds: (e as Extract<GroupMergeEvent, { type: 'GroupsMerged' }>).data.queueIds, at })),
   ];

@@ -16,6 +16,7 @@ export function configurationDrift(engine: RoutingEngine, config: readonly Routi
       }
       case 'AgentProfileChanged': return !sameProfile(book.profiles.get(input.agentId), input.profile);
       case 'GroupsMerged': return !sameList(book.merges().get(input.groupId), input.queueIds);
+      case 'TeamLeaderShareSet': return book.teamLeaderRatio !== input.ratio;
       default: return true;
     }
   });
@@ -25,7 +26,7 @@ export function configurationDrift(engine: RoutingEngine, config: readonly Routi
 }
 
 function sameProfile(a: AgentProfile | undefined, b: AgentProfile): boolean {
-  if (a === undefined || a.teamId !== b.teamId || a.skills.size !== b.skills.size) return false;
+  if (a === undefined || a.teamId !== b.teamId || a.skills.size !== b.skills.size || (a.teamLeader === true) !== (b.teamLeader === true)) return false;
   return [...b.skills].every(([skill, level]) => a.skills.get(skill) === level);
 }
 

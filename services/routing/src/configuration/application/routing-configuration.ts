@@ -3,7 +3,8 @@ import { asArray, fold, type Decider } from '@switchboard/decider';
 import { handleCommand, type PostgresEventStore } from '@switchboard/eventsourcing';
 import type { LiveRouter } from '../../matching/application/live-router';
 import type { RoutingPolicy } from '../../matching/domain/routing-policy';
-import { agentSkillProfileDecider, routableSkills, type AgentSkillProfileCommand } from '../domain/agent-skill-profile.decider';
+import { agentSkillProfileDecider, routingProfile, type AgentSkillProfileCommand } from '../domain/agent-skill-profile.decider';
+import { teamLeaderShareDecider, teamLeaderShareStream, type TeamLeaderShareState } from '../domain/team-leader-share.decider';
 import type { AgentSkillProfile } from '../domain/agent-skill-profile.events';
 import { routingPolicyDecider } from '../domain/routing-policy.decider';
 import { groupMergeDecider, type GroupMergeCommand } from '../domain/group-merge.decider';
@@ -41,6 +42,14 @@ export class RoutingConfiguration {
     return state.policy;
   }
 
+  /** RT-06, director only (the decider checks `roles`): fed to the live router before the call returns. */
+  async setTeamLeaderHandlingRatio(ratio: number, reason: string, setBy: string, roles: readonly string[]): Promise<TeamLeaderShareState> {
+    const { state, newEvents } = await handleCommand(this.pool, this.store, teamLeaderShareStream, teamLeaderShareDecider,
+      { type: 'SetTeamLeaderHandlingRatio', data: { ratio, reason, setBy, setByRoles: roles, at: this.iso() } });
+    if (newEvents.length > 0) await this.router.apply({ type: 'TeamLeaderShareSet', ratio: state.ratio, at: this.now() });
+    return state;
+  }
+
   /** `command` builds the profile command with this service's clock. */
   async changeProfile(agentId: string, command: (at: string) => AgentSkillProfileCommand): Promise<AgentSkillProfile> {
     const { state, newEvents } = await handleCommand(this.pool, this.store, profileStream(agentId), agentSkillProfileDecider, command(this.iso()));
@@ -65,8 +74,7 @@ export class RoutingConfiguration {
   }
 
   private async pushProfile(agentId: string, state: AgentSkillProfile, client?: PoolClient): Promise<void> {
-    const teamId = state.status === 'profiled' ? (state.teamId ?? '') : '';
-    const input = { type: 'AgentProfileChanged', agentId, profile: { teamId, skills: routableSkills(state) }, at: this.now() } as const;
+    const input = { type: 'AgentProfileChanged', agentId, profile: routingProfile(state), at: this.now() } as const;
     await (client === undefined ? this.router.apply(input) : this.router.applyWithin(client, input));
   }
 }

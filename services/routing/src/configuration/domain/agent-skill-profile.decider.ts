@@ -1,6 +1,7 @@
 import type { Decider } from '@switchboard/decider';
 import { InvalidArgumentError, NotFoundError, PreconditionFailedError } from '@switchboard/domain-errors';
 import type { AgentSkillProfile, AgentSkillProfileEvent, RoutableSkill } from './agent-skill-profile.events';
+import type { AgentProfile } from '../../matching/domain/routing-inputs';
 
 type Base = { readonly agentId: string; readonly skillId: string; readonly at: string };
 export type AgentSkillProfileCommand =
@@ -9,7 +10,7 @@ export type AgentSkillProfileCommand =
   | { readonly type: 'GrantSkill'; readonly data: Base & { readonly proficiency: number; readonly reason: string; readonly grantedBy: string } }
   | { readonly type: 'RevokeSkill'; readonly data: Base & { readonly reason: string; readonly revokedBy: string } }
   | { readonly type: 'SetSkillProficiency'; readonly data: Base & { readonly proficiency: number; readonly setBy: string } }
-  | { readonly type: 'AssignTeam'; readonly data: { readonly agentId: string; readonly teamId: string; readonly assignedBy: string; readonly at: string } };
+  | { readonly type: 'AssignTeam'; readonly data: { readonly agentId: string; readonly teamId: string; readonly teamLeader?: boolean; readonly assignedBy: string; readonly at: string } };
 
 type Out = AgentSkillProfileEvent[];
 const skillOf = (s: AgentSkillProfile, skillId: string): RoutableSkill | undefined => (s.status === 'profiled' ? s.skills[skillId] : undefined);
@@ -59,6 +60,14 @@ export function setProficiency(c: Extract<AgentSkillProfileCommand, { type: 'Set
   return current.proficiency === c.proficiency ? [] : [{ type: 'SkillProficiencySet', data: { ...c } }];
 }
 
+/** Team and whether the agent leads it; only a team leader event says `teamLeader` (older events read as false). */
+export function assignTeam(c: Extract<AgentSkillProfileCommand, { type: 'AssignTeam' }>['data'], s: AgentSkillProfile): Out {
+  const teamLeader = c.teamLeader === true;
+  if (s.status === 'profiled' && s.teamId === c.teamId && (s.teamLeader === true) === teamLeader) return [];
+  const { teamLeader: _flag, ...rest } = c;
+  return [{ type: 'AgentTeamAssigned', data: teamLeader ? { ...rest, teamLeader } : rest }];
+}
+
 export function decide(command: AgentSkillProfileCommand, state: AgentSkillProfile): Out {
   switch (command.type) {
     case 'RecordSkillCertification': return recordCertification(command.data, state);
@@ -66,7 +75,7 @@ export function decide(command: AgentSkillProfileCommand, state: AgentSkillProfi
     case 'GrantSkill': return grantSkill(command.data, state);
     case 'RevokeSkill': return revokeSkill(command.data, state);
     case 'SetSkillProficiency': return setProficiency(command.data, state);
-    case 'AssignTeam': return state.status === 'profiled' && state.teamId === command.data.teamId ? [] : [{ type: 'AgentTeamAssigned', data: command.data }];
+    case 'AssignTeam': return assignTeam(command.data, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -96,9 +105,15 @@ export function evolve(state: AgentSkillProfile, event: AgentSkillProfileEvent):
     case 'SkillRoutingRevoked': return withSkill(state, d.agentId, event.data.skillId, undefined);
     case 'AgentTeamAssigned': {
       const base = withSkill(state, d.agentId, '', undefined);
-      return base.status === 'profiled' ? { ...base, teamId: event.data.teamId } : base;
+      return base.status === 'profiled' ? { ...base, teamId: event.data.teamId, teamLeader: event.data.teamLeader === true } : base;
     }
   }
+}
+
+/** What the live engine needs of a profile: team, routable skills and whether the agent leads the team. */
+export function routingProfile(state: AgentSkillProfile): AgentProfile {
+  if (state.status !== 'profiled') return { teamId: '', skills: new Map() };
+  return { teamId: state.teamId ?? '', skills: routableSkills(state), ...(state.teamLeader === true ? { teamLeader: true } : {}) };
 }
 
 /** What routing may use: skill id -> proficiency. */

@@ -29,9 +29,10 @@ export type SkillRoutingRevoked = {
   };
 };
 
+/** `teamLeader`: the agent leads the team and takes calls part-time (RT-06); absent on older events = false. */
 export type AgentTeamAssigned = {
   readonly type: 'AgentTeamAssigned';
-  readonly data: { readonly agentId: string; readonly teamId: string; readonly assignedBy: string; readonly at: string };
+  readonly data: { readonly agentId: string; readonly teamId: string; readonly teamLeader?: boolean; readonly assignedBy: string; readonly at: string };
 };
 
 export type AgentSkillProfileEvent =
@@ -43,4 +44,8 @@ export type RoutableSkill =
 
 export type AgentSkillProfile =
   | { readonly status: 'unprofiled' }
-  | { readonly status: 'profiled'; readonly agentId: string; readonly teamId: string | null; readonly skills: Readonly<Record<string, RoutableSkill>> };
+  | {
+    readonly status: 'profiled'; readonly agentId: string; readonly teamId: string | null; readonly skills: Readonly<Record<string, RoutableSkill>>;
+    /** Absent on states folded before team leaders existed = false. */
+    readonly teamLeader?: boolean;
+  };

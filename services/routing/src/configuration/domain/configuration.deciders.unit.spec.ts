@@ -1,6 +1,7 @@
 import { DeciderSpecification } from '@switchboard/decider';
 import { isDomainError } from '@switchboard/domain-errors';
-import { agentSkillProfileDecider, routableSkills } from './agent-skill-profile.decider';
+import { agentSkillProfileDecider, routableSkills, routingProfile } from './agent-skill-profile.decider';
+import { teamLeaderShareDecider } from './team-leader-share.decider';
 import type { AgentSkillProfileEvent } from './agent-skill-profile.events';
 import { routingPolicyDecider } from './routing-policy.decider';
 import { groupMergeDecider } from './group-merge.decider';
@@ -100,5 +101,67 @@ describe('When a queue is defined', () => {
 
   it('should reject a service-level target above 100 %', () => {
     spec.given([]).when({ type: 'DefineQueue', data: { queue: { ...queue, serviceLevelTargetPercent: 120 }, by: 'sup-1', at } }).thenThrows(rejectsWith('ROUTING.INVALID_QUEUE'));
+  });
+});
+
+describe('RT-06 When the director sets the team-leader handling ratio', () => {
+  const spec = DeciderSpecification.for(teamLeaderShareDecider);
+  const set = (ratio: number, setByRoles: string[] = ['director'], reason = 'evening peak') =>
+    ({ type: 'SetTeamLeaderHandlingRatio', data: { ratio, reason, setBy: 'dir-1', setByRoles, at } }) as const;
+  const wasSet = { type: 'TeamLeaderHandlingRatioSet', data: { ratio: 0.2, previousRatio: 0, reason: 'evening peak', setBy: 'dir-1', at } } as const;
+
+  it('should record the new ratio with the one it replaced, who set it and why', () => {
+    spec.given([]).when(set(0.2)).then([wasSet]);
+    spec.given([wasSet]).when(set(0.05, ['director'], 'traffic back to normal'))
+      .then([{ type: 'TeamLeaderHandlingRatioSet', data: { ratio: 0.05, previousRatio: 0.2, reason: 'traffic back to normal', setBy: 'dir-1', at } }]);
+  });
+
+  it('should refuse anyone but the director, a manager or supervisor included', () => {
+    spec.given([]).when(set(0.2, ['manager', 'supervisor'])).thenThrows(rejectsWith('ROUTING.DIRECTOR_ONLY'));
+  });
+
+  it('should refuse a ratio outside 0..1 or a change without a reason, naming the fields', () => {
+    spec.given([]).when(set(1.5, ['director'], ' ')).thenThrows((e) => rejectsWith('ROUTING.INVALID_TEAM_LEADER_RATIO')(e)
+      && (e as { fieldViolations: { field: string }[] }).fieldViolations.map((v) => v.field).join() === 'ratio,reason');
+  });
+
+  it('should record nothing when the ratio is unchanged', () => {
+    spec.given([wasSet]).when(set(0.2)).thenNothingHappens();
+  });
+});
+
+describe('RT-06 When an agent is made the leader of a team', () => {
+  const assign = (teamLeader?: boolean) => ({ type: 'AssignTeam', data: { agentId: 'tl-1', teamId: 't1', assignedBy: 'mgr-1', at, ...(teamLeader === undefined ? {} : { teamLeader }) } }) as const;
+  const asLeader: AgentSkillProfileEvent = { type: 'AgentTeamAssigned', data: { agentId: 'tl-1', teamId: 't1', teamLeader: true, assignedBy: 'mgr-1', at } };
+
+  it('should record the leadership and hand it to routing with the team', () => {
+    profile.given([]).when(assign(true)).then([asLeader]);
+    expect(routingProfile(fold(agentSkillProfileDecider, [asLeader]))).toEqual({ teamId: 't1', skills: new Map(), teamLeader: true });
+  });
+
+  it('should record stepping down as a plain team assignment, and nothing when unchanged', () => {
+    profile.given([asLeader]).when(assign(true)).thenNothingHappens();
+    profile.given([asLeader]).when(assign()).then([{ type: 'AgentTeamAssigned', data: { agentId: 'tl-1', teamId: 't1', assignedBy: 'mgr-1', at } }]);
+  });
+});
+
+describe('RT-11 When a routing policy gives customer tiers priority', () => {
+  const spec = DeciderSpecification.for(routingPolicyDecider);
+  const { version: _v, ...base } = policy('q1', { ageing: { everySeconds: 10, increment: 1, max: 4 } });
+  const fields = (e: unknown) => (e as { fieldViolations: { field: string; description: string }[] }).fieldViolations.map((v) => v.field);
+
+  it('should accept a head start within the ageing cap', () => {
+    const tiered = { ...base, tierPriorities: [{ tier: 'vip', boost: 4 }, { tier: 'gold', boost: 1 }] };
+    spec.given([]).when({ type: 'SetRoutingPolicy', data: { policy: tiered, setBy: 'sup-1', at } })
+      .then([{ type: 'RoutingPolicySet', data: { policy: { ...tiered, version: 1 }, setBy: 'sup-1', at } }]);
+  });
+
+  it('should refuse a head start above the cap, a repeated or malformed tier, and a head start without ageing', () => {
+    const bad = { ...base, tierPriorities: [{ tier: 'vip', boost: 5 }, { tier: 'vip', boost: 1 }, { tier: 'VIP!', boost: 0 }] };
+    spec.given([]).when({ type: 'SetRoutingPolicy', data: { policy: bad, setBy: 'sup-1', at } }).thenThrows((e) => rejectsWith('ROUTING.INVALID_POLICY')(e)
+      && fields(e).join() === 'tierPriorities[0].boost,tierPriorities[1].tier,tierPriorities[2].tier,tierPriorities[2].boost');
+    const noAgeing = { ...base, ageing: { everySeconds: 0, increment: 0, max: 0 }, tierPriorities: [{ tier: 'vip', boost: 1 }] };
+    spec.given([]).when({ type: 'SetRoutingPolicy', data: { policy: noAgeing, setBy: 'sup-1', at } })
+      .thenThrows((e) => rejectsWith('ROUTING.INVALID_POLICY')(e) && fields(e).join() === 'tierPriorities[0].boost');
   });
 });

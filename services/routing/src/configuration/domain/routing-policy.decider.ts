@@ -23,6 +23,22 @@ function stepViolations(policy: Omit<RoutingPolicy, 'version'>): FieldViolation[
   ]);
 }
 
+const TIER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** A tier's head start lives inside priority ageing (RT-11): it needs ageing on and may not exceed its cap. */
+function tierViolations(policy: Omit<RoutingPolicy, 'version'>): FieldViolation[] {
+  const tiers = policy.tierPriorities ?? [];
+  const { everySeconds, increment, max } = policy.ageing;
+  const ageing = everySeconds > 0 && increment > 0;
+  return tiers.flatMap((t, i) => [
+    ...(TIER.test(t.tier) ? [] : [{ field: `tierPriorities[${i}].tier`, description: 'a tier name as the PBX sends it (a-z, 0-9, _ or -, up to 32)' }]),
+    ...(tiers.findIndex((o) => o.tier === t.tier) < i ? [{ field: `tierPriorities[${i}].tier`, description: 'each tier once' }] : []),
+    ...(!Number.isInteger(t.boost) || t.boost < 1 ? [{ field: `tierPriorities[${i}].boost`, description: 'a positive whole number of priority points' }] : []),
+    ...(!ageing ? [{ field: `tierPriorities[${i}].boost`, description: 'needs priority ageing (everySeconds and increment above 0), so standard calls catch up' }] : []),
+    ...(ageing && t.boost > max ? [{ field: `tierPriorities[${i}].boost`, description: `at most the ageing cap (${max})` }] : []),
+  ]);
+}
+
 export function policyViolations(policy: Omit<RoutingPolicy, 'version'>): FieldViolation[] {
   const final = policy.finalAction;
   return [
@@ -31,6 +47,7 @@ export function policyViolations(policy: Omit<RoutingPolicy, 'version'>): FieldV
     ...stepViolations(policy),
     ...(final.kind === 'move-to-queue' && final.queueId === policy.queueId ? [{ field: 'finalAction.queueId', description: 'must be another queue' }] : []),
     ...(policy.ageing.everySeconds < 0 || policy.ageing.max < 0 ? [{ field: 'ageing', description: 'must not be negative' }] : []),
+    ...tierViolations(policy),
   ];
 }
 

@@ -23,7 +23,10 @@ export type OfferLookup = (assignmentEventId: string) => number | null;
 export function telephonyInputs(event: AnyEvent, offerOf: OfferLookup = () => null): RoutingInput[] {
   const at = Date.parse(event.time);
   switch (event.type) {
-    case CallQueued.type: return [{ type: 'CallQueued', callId: event.data.callId, queueId: event.data.queueId, queueVisit: event.data.queueVisit ?? 1, at }];
+    case CallQueued.type: {
+      const { callId, queueId, queueVisit, callerTier } = event.data;
+      return [{ type: 'CallQueued', callId, queueId, queueVisit: queueVisit ?? 1, ...(callerTier === undefined ? {} : { callerTier }), at }];
+    }
     case CallAnswered.type: return [{ type: 'CallAnswered', callId: event.data.callId, agentId: event.data.agentId, at }];
     case CallReleased.type: return [{ type: 'CallReleased', callId: event.data.callId, agentId: event.data.agentId, talkSeconds: event.data.talkSeconds, at }];
     case CallAbandoned.type: return [{ type: 'CallAbandoned', callId: event.data.callId, queueVisit: event.data.queueVisit ?? 1, at }];

@@ -17,6 +17,11 @@ describe('telephony facts as engine inputs', () => {
       .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', queueVisit: 2, at }]);
   });
 
+  it("should carry the caller tier the PBX attached, and none when it attached none", () => {
+    expect(telephonyInputs(envelope(CallQueued, 'c1', { callId: 'c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1, callerTier: 'vip' })))
+      .toEqual([{ type: 'CallQueued', callId: 'c1', queueId: 'billing', queueVisit: 1, callerTier: 'vip', at }]);
+  });
+
   it('should end a queue visit on abandon (absent visit = 1) or queue timeout', () => {
     expect(telephonyInputs(envelope(CallAbandoned, 'c1', { callId: 'c1', queueId: 'billing', waitSeconds: 5, position: 1, originalPosition: 1 })))
       .toEqual([{ type: 'CallAbandoned', callId: 'c1', queueVisit: 1, at }]);
@@ -61,5 +66,14 @@ describe('telephony facts as engine inputs', () => {
   it('should journal a profile change with its skills intact', () => {
     const input = { type: 'AgentProfileChanged', agentId: 'E1', profile: { teamId: 't1', skills: new Map([['billing', 3]]) }, at } as const;
     expect(decodeInput(JSON.parse(JSON.stringify(encodeInput(input))))).toEqual(input);
+  });
+
+  it("should journal a team leader's profile and the director's ratio, and read older entries as no leader", () => {
+    const leader = { type: 'AgentProfileChanged', agentId: 'TL1', profile: { teamId: 't1', skills: new Map(), teamLeader: true }, at } as const;
+    expect(decodeInput(JSON.parse(JSON.stringify(encodeInput(leader))))).toStrictEqual(leader);
+    const ratio = { type: 'TeamLeaderShareSet', ratio: 0.25, at } as const;
+    expect(decodeInput(JSON.parse(JSON.stringify(encodeInput(ratio))))).toStrictEqual(ratio);
+    const older = decodeInput({ type: 'AgentProfileChanged', agentId: 'E1', profile: { teamId: 't1', skills: [] }, at });
+    expect(older.type === 'AgentProfileChanged' && older.profile.teamLeader).toBeUndefined();
   });
 });

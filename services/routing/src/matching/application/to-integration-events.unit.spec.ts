@@ -26,6 +26,16 @@ describe('routing decisions as contract events', () => {
     expect(toOutbox(ctx, 'c1', decisions, 1)).toEqual([]);
   });
 
+  it('should publish a re-offer after a failed assignment and after call-not-waiting with the reason the contract names', () => {
+    const history = [{ type: 'PolicySet', policy: policy('q1'), at: 0 } as const, ...readyAgent('a1', {}, 0), { type: 'CallQueued', callId: 'c1', queueId: 'q1', at: 1_000 } as const];
+    const reasons = (problem: 'agent' | 'call') => {
+      const decisions = given(history).when({ type: 'AssignmentFailed', callId: 'c1', agentId: 'a1', offerSeq: 1, problem, at: 2_000 }).decisions();
+      return toOutbox(ctx, 'c1', decisions, 2).map((row) => decode(row.value as Buffer)).map((d) => d.status === 'event' && d.event.data);
+    };
+    expect(reasons('agent')).toEqual([expect.objectContaining({ callId: 'c1', previousAgentId: 'a1', reason: 'assignment-failed', attempt: 2 })]);
+    expect(reasons('call')).toEqual([expect.objectContaining({ callId: 'c1', previousAgentId: 'a1', reason: 'call-not-waiting', attempt: 2 })]);
+  });
+
   it('should name exactly the decisions that have a contract event as published (the sink counts sequences by it)', () => {
     const ref = { callId: 'c1', queueId: 'q1', policyId: 'p', policyVersion: 1, waitSeconds: 3, decidedAt: 1 };
     const one: RoutingDecision[] = [

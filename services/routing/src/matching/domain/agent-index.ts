@@ -8,9 +8,13 @@ export interface IndexedAgent {
   readonly agent: LiveAgent;
 }
 
-/** A pool is a skill (`s:<id>`) or a queue membership (`q:<id>`). */
-export const skillPool = (skillId: string) => `s:${skillId}`;
-export const queuePool = (queueId: string) => `q:${queueId}`;
+/**
+ * A pool is a skill (`s:<id>`) or a queue membership (`q:<id>`). Team leaders sit in pools of their own (`ls:`,
+ * `lq:`): they are a last resort, looked at only when no regular agent is eligible.
+ */
+export const skillPool = (skillId: string, leaders = false) => (leaders ? `ls:${skillId}` : `s:${skillId}`);
+export const queuePool = (queueId: string, leaders = false) => (leaders ? `lq:${queueId}` : `q:${queueId}`);
+export const isTeamLeader = (agent: LiveAgent) => agent.leaderShare !== undefined;
 
 const byKey = (a: IndexedAgent, b: IndexedAgent) => compareKeys(a.key, b.key);
 
@@ -20,6 +24,7 @@ const byKey = (a: IndexedAgent, b: IndexedAgent) => compareKeys(a.key, b.key);
  */
 export class ReadyAgentIndex {
   private readonly pools = new Map<string, Map<AgentStrategy, SortedList<IndexedAgent>>>();
+  private leadersReady = 0;
 
   constructor(private readonly allAgents: () => Iterable<LiveAgent>) {}
 
@@ -35,26 +40,43 @@ export class ReadyAgentIndex {
     return list;
   }
 
+  /** Whether any team leader is ready (else the last-resort lists need no look). */
+  hasReadyLeaders(): boolean {
+    return this.leadersReady > 0;
+  }
+
   changed(before: LiveAgent | undefined, after: LiveAgent | undefined): void {
-    if (before !== undefined && isReady(before)) this.each(before, (list, pool, strategy) => list.remove(entry(before, pool, strategy)));
-    if (after !== undefined && isReady(after)) this.each(after, (list, pool, strategy) => list.insert(entry(after, pool, strategy)));
+    if (before !== undefined && isReady(before)) {
+      if (isTeamLeader(before)) this.leadersReady--;
+      this.each(before, (list, pool, strategy) => list.remove(entry(before, pool, strategy)));
+    }
+    if (after !== undefined && isReady(after)) {
+      if (isTeamLeader(after)) this.leadersReady++;
+      this.each(after, (list, pool, strategy) => list.insert(entry(after, pool, strategy)));
+    }
   }
 
   private each(agent: LiveAgent, f: (list: SortedList<IndexedAgent>, pool: string, strategy: AgentStrategy) => void): void {
+    const [skills, queues] = isTeamLeader(agent) ? ['ls:', 'lq:'] : ['s:', 'q:'];
     const visit = (pool: string) => this.pools.get(pool)?.forEach((list, strategy) => f(list, pool, strategy));
-    for (const skillId of agent.skills.keys()) visit(skillPool(skillId));
-    for (const queueId of agent.queueIds) visit(queuePool(queueId));
+    for (const skillId of agent.skills.keys()) visit(skills + skillId);
+    for (const queueId of agent.queueIds) visit(queues + queueId);
   }
 }
 
 const isReady = (agent: LiveAgent) => agent.availability.status === 'ready';
 
 function memberOf(agent: LiveAgent, pool: string): boolean {
-  const id = pool.slice(2);
-  return pool.startsWith('s:') ? agent.skills.has(id) : agent.queueIds.has(id);
+  const leaders = pool.startsWith('l');
+  if (leaders !== isTeamLeader(agent)) return false;
+  const kind = leaders ? pool.slice(1) : pool;
+  const id = kind.slice(2);
+  return kind.startsWith('s:') ? agent.skills.has(id) : agent.queueIds.has(id);
 }
 
 /** In a skill pool, `most-skilled` ranks by that skill; queue pools have no skill to rank by. */
 function entry(agent: LiveAgent, pool: string, strategy: AgentStrategy): IndexedAgent {
-  return { key: agentKey(agent, strategy, pool.startsWith('s:') ? pool.slice(2) : null), agent };
+  // `s:<id>` or `ls:<id>` name a skill; `q:`/`lq:` pools have none.
+  const skillFrom = pool[0] === 's' ? 2 : pool[1] === 's' ? 3 : 0;
+  return { key: agentKey(agent, strategy, skillFrom === 0 ? null : pool.slice(skillFrom)), agent };
 }

@@ -5,6 +5,7 @@ import type { Match } from './matcher';
 import type { LiveBook } from './live-book';
 import type { Expiry } from './expiry-schedule';
 import type { ReofferReason, RoutingDecision } from './routing-decision.events';
+import { sameShare, TEAM_LEADER_SHARE_WINDOW } from './team-leader-share';
 
 export const waitSeconds = (call: WaitingCall, at: number) => Math.max(0, at - call.enqueuedAt) / 1000;
 
@@ -36,11 +37,36 @@ export class CallFlow {
     out.push({ type: 'CallAssigned', data: {
       callId: call.callId, queueId: call.queueId, agentId: agent.agentId, step: step.index, policyId: step.policy.policyId,
       policyVersion: step.policy.version, skillId: primarySkillOf(step), attempt: call.attempt, waitSeconds: waitSeconds(call, at),
-      decidedAt: at, offerSeq: ++this.offerSeq, explanation,
+      decidedAt: at, offerSeq: ++this.offerSeq, callerTier: call.callerTier, explanation,
     } });
     this.book.setCall(call.callId, undefined);
     this.book.offers.set(call.callId, { call, agentId: agent.agentId, offerSeq: this.offerSeq });
     this.book.setAgent(agent.agentId, { ...agent, availability: { status: 'reserved', callId: call.callId, since: at }, lastOfferSeq: this.offerSeq });
+    this.recordTeamOffer(agent, at, out);
+  }
+
+  /**
+   * Team leaders' shares follow their team's offers (RT-06): a leader whose share fell back below the ratio may
+   * take a waiting call at once, so no call waits beside an eligible leader.
+   */
+  refreshLeaders(ofTeam: string | null, at: number, out: RoutingDecision[]): void {
+    for (const agentId of [...this.book.leaders]) {
+      const leader = this.book.agents.get(agentId);
+      if (leader?.leaderShare === undefined || (ofTeam !== null && leader.teamId !== ofTeam)) continue;
+      const share = this.book.shareOf(agentId, leader.teamId);
+      if (sameShare(share, leader.leaderShare)) continue;
+      const next = { ...leader, leaderShare: share };
+      this.book.setAgent(agentId, next);
+      if (leader.leaderShare.reached && !share.reached && next.availability.status === 'ready') this.offerCallTo(next, at, out);
+    }
+  }
+
+  private recordTeamOffer(agent: LiveAgent, at: number, out: RoutingDecision[]): void {
+    let offers = this.book.teamOffers.get(agent.teamId);
+    if (offers === undefined) this.book.teamOffers.set(agent.teamId, (offers = []));
+    offers.push(agent.agentId);
+    if (offers.length > TEAM_LEADER_SHARE_WINDOW) offers.shift();
+    if (this.book.leaders.size > 0) this.refreshLeaders(agent.teamId, at, out);
   }
 
   /**

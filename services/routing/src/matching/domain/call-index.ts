@@ -7,14 +7,15 @@ const byArrival = (a: WaitingCall, b: WaitingCall) =>
 export interface Bucket {
   readonly queueId: string;
   readonly stepIndex: number;
+  readonly callerTier: string | undefined;
   readonly calls: SortedList<WaitingCall>;
 }
 
 /**
- * Waiting calls bucketed by (queue, step). Every call of a bucket shares its eligibility rules and, because
- * priority and ageing are per queue, its order is arrival order: the best call of a bucket is its oldest one
- * the agent has not rung out on. Buckets are also indexed by each queue of their step's pool, so a freed agent
- * looks only at buckets it could serve.
+ * Waiting calls bucketed by (queue, step, caller tier). Every call of a bucket shares its eligibility rules and,
+ * because priority, ageing and tier head start are per queue and tier, its order is arrival order: the best call of
+ * a bucket is its oldest one the agent has not rung out on. Buckets are also indexed by each queue of their step's
+ * pool, so a freed agent looks only at buckets it could serve.
  */
 export class WaitingCallIndex {
   private readonly buckets = new Map<string, Bucket>();
@@ -39,10 +40,10 @@ export class WaitingCallIndex {
   }
 
   private bucket(call: WaitingCall): Bucket {
-    const id = `${call.queueId}#${call.stepIndex}`;
+    const id = call.callerTier === undefined ? `${call.queueId}#${call.stepIndex}` : `${call.queueId}#${call.stepIndex}#${call.callerTier}`;
     let b = this.buckets.get(id);
     if (b === undefined) {
-      b = { queueId: call.queueId, stepIndex: call.stepIndex, calls: new SortedList(byArrival) };
+      b = { queueId: call.queueId, stepIndex: call.stepIndex, callerTier: call.callerTier, calls: new SortedList(byArrival) };
       this.buckets.set(id, b);
       if (this.byPoolQueue !== null) this.addToPoolIndex(this.byPoolQueue, b);
     }

@@ -1,13 +1,16 @@
 import type { ActiveStep } from './routing-policy';
 import type { LiveAgent, WaitingCall } from './live-state';
+import { shareReachedReason } from './team-leader-share';
 
 /**
  * Why an agent may not take a call at its current step, or null when it may. The single statement of the routing
- * invariants: ready, not already holding a call, in the pool, and skilled enough. Both matchers use it.
+ * invariants: ready, not already holding a call, within a team leader's share, in the pool, and skilled enough.
+ * Both matchers use it. (That team leaders come last is an order, not eligibility: see ranking.)
  */
 export function rejectionOf(agent: LiveAgent, call: WaitingCall, step: ActiveStep): string | null {
   const a = agent.availability;
   if (a.status !== 'ready') return a.status === 'reserved' ? 'call already in flight' : `not ready (${a.status === 'not-ready' ? a.reason : a.status})`;
+  if (agent.leaderShare?.reached === true) return shareReachedReason(agent.leaderShare);
   if (call.excludedAgentIds.has(agent.agentId)) return 'did not answer this call before';
   return stepRejection(agent, step);
 }

@@ -1,7 +1,8 @@
-import { agedPriority, primarySkillOf, type ActiveStep } from './routing-policy';
+import { agedPriority, primarySkillOf, tierBoost, type ActiveStep } from './routing-policy';
 import { agentKey, STRATEGY_LABEL } from './ranking';
 import { idleMs, proficiencyOf, type LiveAgent, type WaitingCall } from './live-state';
 import type { CandidateNote, Explanation } from './matcher';
+import { lastResortReason } from './team-leader-share';
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
@@ -26,7 +27,18 @@ export function whyLost(winner: LiveAgent, loser: LiveAgent, step: ActiveStep, n
 export function winnerReason(agent: LiveAgent, step: ActiveStep, now: number): string {
   const skill = primarySkillOf(step);
   const skillPart = skill === null ? '' : `proficiency ${proficiencyOf(agent, skill)} in ${skill}, `;
-  return `best by ${STRATEGY_LABEL[step.policy.strategy]}: ${skillPart}idle ${seconds(idleMs(agent, now))} s`;
+  const leader = agent.leaderShare === undefined ? '' : `${lastResortReason(agent.leaderShare)}; `;
+  return `${leader}best by ${STRATEGY_LABEL[step.policy.strategy]}: ${skillPart}idle ${seconds(idleMs(agent, now))} s`;
+}
+
+/** The caller tier's part in the call's priority (RT-11), or '' for a standard call. */
+export function tierPart(call: WaitingCall, step: ActiveStep, now: number): string {
+  if (call.callerTier === undefined) return '';
+  const boost = tierBoost(step.policy, call.callerTier);
+  const priority = agedPriority(step.policy, now - call.enqueuedAt, call.callerTier);
+  return boost === 0
+    ? `; caller tier ${call.callerTier}: no tier priority in policy ${step.policy.policyId}, priority ${priority}`
+    : `; caller tier ${call.callerTier}: priority head start +${boost} (policy ${step.policy.policyId}), priority ${priority}`;
 }
 
 /** Explanation of a call-side decision: `ranked` holds the winner first, then runners-up (eligible). */
@@ -41,7 +53,8 @@ export function explainAgentChoice(call: WaitingCall, step: ActiveStep, now: num
   const merged = step.merged ? ' (groups merged)' : '';
   return {
     strategy: STRATEGY_LABEL[step.policy.strategy], candidatesConsidered: considered, candidates,
-    summary: `call ${call.callId} at step ${step.index}${merged}: ${winner.agentId} chosen, ${winnerReason(winner, step, now)}; ${considered} agents considered`,
+    summary: `call ${call.callId} at step ${step.index}${merged}: ${winner.agentId} chosen, ${winnerReason(winner, step, now)}; ${considered} agents considered`
+      + tierPart(call, step, now),
   };
 }
 
@@ -49,9 +62,10 @@ export function explainAgentChoice(call: WaitingCall, step: ActiveStep, now: num
 export function explainCallChoice(agent: LiveAgent, call: WaitingCall, step: ActiveStep, now: number, eligibleCalls: number): Explanation {
   return {
     strategy: STRATEGY_LABEL[step.policy.strategy], candidatesConsidered: 1,
-    candidates: [note(agent, step, now, 'chosen', `${agent.agentId} became available and is eligible at step ${step.index}`)],
+    candidates: [note(agent, step, now, 'chosen', `${agent.agentId} became available and is eligible at step ${step.index}`
+      + (agent.leaderShare === undefined ? '' : `; ${lastResortReason(agent.leaderShare)}`))],
     summary: `${agent.agentId} became available; call ${call.callId} was the first of ${eligibleCalls} eligible waiting calls `
-      + `(step ${step.index}, priority ${agedPriority(step.policy, now - call.enqueuedAt)}, waited ${seconds(now - call.enqueuedAt)} s); `
-      + 'no other ready agent was eligible for it, or it would already have been assigned',
+      + `(step ${step.index}, priority ${agedPriority(step.policy, now - call.enqueuedAt, call.callerTier)}, waited ${seconds(now - call.enqueuedAt)} s); `
+      + 'no other ready agent was eligible for it, or it would already have been assigned' + tierPart(call, step, now),
   };
 }

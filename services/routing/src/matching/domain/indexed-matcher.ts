@@ -45,7 +45,11 @@ export class IndexedMatcher implements Matcher {
 
   bestAgentFor(call: WaitingCall, now: number): Match | null {
     const step = this.view.stepOf(call.queueId, call.stepIndex);
-    const scans = this.sourceLists(step).map((list) => scan(list, call, step, now, stopBelow(step)));
+    let scans = this.sourceLists(step, false).map((list) => scan(list, call, step, now, stopBelow(step)));
+    // Team leaders are the last resort: looked at only when no regular agent is eligible.
+    if (this.agents.hasReadyLeaders() && scans.every((s) => s.eligible.length === 0)) {
+      scans = [...scans, ...this.sourceLists(step, true).map((list) => scan(list, call, step, now, stopBelow(step)))];
+    }
     const eligible = dedupe(scans.flatMap((s) => s.eligible)).sort((a, b) => compareKeys(a.key, b.key)).slice(0, MAX_RUNNERS_UP + 1);
     if (eligible.length === 0) return null;
     const rejected = scans.flatMap((s) => s.rejected).slice(0, MAX_REJECTED_NOTES);
@@ -55,7 +59,7 @@ export class IndexedMatcher implements Matcher {
   }
 
   bestCallFor(agent: LiveAgent, now: number): Match | null {
-    if (agent.availability.status !== 'ready') return null;
+    if (agent.availability.status !== 'ready' || agent.leaderShare?.reached === true) return null;
     let best: { call: WaitingCall; step: ActiveStep; key: CallKey } | null = null;
     let eligible = 0;
     for (const bucket of this.calls.bucketsServedBy(agent.queueIds)) {
@@ -72,13 +76,16 @@ export class IndexedMatcher implements Matcher {
     return { agent, call: best.call, step: best.step, explanation: explainCallChoice(agent, best.call, best.step, now, eligible) };
   }
 
-  /** One list when the step has skill requirements (the primary skill's for `most-skilled`, else the smallest). */
-  private sourceLists(step: ActiveStep): SortedList<IndexedAgent>[] {
+  /**
+   * One list when the step has skill requirements (the primary skill's for `most-skilled`, else the smallest);
+   * `leaders`: the team leaders' lists of the same pools.
+   */
+  private sourceLists(step: ActiveStep, leaders: boolean): SortedList<IndexedAgent>[] {
     const strategy: AgentStrategy = step.policy.strategy;
-    const queueLists = () => [...step.poolQueueIds].map((q) => this.agents.list(queuePool(q), strategy));
+    const queueLists = () => [...step.poolQueueIds].map((q) => this.agents.list(queuePool(q, leaders), strategy));
     if (step.requirements.length === 0) return queueLists();
-    if (strategy === 'most-skilled') return [this.agents.list(skillPool(step.requirements[0].skillId), strategy)];
-    const options = step.requirements.map((r) => this.agents.list(skillPool(r.skillId), strategy));
+    if (strategy === 'most-skilled') return [this.agents.list(skillPool(step.requirements[0].skillId, leaders), strategy)];
+    const options = step.requirements.map((r) => this.agents.list(skillPool(r.skillId, leaders), strategy));
     if (step.poolQueueIds.size === 1) options.push(...queueLists());
     return [options.reduce((a, b) => (b.size < a.size ? b : a))];
   }

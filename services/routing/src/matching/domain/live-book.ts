@@ -1,5 +1,6 @@
 import { activeStep, defaultPolicy, type ActiveStep, type RoutingPolicy } from './routing-policy';
-import type { LiveAgent, WaitingCall } from './live-state';
+import type { LeaderShare, LiveAgent, WaitingCall } from './live-state';
+import { DEFAULT_TEAM_LEADER_RATIO, leaderShareOf } from './team-leader-share';
 import type { LiveView, Matcher } from './matcher';
 import type { AgentProfile } from './routing-inputs';
 import { ExpirySchedule } from './expiry-schedule';
@@ -39,6 +40,10 @@ export class LiveBook implements LiveView {
   /** Calls held back (not waiting, not offered) after the PBX reported them not waiting, by call id. */
   readonly retries = new Map<string, CallRetry>();
   readonly profiles = new Map<string, AgentProfile>();
+  /** RT-06: the director's ratio, each team's last offers (agent ids, oldest first) and the logged-in team leaders. */
+  teamLeaderRatio = DEFAULT_TEAM_LEADER_RATIO;
+  readonly teamOffers = new Map<string, string[]>();
+  readonly leaders = new Set<string>();
   readonly expiries = new ExpirySchedule();
   readonly matcher: Matcher;
   private readonly policies = new Map<string, RoutingPolicy>();
@@ -54,7 +59,14 @@ export class LiveBook implements LiveView {
     const before = this.agents.get(agentId);
     if (next === undefined) this.agents.delete(agentId);
     else this.agents.set(agentId, next);
+    if (next?.leaderShare !== undefined) this.leaders.add(agentId);
+    else if (before?.leaderShare !== undefined) this.leaders.delete(agentId);
     this.matcher.agentChanged(before, next);
+  }
+
+  /** A team leader's share of their team's recent offers under the current ratio. */
+  shareOf(agentId: string, teamId: string): LeaderShare {
+    return leaderShareOf(this.teamOffers.get(teamId) ?? [], agentId, this.teamLeaderRatio);
   }
 
   setCall(callId: string, next: WaitingCall | undefined): void {

@@ -22,6 +22,19 @@ export interface LiveAgent {
   readonly occupiedMs: number;
   /** Sequence number of the last offer to this agent (0 = never); the `round-robin` key. */
   readonly lastOfferSeq: number;
+  /** Team leaders only (RT-06): their share of the team's recent offers, against the director's ratio. */
+  readonly leaderShare?: LeaderShare;
+}
+
+/**
+ * A team leader's part of the last `of` offers to their team (`taken`), and whether one more offer would put it
+ * above `ratio`: then the leader takes no call until the team's offers dilute the share again.
+ */
+export interface LeaderShare {
+  readonly taken: number;
+  readonly of: number;
+  readonly ratio: number;
+  readonly reached: boolean;
 }
 
 export interface WaitingCall {
@@ -36,6 +49,8 @@ export interface WaitingCall {
   readonly attempt: number;
   /** Agents that let this call ring out: never offered it again (a refused offer only holds the agent back briefly). */
   readonly excludedAgentIds: ReadonlySet<string>;
+  /** Customer tier the PBX attached when the call queued (RT-11); absent = standard. */
+  readonly callerTier?: string;
 }
 
 export const proficiencyOf = (agent: LiveAgent, skillId: string | null): number =>

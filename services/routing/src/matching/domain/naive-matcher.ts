@@ -22,6 +22,7 @@ export class NaiveMatcher implements Matcher {
     const step = this.view.stepOf(call.queueId, call.stepIndex);
     const skill = primarySkillOf(step);
     const top: { agent: LiveAgent; key: AgentKey }[] = [];
+    const leaders: { agent: LiveAgent; key: AgentKey }[] = [];
     const rejected: CandidateNote[] = [];
     for (const agent of this.view.agents.values()) {
       const why = rejectionOf(agent, call, step);
@@ -29,10 +30,11 @@ export class NaiveMatcher implements Matcher {
         if (rejected.length < MAX_REJECTED_NOTES && agent.availability.status === 'ready') rejected.push(note(agent, step, now, 'rejected', why));
         continue;
       }
-      insertTop(top, { agent, key: agentKey(agent, step.policy.strategy, skill) });
+      insertTop(agent.leaderShare === undefined ? top : leaders, { agent, key: agentKey(agent, step.policy.strategy, skill) });
     }
-    if (top.length === 0) return null;
-    const ranked = top.map((t) => t.agent);
+    // Team leaders are the last resort: only when no regular agent is eligible.
+    const ranked = (top.length > 0 ? top : leaders).map((t) => t.agent);
+    if (ranked.length === 0) return null;
     return { agent: ranked[0], call, step, explanation: explainAgentChoice(call, step, now, ranked, rejected, this.view.agents.size) };
   }
 

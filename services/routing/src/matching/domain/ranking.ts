@@ -32,11 +32,11 @@ export const STRATEGY_LABEL: Readonly<Record<AgentStrategy, string>> = {
   'round-robin': 'round-robin',
 };
 
-/** Call side: later policy step first, then aged priority, then longest wait. */
+/** Call side: later policy step first, then aged priority (caller tier included), then longest wait. */
 export type CallKey = readonly [number, number, number, string];
 
 export function callKey(call: WaitingCall, policy: RoutingPolicy, now: number): CallKey {
-  return [-call.stepIndex, -agedPriority(policy, now - call.enqueuedAt), call.enqueuedAt, call.callId];
+  return [-call.stepIndex, -agedPriority(policy, now - call.enqueuedAt, call.callerTier), call.enqueuedAt, call.callId];
 }
 
 export const compareCallKeys = compareKeys as (a: CallKey, b: CallKey) => number;

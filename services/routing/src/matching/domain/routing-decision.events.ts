@@ -11,6 +11,8 @@ export type CallAssigned = {
     readonly attempt: number; readonly waitSeconds: number; readonly decidedAt: number;
     /** Ordinal of this offer among all the engine made (deterministic on replay): the gateway's outcome names it. */
     readonly offerSeq: number;
+    /** The caller tier that set the call's priority (RT-11); absent for a standard call. */
+    readonly callerTier?: string;
     readonly explanation: Explanation;
   };
 };
@@ -44,7 +46,11 @@ export type CallUnroutable = {
   };
 };
 
-export type ReofferReason = 'ring-no-answer' | 'agent-unavailable' | 'agent-logged-out';
+/**
+ * Why an offer ended without an answer: the agent let it ring out, left ready or logged out while it was in flight,
+ * the gateway could not carry it out (`assignment-failed`), or the PBX said the call was not waiting (`call-not-waiting`).
+ */
+export type ReofferReason = 'ring-no-answer' | 'agent-unavailable' | 'agent-logged-out' | 'assignment-failed' | 'call-not-waiting';
 
 export type CallReoffered = {
   readonly type: 'CallReoffered';
@@ -56,7 +62,8 @@ export type CallReoffered = {
 
 /**
  * The PBX reported the offered call not waiting in a queue: its agent is free again and the call is offered again at
- * `retryAt` (event time) or when it is queued again. Internal: no contract event yet.
+ * `retryAt` (event time) or when it is queued again. Internal; the published fact is the `CallReoffered`
+ * (`call-not-waiting`) decided with it.
  */
 export type CallRetryScheduled = {
   readonly type: 'CallRetryScheduled';

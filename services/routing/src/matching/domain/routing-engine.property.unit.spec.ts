@@ -6,7 +6,9 @@ import { rejectionOf } from './eligibility';
 import type { LiveView, Match, Matcher } from './matcher';
 import type { RoutingInput } from './routing-inputs';
 import type { RoutingDecision } from './routing-decision.events';
-import { QUEUES, scenario } from '../test-support/arbitraries';
+import { overtakingBoundMs, tierBoost } from './routing-policy';
+import { DEFAULT_TEAM_LEADER_RATIO, TEAM_LEADER_SHARE_WINDOW } from './team-leader-share';
+import { busyFloor, QUEUES, scenario } from '../test-support/arbitraries';
 import { resolve } from '../test-support/scenario-driver';
 
 /** Checks every match against the raw policy, independently of eligibility.ts, before the engine acts on it. */
@@ -14,6 +16,11 @@ class CheckingMatcher implements Matcher {
   readonly name = 'checked-indexed';
   private readonly inner: IndexedMatcher;
   readonly merged = new Map<string, readonly string[]>();
+  /** The director's ratio as the test last set it, and every team's offers as this checker saw them made. */
+  ratio = DEFAULT_TEAM_LEADER_RATIO;
+  private readonly teamOffers = new Map<string, string[]>();
+  leaderOffers = 0;
+  tieredOffers = 0;
 
   constructor(private readonly view: LiveView, private readonly offersOf: () => Iterable<{ agentId: string }>) {
     this.inner = new IndexedMatcher(view);
@@ -34,7 +41,35 @@ class CheckingMatcher implements Matcher {
     const required = policy.steps[call.stepIndex].requirements.filter((r) => !step.merged || policy.essentialSkillIds.includes(r.skillId));
     for (const r of required) expect(agent.skills.get(r.skillId) ?? 0).toBeGreaterThanOrEqual(r.minProficiency);
     expect(call.excludedAgentIds.has(agent.agentId)).toBe(false);
+    this.checkTeamLeaderRules(m);
+    this.checkTierOvertaking(m);
     return m;
+  }
+
+  /** RT-06: a team leader only when no regular agent may take the call, and within the ratio of the team's last offers. */
+  private checkTeamLeaderRules({ agent, call, step }: Match): void {
+    const offers = this.teamOffers.get(agent.teamId) ?? [];
+    if (agent.leaderShare !== undefined) {
+      this.leaderOffers++;
+      for (const other of this.view.agents.values()) if (other.leaderShare === undefined) expect(rejectionOf(other, call, step)).not.toBeNull();
+      const taken = offers.filter((id) => id === agent.agentId).length;
+      expect(taken + 1).toBeLessThanOrEqual(this.ratio * (offers.length + 1) + 1e-9);
+    }
+    this.teamOffers.set(agent.teamId, [...offers, agent.agentId].slice(-TEAM_LEADER_SHARE_WINDOW));
+  }
+
+  /** RT-11: no call goes ahead of one of its queue and step, for the same agent, that queued its tier head start earlier. */
+  private checkTierOvertaking({ agent, call, step }: Match): void {
+    const policy = this.view.policyOf(call.queueId);
+    const boost = tierBoost(policy, call.callerTier);
+    if (boost > 0) this.tieredOffers++;
+    for (const other of this.view.calls.values()) {
+      if (other.callId === call.callId || other.queueId !== call.queueId || other.stepIndex !== call.stepIndex) continue;
+      if (rejectionOf(agent, other, step) !== null) continue;
+      const bound = overtakingBoundMs(policy, boost, tierBoost(policy, other.callerTier));
+      const overtaken = bound !== undefined && other.enqueuedAt < call.enqueuedAt && other.enqueuedAt + bound <= call.enqueuedAt;
+      expect(overtaken ? `${call.callId} went ahead of ${other.callId}` : 'in order').toBe('in order');
+    }
   }
 }
 
@@ -64,38 +99,63 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
   }
 }
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+/** Feeds a scenario to the indexed (checked) and the naive engine, asserting every property on every step. */
+function runScenario({ policies, teamLeaderRatio, agents, steps }: Scenario): CheckingMatcher {
+  let checked: CheckingMatcher | undefined;
+  const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
+  const naive = new RoutingEngine((v) => new NaiveMatcher(v));
+  const firstQueued = new Map<string, number>();
+  const feed = (input: RoutingInput) => {
+    // Timers due before the input (an agent hold ending) still decide under the old ratio, so allow either during it.
+    if (input.type === 'TeamLeaderShareSet') checked!.ratio = Math.max(checked!.ratio, input.ratio);
+    const a = indexed.handle(input);
+    if (input.type === 'TeamLeaderShareSet') checked!.ratio = input.ratio;
+    expect(strip(a)).toEqual(strip(naive.handle(input)));
+    assertSteadyState(indexed, input.at);
+    // A re-offered call keeps the wait (and so the aged priority) of its visit.
+    for (const call of [...indexed.book.calls.values(), ...[...indexed.book.offers.values()].map((o) => o.call), ...[...indexed.book.retries.values()].map((r) => r.call)]) {
+      const key = `${call.callId}#${call.queueVisit}`;
+      if (!firstQueued.has(key)) firstQueued.set(key, call.enqueuedAt);
+      expect(call.enqueuedAt).toBe(firstQueued.get(key));
+    }
+  };
+  policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
+  feed({ type: 'TeamLeaderShareSet', ratio: teamLeaderRatio, at: 0 });
+  agents.forEach((a, i) => {
+    feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)), ...(a.leader ? { teamLeader: true } : {}) }, at: 0 });
+    feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
+  });
+  let at = 0;
+  steps.forEach(([intent, dt], seq) => {
+    at += dt;
+    const input = resolve(indexed, intent, at, seq);
+    if (input !== undefined) feed(input);
+  });
+  feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
+  expect(checked).toBeDefined();
+  expect(QUEUES.length).toBe(policies.length);
+  return checked!;
+}
+
 describe('routing engine properties over random populations', () => {
-  it('never violates skill, readiness or one call at a time; never leaves a call waiting beside an eligible idle agent; overflows on time; holds and call retries end on time; re-offers and retries keep the wait; indexed == naive', () => {
-    fc.assert(fc.property(scenario, ({ policies, agents, steps }) => {
-      let checked: CheckingMatcher | undefined;
-      const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
-      const naive = new RoutingEngine((v) => new NaiveMatcher(v));
-      const firstQueued = new Map<string, number>();
-      const feed = (input: RoutingInput) => {
-        const a = indexed.handle(input);
-        expect(strip(a)).toEqual(strip(naive.handle(input)));
-        assertSteadyState(indexed, input.at);
-        // A re-offered call keeps the wait (and so the aged priority) of its visit.
-        for (const call of [...indexed.book.calls.values(), ...[...indexed.book.offers.values()].map((o) => o.call), ...[...indexed.book.retries.values()].map((r) => r.call)]) {
-          const key = `${call.callId}#${call.queueVisit}`;
-          if (!firstQueued.has(key)) firstQueued.set(key, call.enqueuedAt);
-          expect(call.enqueuedAt).toBe(firstQueued.get(key));
-        }
-      };
-      policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
-      agents.forEach((a, i) => {
-        feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)) }, at: 0 });
-        feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
-      });
-      let at = 0;
-      steps.forEach(([intent, dt], seq) => {
-        at += dt;
-        const input = resolve(indexed, intent, at, seq);
-        if (input !== undefined) feed(input);
-      });
-      feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
-      expect(checked).toBeDefined();
-      expect(QUEUES.length).toBe(policies.length);
+  it('never violates skill, readiness, one call at a time or a team leader\'s share and last-resort rule; no tiered call overtakes beyond its head start; never leaves a call waiting beside an eligible idle agent; overflows on time; holds and call retries end on time; re-offers and retries keep the wait; indexed == naive', () => {
+    fc.assert(fc.property(scenario, (s) => {
+      runScenario(s);
     }), { numRuns: 300 });
+  });
+
+  it('keeps team leaders to the last resort and their share, and tiered calls to their head start, on a busy floor of tiered calls', () => {
+    let leaderOffers = 0;
+    let tieredOffers = 0;
+    fc.assert(fc.property(busyFloor, (s) => {
+      const checked = runScenario(s);
+      leaderOffers += checked.leaderOffers;
+      tieredOffers += checked.tieredOffers;
+    }), { numRuns: 150 });
+    // The populations really exercise both rules.
+    expect(leaderOffers).toBeGreaterThan(0);
+    expect(tieredOffers).toBeGreaterThan(0);
   });
 });

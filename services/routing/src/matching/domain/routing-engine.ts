@@ -62,7 +62,7 @@ export class RoutingEngine {
       case 'AgentOnCall': return this.startCall(input.agentId, input.callId, at, out);
       case 'AgentStartedWrapUp': return this.leaveReady(input.agentId, { status: 'wrap-up', callId: input.callId, since: at }, at, out);
       case 'AgentProfileChanged': return this.changeProfile(input.agentId, input.profile, at, out);
-      case 'CallQueued': return this.queue(input.callId, input.queueId, input.queueVisit ?? 1, at, out);
+      case 'CallQueued': return this.queue(input.callId, input.queueId, input.queueVisit ?? 1, input.callerTier, at, out);
       case 'CallAnswered': return this.startCall(input.agentId, input.callId, at, out);
       case 'CallReleased': return this.addOccupancy(input.agentId, input.talkSeconds);
       case 'CallAbandoned': return this.leaveQueue(input.callId, input.queueVisit ?? 1, at, out);
@@ -72,6 +72,10 @@ export class RoutingEngine {
       case 'PolicySet': return this.setPolicy(input, out);
       case 'GroupsMerged': return this.reconfigure(() => this.book.setMerge(input.groupId, input.queueIds), at, out);
       case 'GroupsSplit': return this.reconfigure(() => this.book.setMerge(input.groupId, undefined), at, out);
+      case 'TeamLeaderShareSet': {
+        this.book.teamLeaderRatio = input.ratio;
+        return this.flow.refreshLeaders(null, at, out);
+      }
       case 'TimeAdvanced': return;
       default: {
         const _exhaustive: never = input;
@@ -88,7 +92,13 @@ export class RoutingEngine {
     this.book.setAgent(agentId, {
       agentId, teamId: profile.teamId, queueIds: new Set(queueIds), skills: profile.skills,
       availability: { status: 'not-ready', reason: 'logged-in', since: at }, occupiedMs: 0, lastOfferSeq: existing?.lastOfferSeq ?? 0,
+      leaderShare: this.leaderShareOf(agentId, profile),
     });
+  }
+
+  /** Team leaders carry their share of the team's offers (RT-06); everyone else nothing. */
+  private leaderShareOf(agentId: string, profile: AgentProfile): LiveAgent['leaderShare'] {
+    return profile.teamLeader === true ? this.book.shareOf(agentId, profile.teamId) : undefined;
   }
 
   private logOut(agentId: string, at: number, out: RoutingDecision[]): void {
@@ -145,12 +155,12 @@ export class RoutingEngine {
     this.book.profiles.set(agentId, profile);
     const agent = this.book.agents.get(agentId);
     if (agent === undefined) return;
-    const next = { ...agent, teamId: profile.teamId, skills: profile.skills };
+    const next: LiveAgent = { ...agent, teamId: profile.teamId, skills: profile.skills, leaderShare: this.leaderShareOf(agentId, profile) };
     this.book.setAgent(agentId, next);
     if (next.availability.status === 'ready') this.flow.offerCallTo(next, at, out);
   }
 
-  private queue(callId: string, queueId: string, queueVisit: number, at: number, out: RoutingDecision[]): void {
+  private queue(callId: string, queueId: string, queueVisit: number, callerTier: string | undefined, at: number, out: RoutingDecision[]): void {
     const retry = this.book.retries.get(callId);
     // Held back as not waiting, and the PBX says it is queued again: offer it now, with its wait and step.
     if (retry !== undefined && retry.call.queueVisit === queueVisit) return this.resume(retry.call, at, out);
@@ -160,7 +170,7 @@ export class RoutingEngine {
       // A later visit of a call still tracked: the earlier visit ended without routing hearing of it.
       this.dropCall(callId, at, out);
     }
-    const call = { callId, queueId, queueVisit, enqueuedAt: at, stepIndex: 0, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>() };
+    const call: WaitingCall = { callId, queueId, queueVisit, enqueuedAt: at, stepIndex: 0, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>(), callerTier };
     this.book.setCall(callId, call);
     this.flow.routeCall(call, at, out);
   }
@@ -213,7 +223,7 @@ export class RoutingEngine {
     if (offer === undefined || offer.agentId !== agentId || offer.offerSeq !== offerSeq) return;
     if (problem === 'call') return this.retryLater(offer.call, agentId, at, out);
     this.hold(this.book.agents.get(agentId)!, 'assignment-refused', at);
-    this.flow.reoffer(callId, 'agent-unavailable', at, out);
+    this.flow.reoffer(callId, 'assignment-failed', at, out);
   }
 
   private retryLater(offered: WaitingCall, agentId: string, at: number, out: RoutingDecision[]): void {
@@ -221,6 +231,7 @@ export class RoutingEngine {
     const retryAt = at + CALL_NOT_WAITING_RETRY_MS;
     this.book.offers.delete(call.callId);
     this.book.retries.set(call.callId, { call, until: retryAt });
+    out.push({ type: 'CallReoffered', data: { callId: call.callId, queueId: call.queueId, previousAgentId: agentId, reason: 'call-not-waiting', attempt: call.attempt, decidedAt: at } });
     out.push({ type: 'CallRetryScheduled', data: { callId: call.callId, queueId: call.queueId, previousAgentId: agentId, attempt: call.attempt, retryAt, decidedAt: at } });
     this.release(agentId, call.callId, at, out);
   }

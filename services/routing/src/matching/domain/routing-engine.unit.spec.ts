@@ -140,7 +140,7 @@ describe('When the gateway could not carry out an assignment', () => {
   it('should put the call back with its original wait and offer it to another agent', () => {
     given([...twoAgents, queued('c1', 1_000)])
       .when(refused(3_000))
-      .then([{ callId: 'c1', previousAgentId: 'a1', reason: 'agent-unavailable', attempt: 2 }, { agentId: 'a2', attempt: 2, waitSeconds: 2, offerSeq: 2 }],
+      .then([{ callId: 'c1', previousAgentId: 'a1', reason: 'assignment-failed', attempt: 2 }, { agentId: 'a2', attempt: 2, waitSeconds: 2, offerSeq: 2 }],
         ['CallReoffered', 'CallAssigned']);
   });
 
@@ -169,7 +169,7 @@ describe('When the gateway could not carry out an assignment', () => {
     given(withdrawn).when(refused(3_000)).then([]);
     given(withdrawn).when(refused(3_000, 1, 'a2')).then([]);
     given(withdrawn).when(refused(3_000, null, 'a2')).then([]);
-    given(withdrawn).when(refused(3_000, 2, 'a2')).then([{ previousAgentId: 'a2' }], ['CallReoffered']);
+    given(withdrawn).when(refused(3_000, 2, 'a2')).then([{ previousAgentId: 'a2', reason: 'assignment-failed' }], ['CallReoffered']);
   });
 });
 
@@ -203,8 +203,8 @@ describe('When the PBX says the offered call is not waiting (call-not-waiting)',
   it('should free the agent at once, for another waiting call, and hold the call back', () => {
     given([...offeredToA1, queued('c2', 2_000)])
       .when(notWaiting(3_000))
-      .then([{ callId: 'c1', previousAgentId: 'a1', attempt: 2, retryAt: 3_000 + CALL_NOT_WAITING_RETRY_MS }, { callId: 'c2', agentId: 'a1', attempt: 1 }],
-        ['CallRetryScheduled', 'CallAssigned']);
+      .then([{ callId: 'c1', previousAgentId: 'a1', reason: 'call-not-waiting', attempt: 2 }, { callId: 'c1', previousAgentId: 'a1', attempt: 2, retryAt: 3_000 + CALL_NOT_WAITING_RETRY_MS },
+        { callId: 'c2', agentId: 'a1', attempt: 1 }], ['CallReoffered', 'CallRetryScheduled', 'CallAssigned']);
   });
 
   it('should not offer the held-back call before the back-off, even to a free agent, and offer it with its wait after', () => {
@@ -232,7 +232,7 @@ describe('When the PBX says the offered call is not waiting (call-not-waiting)',
     given(offeredToA1).when(notWaiting(3_000, 7)).then([]);
     given([...offeredToA1, ...readyAgent('a2', { billing: 3 }, 0)])
       .when({ type: 'AssignmentFailed', callId: 'c1', agentId: 'a1', offerSeq: 1, problem: 'agent', at: 3_000 })
-      .then([{ previousAgentId: 'a1', reason: 'agent-unavailable' }, { agentId: 'a2' }], ['CallReoffered', 'CallAssigned']);
+      .then([{ previousAgentId: 'a1', reason: 'assignment-failed' }, { agentId: 'a2' }], ['CallReoffered', 'CallAssigned']);
   });
 });
 

@@ -14,8 +14,8 @@ export type RoutingInput =
   | { readonly type: 'AgentOnCall'; readonly agentId: string; readonly callId: string; readonly at: number }
   | { readonly type: 'AgentStartedWrapUp'; readonly agentId: string; readonly callId: string; readonly at: number }
   | { readonly type: 'AgentProfileChanged'; readonly agentId: string; readonly profile: AgentProfile; readonly at: number }
-  /** `queueVisit` absent (journal entries older than the field) reads as 1. */
-  | { readonly type: 'CallQueued'; readonly callId: string; readonly queueId: string; readonly queueVisit?: number; readonly at: number }
+  /** `queueVisit` absent (journal entries older than the field) reads as 1; `callerTier` absent = standard (RT-11). */
+  | { readonly type: 'CallQueued'; readonly callId: string; readonly queueId: string; readonly queueVisit?: number; readonly callerTier?: string; readonly at: number }
   | { readonly type: 'CallAnswered'; readonly callId: string; readonly agentId: string; readonly at: number }
   | { readonly type: 'CallReleased'; readonly callId: string; readonly agentId: string; readonly talkSeconds: number; readonly at: number }
   | { readonly type: 'CallAbandoned'; readonly callId: string; readonly queueVisit?: number; readonly at: number }
@@ -31,10 +31,14 @@ export type RoutingInput =
   | { readonly type: 'PolicySet'; readonly policy: RoutingPolicy; readonly at: number }
   | { readonly type: 'GroupsMerged'; readonly groupId: string; readonly queueIds: readonly string[]; readonly at: number }
   | { readonly type: 'GroupsSplit'; readonly groupId: string; readonly at: number }
+  /** The director's team-leader handling ratio (RT-06): the highest share of a team's recent offers its leader takes. */
+  | { readonly type: 'TeamLeaderShareSet'; readonly ratio: number; readonly at: number }
   | { readonly type: 'TimeAdvanced'; readonly at: number };
 
 /** Team and routable skills (certified or granted, not revoked) of an agent, from the configuration side. */
 export interface AgentProfile {
   readonly teamId: string;
   readonly skills: ReadonlyMap<string, number>;
+  /** The team's leader, taking calls part-time (RT-06); absent (older journal entries) = false. */
+  readonly teamLeader?: boolean;
 }

@@ -36,6 +36,16 @@ export interface PriorityAgeing {
   readonly max: number;
 }
 
+/**
+ * Customer tier priority (RT-11): calls of `tier` start `boost` points up the priority-ageing ladder, as if they had
+ * already waited `ceil(boost / increment) × everySeconds`, and never rise above the ageing cap. So a tiered call goes
+ * ahead of standard calls, but never ahead of one that queued that head start or more before it.
+ */
+export interface TierPriority {
+  readonly tier: string;
+  readonly boost: number;
+}
+
 export interface RoutingPolicy {
   readonly policyId: string;
   readonly version: number;
@@ -47,6 +57,8 @@ export interface RoutingPolicy {
   readonly ageing: PriorityAgeing;
   /** Skills still required while the queue's group is merged (e.g. language); all others are dropped. */
   readonly essentialSkillIds: readonly string[];
+  /** Absent on policies set before tiers existed: every tier is standard. */
+  readonly tierPriorities?: readonly TierPriority[];
 }
 
 export const NO_AGEING: PriorityAgeing = { everySeconds: 0, increment: 0, max: 0 };
@@ -60,11 +72,32 @@ export function defaultPolicy(queueId: string): RoutingPolicy {
   };
 }
 
-export function agedPriority(policy: RoutingPolicy, waitMs: number): number {
+/** The head start of a caller tier under this policy (0 for no tier, or one the policy does not name). */
+export function tierBoost(policy: RoutingPolicy, callerTier: string | undefined): number {
+  if (callerTier === undefined || policy.tierPriorities === undefined) return 0;
+  for (const t of policy.tierPriorities) if (t.tier === callerTier) return t.boost;
+  return 0;
+}
+
+/** `basePriority` + the tier's head start + one `increment` per `everySeconds` waited, the last two capped at `max`. */
+export function agedPriority(policy: RoutingPolicy, waitMs: number, callerTier?: string): number {
   const { everySeconds, increment, max } = policy.ageing;
-  if (everySeconds <= 0) return policy.basePriority;
+  const boost = tierBoost(policy, callerTier);
+  if (everySeconds <= 0) return policy.basePriority + Math.min(max, boost);
   const steps = Math.floor(waitMs / (everySeconds * 1000));
-  return policy.basePriority + Math.min(max, steps * increment);
+  return policy.basePriority + Math.min(max, boost + steps * increment);
+}
+
+/**
+ * How long (ms) a call of boost `lower` must have queued before one of boost `higher` for the latter never to go
+ * ahead of it in the same queue and step; undefined when no wait suffices (a boost without ageing).
+ */
+export function overtakingBoundMs(policy: RoutingPolicy, higher: number, lower: number): number | undefined {
+  const lead = higher - lower;
+  if (lead <= 0) return 0;
+  const { everySeconds, increment } = policy.ageing;
+  if (everySeconds <= 0 || increment <= 0) return undefined;
+  return Math.ceil(lead / increment) * everySeconds * 1000;
 }
 
 /** The concrete targeting of a call's current step, after group merging is applied. */

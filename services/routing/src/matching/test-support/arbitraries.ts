@@ -5,6 +5,8 @@ import { policy, step } from './engine-spec';
 export const SKILLS = ['s1', 's2', 's3', 's4'];
 export const QUEUES = ['q1', 'q2', 'q3'];
 export const TEAMS = ['t1', 't2'];
+export const TIERS = ['vip', 'gold'];
+export const RATIOS = [0, 0.1, 0.25, 0.5, 1];
 
 const requirement = fc.record({ skillId: fc.constantFrom(...SKILLS), minProficiency: fc.integer({ min: 1, max: 5 }) });
 const finalAction: fc.Arbitrary<FinalAction> = fc.oneof(
@@ -25,17 +27,26 @@ export const policyFor = (queueId: string): fc.Arbitrary<RoutingPolicy> => fc.re
   basePriority: fc.integer({ min: 0, max: 3 }),
   ageing: fc.record({ everySeconds: fc.integer({ min: 0, max: 30 }), increment: fc.integer({ min: 0, max: 2 }), max: fc.integer({ min: 0, max: 5 }) }),
   essentialSkillIds: fc.subarray(SKILLS, { maxLength: 1 }),
-}).map((p) => policy(queueId, p));
+  tierPriorities: fc.uniqueArray(fc.record({ tier: fc.constantFrom(...TIERS), boost: fc.integer({ min: 1, max: 5 }) }), { maxLength: 2, selector: (t) => t.tier }),
+}).map(({ tierPriorities, ...p }) => policy(queueId, {
+  ...p,
+  // As the policy decider allows: a head start needs ageing on and stays within its cap.
+  tierPriorities: p.ageing.everySeconds > 0 && p.ageing.increment > 0
+    ? tierPriorities.filter((t) => t.boost <= p.ageing.max)
+    : [],
+}));
 
 export const agentSpec = fc.record({
   skills: fc.dictionary(fc.constantFrom(...SKILLS), fc.integer({ min: 1, max: 5 }), { maxKeys: 3 }),
   queues: fc.subarray(QUEUES, { minLength: 1 }),
   team: fc.constantFrom(...TEAMS),
+  leader: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 
 /** Intents resolved against the live state when applied ("the n-th offered call rings out"). */
 export const intent = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('call' as const), queue: fc.constantFrom(...QUEUES) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('call' as const), queue: fc.constantFrom(...QUEUES), tier: fc.constantFrom(undefined, ...TIERS) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ratio' as const), ratio: fc.constantFrom(...RATIOS) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('ready' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('not-ready' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }) },
@@ -58,6 +69,29 @@ export type Intent = typeof intent extends fc.Arbitrary<infer T> ? T : never;
 
 export const scenario = fc.record({
   policies: fc.tuple(...QUEUES.map(policyFor)),
+  teamLeaderRatio: fc.constantFrom(...RATIOS),
   agents: fc.array(agentSpec, { minLength: 1, maxLength: 8 }),
   steps: fc.array(fc.tuple(intent, fc.integer({ min: 0, max: 15_000 })), { minLength: 1, maxLength: 60 }),
+});
+
+/**
+ * A floor where everyone may take every call (no skills, every queue) and tiered calls queue often: team leaders
+ * and tier priority come into play in most runs.
+ */
+export const busyFloor = fc.record({
+  policies: fc.tuple(...QUEUES.map((queueId) => fc.record({
+    basePriority: fc.integer({ min: 0, max: 1 }),
+    ageing: fc.record({ everySeconds: fc.integer({ min: 1, max: 20 }), increment: fc.integer({ min: 1, max: 2 }), max: fc.integer({ min: 3, max: 6 }) }),
+    boosts: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  }).map(({ boosts, ...p }) => policy(queueId, { ...p, strategy: 'longest-idle', tierPriorities: TIERS.map((tier, i) => ({ tier, boost: boosts[i] })) })))),
+  teamLeaderRatio: fc.constantFrom(0.25, 0.5, 1),
+  agents: fc.array(fc.record({ skills: fc.constant({}), queues: fc.constant(QUEUES), team: fc.constantFrom(...TEAMS), leader: fc.boolean() }), { minLength: 2, maxLength: 6 }),
+  steps: fc.array(fc.tuple(fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('call' as const), queue: fc.constantFrom(...QUEUES), tier: fc.constantFrom(undefined, ...TIERS) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('ready' as const), pick: fc.nat() }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('hang-up' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('rona' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('ratio' as const), ratio: fc.constantFrom(...RATIOS) }) },
+  ) as fc.Arbitrary<Intent>, fc.integer({ min: 0, max: 15_000 })), { minLength: 10, maxLength: 80 }),
 });

@@ -10,7 +10,8 @@ export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: 
   const agents = [...book.agents.values()].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
   const withStatus = (s: string) => agents.filter((a) => a.availability.status === s);
   switch (intent.kind) {
-    case 'call': return { type: 'CallQueued', callId: `c${seq}`, queueId: intent.queue, at };
+    case 'call': return { type: 'CallQueued', callId: `c${seq}`, queueId: intent.queue, at, ...(intent.tier === undefined ? {} : { callerTier: intent.tier }) };
+    case 'ratio': return { type: 'TeamLeaderShareSet', ratio: intent.ratio, at };
     case 'ready': return idOf(pick(agents.filter((a) => a.availability.status !== 'ready'), intent.pick), (agentId) => ({ type: 'AgentBecameReady', agentId, at }));
     case 'not-ready': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentBecameNotReady', agentId, reason: 'break', at }));
     case 'answer': return offered(engine, intent.pick, (callId, agentId) => ({ type: 'CallAnswered', callId, agentId, at }));
@@ -35,7 +36,7 @@ export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: 
     case 'merge': return { type: 'GroupsMerged', groupId: 'g', queueIds: intent.queues, at };
     case 'split': return { type: 'GroupsSplit', groupId: 'g', at };
     case 'reskill': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentProfileChanged', agentId, at,
-      profile: { teamId: intent.agent.team, skills: new Map(Object.entries(intent.agent.skills)) } }));
+      profile: { teamId: intent.agent.team, skills: new Map(Object.entries(intent.agent.skills)), ...(intent.agent.leader ? { teamLeader: true } : {}) } }));
     case 'logout': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentLoggedOut', agentId, at }));
   }
 }

@@ -112,6 +112,47 @@ export interface RoutingPolicy {
   steps: RoutingStep[];
   /** e.g. "highest-proficiency-then-longest-idle" */
   strategy: string;
+  basePriority: number;
+  /** Priority ageing: +increment every every_seconds of wait, up to max extra points (every_seconds 0 = off). */
+  ageing:
+    | PriorityAgeing
+    | undefined;
+  /** RT-11: a head start on the ageing ladder per caller tier (needs ageing; boost <= ageing.max). */
+  tierPriorities: TierPriority[];
+}
+
+export interface PriorityAgeing {
+  everySeconds: number;
+  increment: number;
+  max: number;
+}
+
+export interface TierPriority {
+  /** As the PBX sends it in CallQueued.callerTier, e.g. "vip". */
+  tier: string;
+  boost: number;
+}
+
+export interface SetTeamLeaderHandlingRatioRequest {
+  ratio: number;
+  reason: string;
+}
+
+export interface SetTeamLeaderHandlingRatioResponse {
+  ratio: number;
+  version: string;
+}
+
+export interface AssignTeamRequest {
+  agentId: string;
+  teamId: string;
+  teamLeader: boolean;
+}
+
+export interface AssignTeamResponse {
+  agentId: string;
+  teamId: string;
+  teamLeader: boolean;
 }
 
 export interface SetRoutingPolicyRequest {
@@ -134,7 +175,19 @@ export interface QueueState {
   agentsReady: number;
   agentsOnCall: number;
   agentsNotReady: number;
-  asOf: Timestamp | undefined;
+  asOf:
+    | Timestamp
+    | undefined;
+  /** Waiting calls per caller tier (standard calls not listed). */
+  waitingByTier: { [key: string]: number };
+  /** Ready team leaders within their share (may take a call as last resort), and at it. */
+  teamLeadersReady: number;
+  teamLeadersAtShare: number;
+}
+
+export interface QueueState_WaitingByTierEntry {
+  key: string;
+  value: number;
 }
 
 export interface GetQueueStateResponse {
@@ -173,7 +226,11 @@ export interface ExplainRoutingResponse {
   strategy: string;
   summary: string;
   candidates: RoutingCandidate[];
-  decidedAt: Timestamp | undefined;
+  decidedAt:
+    | Timestamp
+    | undefined;
+  /** The caller tier that set the call's priority; empty for a standard call. */
+  callerTier: string;
 }
 
 export const SWITCHBOARD_ROUTING_V1_PACKAGE_NAME = "switchboard.routing.v1";
@@ -210,6 +267,17 @@ export interface RoutingServiceClient {
   /** Explains a past decision for a call (what was considered and why the chosen agent won). */
 
   explainRouting(request: ExplainRoutingRequest, metadata?: Metadata): Observable<ExplainRoutingResponse>;
+
+  /** RT-06: the highest share of its team's recent offers a team leader takes (0..1). Director only; audited. */
+
+  setTeamLeaderHandlingRatio(
+    request: SetTeamLeaderHandlingRatioRequest,
+    metadata?: Metadata,
+  ): Observable<SetTeamLeaderHandlingRatioResponse>;
+
+  /** Sets an agent's team and whether the agent leads it (team leaders take calls part-time, RT-06). */
+
+  assignTeam(request: AssignTeamRequest, metadata?: Metadata): Observable<AssignTeamResponse>;
 }
 
 /**
@@ -268,6 +336,23 @@ export interface RoutingServiceController {
     request: ExplainRoutingRequest,
     metadata?: Metadata,
   ): Promise<ExplainRoutingResponse> | Observable<ExplainRoutingResponse> | ExplainRoutingResponse;
+
+  /** RT-06: the highest share of its team's recent offers a team leader takes (0..1). Director only; audited. */
+
+  setTeamLeaderHandlingRatio(
+    request: SetTeamLeaderHandlingRatioRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SetTeamLeaderHandlingRatioResponse>
+    | Observable<SetTeamLeaderHandlingRatioResponse>
+    | SetTeamLeaderHandlingRatioResponse;
+
+  /** Sets an agent's team and whether the agent leads it (team leaders take calls part-time, RT-06). */
+
+  assignTeam(
+    request: AssignTeamRequest,
+    metadata?: Metadata,
+  ): Promise<AssignTeamResponse> | Observable<AssignTeamResponse> | AssignTeamResponse;
 }
 
 export function RoutingServiceControllerMethods() {
@@ -282,6 +367,8 @@ export function RoutingServiceControllerMethods() {
       "getQueueState",
       "watchQueueState",
       "explainRouting",
+      "setTeamLeaderHandlingRatio",
+      "assignTeam",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
