@@ -1,6 +1,7 @@
 import { commonServiceConfig, ConfigError, Env, EnvReader, loadConfig } from '@switchboard/config';
 import { DEFAULT_DROP_WATCH, type DropWatchConfig } from './call-tracking/domain/frequent-drops.decider';
 import { eslLinkSettings, type EslLinkConfig } from './esl/infrastructure/esl-settings';
+import type { RecordingsConfig } from './call-tracking/infrastructure/recording-inspector';
 import { webhookSettings, type WebhookConfig } from './webhook/infrastructure/webhook-settings';
 
 /** One Asterisk AMI link. The secret comes from the environment (a Kubernetes Secret), never from the repo. */
@@ -31,6 +32,23 @@ export interface GatewaySettings {
   readonly webhook?: WebhookConfig | null;
   /** PbxFrequentDropsDetected: this many system-released calls within the window (PBX time) on one link. */
   readonly dropWatch?: DropWatchConfig;
+  /** Call recordings read from the PBX's recordings directory (CallRecordingAvailable, ADR 0009); absent or null = off. */
+  readonly recordings?: RecordingsConfig | null;
+}
+
+/** Enabled when `RECORDINGS_DIR` (the PBX's recordings directory, mounted read-only) is set. */
+export function recordingsSettings(env: EnvReader): RecordingsConfig | null {
+  const directory = env.get('RECORDINGS_DIR').asString();
+  if (directory === undefined) return null;
+  const storageBaseUri = env.get('RECORDINGS_BASE_URI').default(`file://${directory}`).asString();
+  if (!/^[a-z][a-z0-9+.-]*:\/\/.+$/.test(storageBaseUri)) throw new ConfigError('configuration error: "RECORDINGS_BASE_URI" must be a URI such as s3://bucket/prefix');
+  return {
+    directory,
+    pbxDirectory: env.get('RECORDINGS_PBX_DIR').default(directory).asString(),
+    storageBaseUri,
+    attempts: env.get('RECORDINGS_READ_ATTEMPTS').default('6').asIntPositive(),
+    retryInitialMs: env.get('RECORDINGS_RETRY_INITIAL_MS').default('250').asIntPositive(),
+  };
 }
 
 export function gatewaySettings(env: EnvReader): GatewaySettings {
@@ -44,6 +62,7 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
     executeRoutingDecisions: env.get('EXECUTE_ROUTING_DECISIONS').default('true').asBool(),
     esl: eslLinkSettings(env),
     webhook: webhookSettings(env),
+    recordings: recordingsSettings(env),
     dropWatch: {
       windowMs: env.get('DROP_ALERT_WINDOW_SECONDS').default(String(DEFAULT_DROP_WATCH.windowMs / 1000)).asIntPositive() * 1000,
       threshold: env.get('DROP_ALERT_THRESHOLD').default(String(DEFAULT_DROP_WATCH.threshold)).asIntPositive(),

@@ -70,7 +70,7 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   metrics.watchOutbox(o.pool);
   const deps: AmiLinkDeps = {
     pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff,
-    topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch,
+    topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch, recordings: o.settings.recordings,
   };
   const links = o.settings.ami === null ? [] : [await AmiLink.open(o.settings.ami, deps)];
   links.forEach((l) => l.start());

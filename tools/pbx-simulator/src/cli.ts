@@ -2,16 +2,19 @@
  * PBX simulator command line:
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts run --scenario small-test-day --seed 1 --speed 60 \
  *     --ami-port 5038 --esl-port 8021 [--ground-truth out.jsonl] [--routing internal|external] \
- *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1] [--max-wait S]
+ *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1] [--max-wait S] [--vip-share F] [--recordings-dir D]
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts kpis --ground-truth out.jsonl [--interval 30]
  * --speed: simulated seconds per second (1 = real time) or "max". --scenario: a file path or a name under scenarios/.
  * --max-wait: every queue times out after S seconds (queue timeouts in the day; ground truth `timeout`).
+ * --recordings-dir: record answered calls as WAV files there (MixMonitor / RECORD_* events; ground truth `recording`);
+ *   --recordings-reported-dir: the directory as the PBX names it in its events (default: the same).
+ * --vip-share: share of callers (0..1) tagged `vip` in SWITCHBOARD_CALLER_TIER (ground truth `callerTier`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { computeKpis, DEFAULT_ORACLE_OPTIONS, parseGroundTruth, type ContactKpis } from './oracle/kpi-oracle';
 import { loadScenario, startSimulator, type SimulatorProgress } from './runtime/simulator';
-import { withQueueTimeout } from './domain/scenario';
+import { withQueueTimeout, withVipShare, type Scenario } from './domain/scenario';
 
 type Flags = Record<string, string>;
 
@@ -54,10 +57,19 @@ async function waitForClients(count: number, progress: () => SimulatorProgress):
   while (progress().amiClients + progress().eslClients < count) await new Promise((r) => setTimeout(r, 100));
 }
 
+/** The named scenario with the command line's overrides (--max-wait, --vip-share). */
+async function scenarioOf(flags: Flags): Promise<Scenario | string> {
+  if (flags['max-wait'] === undefined && flags['vip-share'] === undefined) return resolveScenario(flags.scenario);
+  let scenario = await loadScenario(resolveScenario(flags.scenario));
+  if (flags['max-wait'] !== undefined) scenario = withQueueTimeout(scenario, Number(flags['max-wait']));
+  if (flags['vip-share'] !== undefined) scenario = withVipShare(scenario, Number(flags['vip-share']));
+  return scenario;
+}
+
 async function run(flags: Flags): Promise<void> {
   const speed = flags.speed === undefined || flags.speed === 'max' ? 'max' : Number(flags.speed);
   const sim = await startSimulator({
-    scenario: flags['max-wait'] === undefined ? resolveScenario(flags.scenario) : withQueueTimeout(await loadScenario(resolveScenario(flags.scenario)), Number(flags['max-wait'])),
+    scenario: await scenarioOf(flags),
     seed: Number(flags.seed ?? 1),
     speed,
     amiPort: optionalPort(flags['ami-port']),
@@ -68,6 +80,8 @@ async function run(flags: Flags): Promise<void> {
     amiSecret: flags['ami-secret'],
     eslPassword: flags['esl-password'],
     groundTruthPath: flags['ground-truth'],
+    recordingsDir: flags['recordings-dir'],
+    recordingsReportedDir: flags['recordings-reported-dir'],
     autoStart: false,
     onProgress: (p) => process.stdout.write(`${describeProgress(p)}\n`),
   });

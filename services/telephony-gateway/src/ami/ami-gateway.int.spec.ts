@@ -25,7 +25,8 @@ describe('AMI gateway against the PBX simulator', () => {
   beforeAll(async () => {
     db = await freshDatabase('sb_gw');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    const scenario = { ...(await loadScenario(SCENARIO)), durationHours: 3 };
+    const base = await loadScenario(SCENARIO);
+    const scenario = { ...base, durationHours: 3, callers: { ...base.callers, vipShare: 0.3 } };
     sim = await startSimulator({ scenario, seed: 7, speed: 'max', amiPort: 0, amiSecret: secret, autoStart: false });
     gateway = await startGateway({
       pool, kafka: testKafka('gw-it'), relayName: uniqueName('relay'),
@@ -59,6 +60,8 @@ describe('AMI gateway against the PBX simulator', () => {
     const hash = callerIdentifier(key);
     const mismatches = truth.flatMap((t) => compare(t, contacts.filter((c) => c.callerHash === hash(t.callerNumber).hash && c.queue === t.queue && Math.abs(c.queuedAtMs - t.queuedAtMs) <= 1000)));
     expect(mismatches).toEqual([]);
+    expect(tierMismatches(truth, contacts, events, hash)).toEqual([]);
+    expect(truth.filter((t) => t.callerTier === 'vip').length).toBeGreaterThan(truth.length / 10);
     expect(JSON.stringify(events)).not.toContain(truth[0].callerNumber);
   });
 
@@ -91,4 +94,17 @@ function compare(t: ContactRecord, found: CanonicalContact[]): string[] {
     near('talk', c.released.talkSeconds - c.released.totalHoldSeconds, t.talkMs);
   }
   return problems;
+}
+
+/** Every contact carries its caller's SWITCHBOARD_CALLER_TIER on CallOffered and on its CallQueued, as the ground truth has it. */
+function tierMismatches(
+  truth: ContactRecord[], contacts: CanonicalContact[], events: { type: string; subject: string; time: string; data: Record<string, unknown> }[], hash: (n: string) => { hash: string },
+): string[] {
+  const tierOf = (kind: string, subject: string, atMs?: number) => events.find((e) => e.subject === subject && e.type.endsWith(`.${kind}.v1`) && (atMs === undefined || Math.abs(Date.parse(e.time) - atMs) < 1))?.data.callerTier ?? null;
+  return truth.flatMap((t) => {
+    const c = contacts.find((x) => x.callerHash === hash(t.callerNumber).hash && x.queue === t.queue && Math.abs(x.queuedAtMs - t.queuedAtMs) <= 1000);
+    if (c === undefined) return [];
+    const [offered, queued] = [tierOf('offered', c.callId), tierOf('queued', c.callId, c.queuedAtMs)];
+    return offered === t.callerTier && queued === t.callerTier ? [] : [`${t.contactId}: tier ${String(offered)}/${String(queued)} vs ${String(t.callerTier)}`];
+  });
 }

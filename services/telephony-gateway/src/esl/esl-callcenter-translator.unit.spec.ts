@@ -4,7 +4,7 @@ import { createEnvelope } from '@switchboard/contracts';
 import { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
 import { maskCallerNumber, type Decided, type DecisionContext } from '../call-tracking/domain/canonical';
 import { EslCallCenterTranslator } from './domain/esl-callcenter-translator';
-import { parsePlainEvent } from './domain/esl-frame';
+import { parsePlainEvent, parseTierList } from './domain/esl-frame';
 import { EslFrameParser } from './domain/esl-frame-parser';
 
 const T0 = Date.parse('2025-03-03T08:00:00Z');
@@ -110,5 +110,38 @@ describe('mod_callcenter CC-Action translation', () => {
 
   it('should ignore events of other subclasses and unknown CC-Actions', () => {
     expect(run(event(0, 'members-count', { 'CC-Count': '3' }) + event(0, 'agent-max-no-answer', agent()))).toEqual([]);
+  });
+});
+
+describe('When the event socket resyncs queue memberships (callcenter_config tier list)', () => {
+  const tierList = 'queue|agent|state|level|position\nsupport@default|1002@default|Ready|1|1\nsales@default|1002@default|Ready|2|1\nsales@default|1003@default|Ready|1|1\n+OK\n';
+
+  it('should read the tier rows, and none from an -ERR answer', () => {
+    expect(parseTierList(tierList)).toEqual([
+      { queue: 'support@default', agent: '1002@default', state: 'Ready' }, { queue: 'sales@default', agent: '1002@default', state: 'Ready' },
+      { queue: 'sales@default', agent: '1003@default', state: 'Ready' },
+    ]);
+    expect(parseTierList('-ERR tier Command not found!\n')).toEqual([]);
+  });
+
+  it('should make each logged-in agent a member of its queues, paused as the agent is, and skip logged-out agents', () => {
+    const translator = new EslCallCenterTranslator();
+    translator.resync([{ name: '1002@default', status: 'On Break', state: 'Waiting' }, { name: '1003@default', status: 'Logged Out', state: 'Waiting' }], 9);
+    expect(translator.resyncTiers(parseTierList(tierList), 10)).toEqual([
+      { type: 'MemberAdded', at: 10, agentId: '1002', extension: '1002@default', queue: 'support', paused: true, reason: 'On Break' },
+      { type: 'MemberAdded', at: 10, agentId: '1002', extension: '1002@default', queue: 'sales', paused: true, reason: 'On Break' },
+    ]);
+  });
+
+  it('should give the tracked agent its queues (AgentQueueMembershipChanged), once', () => {
+    const translator = new EslCallCenterTranslator();
+    const tracker = new CallCenterTracker(ctx);
+    const apply = (events: ReturnType<EslCallCenterTranslator['resync']>) => events.flatMap((e) => tracker.apply(e));
+    apply(translator.resync([{ name: '1002@default', status: 'Available', state: 'Waiting' }], T0));
+    const first = apply(translator.resyncTiers(parseTierList(tierList), T0 + 1));
+    expect(first.map((e) => [e.definition.name, (e.data as { queueIds?: string[] }).queueIds])).toEqual([
+      ['AgentQueueMembershipChanged', ['support']], ['AgentQueueMembershipChanged', ['support', 'sales']],
+    ]);
+    expect(apply(translator.resyncTiers(parseTierList(tierList), T0 + 2))).toEqual([]);
   });
 });

@@ -18,7 +18,9 @@ export type LinkSignal = { readonly kind: 'link-up'; readonly banner: string; re
 export type TranslatedFrame = { readonly kind: 'translated'; readonly raw: Uint8Array; readonly events: readonly VendorEvent[] };
 /** The PBX has been quiet for a while: what follows the calls that ended is decided (nothing followed them). */
 export type QuietTick = { readonly kind: 'quiet' };
-export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError | Settlement | QuietTick; readonly receivedAtMs: number };
+/** Facts the gateway learnt itself, not a frame (a recording's file read): applied to the trackers, nothing archived. */
+export type LearntFacts = { readonly kind: 'learnt'; readonly events: readonly VendorEvent[] };
+export type PipelineItem = { readonly item: AmiParsed | LinkSignal | TranslatedFrame | EslParseError | Settlement | QuietTick | LearntFacts; readonly receivedAtMs: number };
 
 export interface LinkCounters {
   frameSequence: number;
@@ -65,6 +67,7 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
     if (item.kind === 'link-up' || item.kind === 'link-down') { pushCanonical(out, [linkEvent(item, receivedAtMs, out.counters, b)], b, undefined); continue; }
     if (item.kind === 'settlement') { pushCanonical(out, tracker.apply(item.event), b, item.causationid, item.correlationid); out.statements.push(item.statement); continue; }
     if (item.kind === 'quiet') { pushCanonical(out, tracker.settleCompletions(), b, undefined); continue; }
+    if (item.kind === 'learnt') { for (const e of item.events) pushCanonical(out, tracker.apply(e), b, undefined); continue; }
     const frameId = systemEnvelopeDeps.newId();
     const raw = encodePbxRawFrame({
       id: frameId, tenant: b.tenant, site: b.site, pbxLinkId: b.decision.pbxLinkId, protocol: b.protocol,

@@ -10,7 +10,7 @@ const agent = (agentId: string, queues: string[], pause: string | null = null): 
   current: pause === null ? { status: 'ready' } : { status: 'not-ready', reason: 'break' }, sinceMs: AT - 60_000,
   pause: pause === null ? null : { reason: pause }, lastCallKey: null, lastCallId: null, lastRna: null,
 });
-const base = { sequence: 2, transfers: 0, queueVisits: 1, wrapUps: [] };
+const base = { sequence: 2, transfers: 0, queueVisits: 1, wrapUps: [], lastAgentId: null, recordings: [] };
 const queued = (callId: string, queueId: string): CallState =>
   ({ ...base, status: 'queued', callId, queueId, queuedAtMs: AT - 30_000, position: 2, offers: 0, ringing: null, leaving: null }) as CallState;
 const connected = (callId: string, agentId: string): CallState => ({
@@ -77,7 +77,7 @@ describe('live channels vs tracked calls', () => {
     expect(c.events).toEqual([
       { type: 'CallerAbandonedQueue', at: AT, callKey: 'c1', queue: 'support', position: 2, originalPosition: 2 },
       { type: 'ChannelHungUp', at: AT, callKey: 'c1', callerLeg: true },
-      { type: 'AgentCallCompleted', at: AT, callKey: 'c2', agentId: '1002', extension: 'PJSIP/1002', queue: 'support', reason: 'other' },
+      { type: 'AgentCallCompleted', at: AT, callKey: 'c2', agentId: '1002', extension: 'PJSIP/1002', queue: 'support', reason: 'other', inferredByResync: true },
       { type: 'ChannelHungUp', at: AT, callKey: 'c2', callerLeg: true },
     ]);
     expect(c.calls).toEqual(['c1', 'c2']);

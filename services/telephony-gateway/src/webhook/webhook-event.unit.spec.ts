@@ -14,6 +14,12 @@ describe('webhook event validation', () => {
     expect(result).toMatchObject({ event: { id: body.id, subject: 'cti:42', definition: { name: 'CallQueued' } } });
   });
 
+  it('should accept a caller tier (RT-11) and answer a tier outside the pattern with its field error', () => {
+    expect(parseWebhookEvent(queued({ callerTier: 'vip' }), scope)).toMatchObject({ event: { data: { callerTier: 'vip' } } });
+    const bad = parseWebhookEvent(queued({ callerTier: 'Very Important' }), scope);
+    expect('errors' in bad && bad.errors.map((e) => e.path)).toEqual(['data.callerTier']);
+  });
+
   it('should name every bad field of the data with its path', () => {
     const result = parseWebhookEvent(queued({ position: 0, queueLength: 'three' }), scope);
     expect('errors' in result && result.errors.map((e) => e.path).sort()).toEqual(['data.position', 'data.queueLength']);

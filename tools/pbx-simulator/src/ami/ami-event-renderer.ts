@@ -1,5 +1,6 @@
 import type { Scenario } from '../domain/scenario';
 import type { QueueMembership, SimFact } from '../domain/sim-facts';
+import { recordingSpec } from '../domain/recordings';
 import {
   amiTimestamp, ChannelFactory, channelSnapshot, formatDuration, touch, UNKNOWN, wholeSecondsBetween, type AmiChannel,
 } from './ami-channels';
@@ -14,6 +15,8 @@ interface CallChannels {
   answeredAtMs: number;
   bridgeId: string;
   extraLeg: AmiChannel | null;
+  /** The contact being recorded (queues.conf monitor-type=MixMonitor), from answer to release or transfer. */
+  recording: { readonly contactId: string } | null;
 }
 
 interface MemberState {
@@ -55,7 +58,8 @@ export class AmiEventRenderer {
   private bridgeSequence = 0;
   private out = '';
 
-  constructor(private readonly scenario: Scenario) {
+  /** `recordingsDirectory`: where the PBX says it writes recordings (MIXMONITOR_FILENAME); null = calls are not recorded. */
+  constructor(private readonly scenario: Scenario, private readonly recordingsDirectory: string | null = null) {
     for (const q of scenario.queues) this.queueStats.set(q.name, { completed: 0, abandoned: 0, completedInSl: 0, holdtime: 0, talktime: 0, waiting: [] });
   }
 
@@ -77,7 +81,7 @@ export class AmiEventRenderer {
   private renderFact(fact: SimFact): void {
     switch (fact.type) {
       case 'CallArrived':
-        return this.onCallArrived(fact.callId, fact.callerNumber, fact.repeatOfCallId, fact.at);
+        return this.onCallArrived(fact, fact.at);
       case 'CallQueued':
         return this.onCallQueued(fact);
       case 'AgentRingStarted':
@@ -128,12 +132,14 @@ export class AmiEventRenderer {
 
   // ───────────────────────────── channels and queue callers ─────────────────────────────
 
-  private onCallArrived(callId: string, callerNumber: string, repeatOf: string | null, at: number): void {
+  private onCallArrived({ callId, callerNumber, repeatOfCallId, callerTier }: Extract<SimFact, { type: 'CallArrived' }>, at: number): void {
+    // With channelvars= listing it, Asterisk sends the variable on every event, empty where the dial plan set none.
+    const tier: [string, string][] = (this.scenario.callers.vipShare ?? 0) > 0 ? [['SWITCHBOARD_CALLER_TIER', callerTier ?? '']] : [];
     const caller = this.channels.create('PJSIP/trunk', at, null, {
       context: 'from-trunk', exten: 's', state: 4, callerNum: callerNumber, callerName: UNKNOWN, application: 'Queue', applicationData: '',
-      variables: [['SWITCHBOARD_CALL_ID', callId], ['SWITCHBOARD_REPEAT_OF', repeatOf ?? '']],
+      variables: [['SWITCHBOARD_CALL_ID', callId], ['SWITCHBOARD_REPEAT_OF', repeatOfCallId ?? ''], ...tier],
     });
-    this.calls.set(callId, { callId, caller, agentLeg: null, agentId: null, queue: '', queuedAtMs: at, answeredAtMs: 0, bridgeId: '', extraLeg: null });
+    this.calls.set(callId, { callId, caller, agentLeg: null, agentId: null, queue: '', queuedAtMs: at, answeredAtMs: 0, bridgeId: '', extraLeg: null, recording: null });
     this.callByChannel.set(caller.name, callId);
     this.event('Newchannel', 'call,all', at, channelSnapshot(caller));
     caller.state = 6;
@@ -213,6 +219,22 @@ export class AmiEventRenderer {
     this.enterBridge(call, leg, 1, fact.at);
     this.enterBridge(call, caller, 2, fact.at);
     this.setMemberInCall(fact.agentId, true, fact.at);
+    this.startRecording(call, fact.contactId, fact.at);
+  }
+
+  /** MixMonitor on the caller channel: VarSet MIXMONITOR_FILENAME, then MixMonitorStart (snapshot only, no file). */
+  private startRecording(call: CallChannels, contactId: string, at: number): void {
+    if (this.recordingsDirectory === null) return;
+    call.recording = { contactId };
+    const file = `${this.recordingsDirectory}/${recordingSpec(call.queue, contactId, at, at).fileName}`;
+    this.event('VarSet', 'dialplan,all', at, `${channelSnapshot(call.caller)}Variable: MIXMONITOR_FILENAME\r\nValue: ${file}\r\n`);
+    this.event('MixMonitorStart', 'call,all', at, channelSnapshot(call.caller));
+  }
+
+  private stopRecording(call: CallChannels, at: number): void {
+    if (call.recording === null) return;
+    call.recording = null;
+    this.event('MixMonitorStop', 'call,all', at, channelSnapshot(call.caller));
   }
 
   private bridgeUniqueid(at: number): string {
@@ -283,6 +305,7 @@ export class AmiEventRenderer {
         `${channelSnapshot(leg, 'SecondTransferer')}${channelSnapshot(call.caller, 'Transferee')}${channelSnapshot(consult, 'TransferTarget')}` +
         `IsExternal: No\r\nDestType: Bridge\r\nDestBridgeUniqueid: ${call.bridgeId}\r\n`);
     }
+    this.stopRecording(call, fact.at);
     this.agentComplete(call, fact.queue, fact.agentId, fact.waitMs, 'transfer', fact.at);
     this.leaveBridge(call, leg, 1, fact.at);
     this.hangup(leg, fact.at, 16, 'Normal Clearing');
@@ -324,6 +347,7 @@ export class AmiEventRenderer {
   private onCompleted(fact: Extract<SimFact, { type: 'CallCompleted' }>): void {
     const call = this.calls.get(fact.callId)!;
     const leg = call.agentLeg!;
+    this.stopRecording(call, fact.at);
     this.agentComplete(call, fact.queue, fact.agentId, fact.waitMs, fact.releasedBy, fact.at);
     this.leaveBridge(call, leg, 1, fact.at);
     this.leaveBridge(call, call.caller, 0, fact.at);

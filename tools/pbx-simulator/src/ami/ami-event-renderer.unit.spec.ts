@@ -3,7 +3,7 @@ import type { SimFact } from '../domain/sim-facts';
 import { AmiEventRenderer } from './ami-event-renderer';
 
 const T0 = Date.parse('2025-03-03T08:00:00Z');
-const arrived: SimFact = { type: 'CallArrived', at: T0, callId: 'call-1', callerNumber: '5550000001', repeatOfCallId: null };
+const arrived: SimFact = { type: 'CallArrived', at: T0, callId: 'call-1', callerNumber: '5550000001', repeatOfCallId: null, callerTier: null };
 const queued: SimFact = { type: 'CallQueued', at: T0, callId: 'call-1', contactId: 'call-1-1', queue: 'support', position: 1, count: 1 };
 const left = (reason: 'abandon' | 'timeout'): SimFact => ({
   type: 'CallLeftQueueUnanswered', at: T0 + 30_000, callId: 'call-1', contactId: 'call-1-1', queue: 'support', reason, position: 1, originalPosition: 1, waitMs: 30_000, countAfter: 0,

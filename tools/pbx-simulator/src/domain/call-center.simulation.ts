@@ -242,7 +242,7 @@ export class CallCenterSimulation {
       visitToken: 0, ringToken: 0, ringingAgent: null, ringStartedAt: 0, agent: null, answeredAt: 0,
     };
     this.activeCalls++;
-    this.emit({ type: 'CallArrived', at: this.nowMs, callId: id, callerNumber, repeatOfCallId: repeatOf });
+    this.emit({ type: 'CallArrived', at: this.nowMs, callId: id, callerNumber, repeatOfCallId: repeatOf, callerTier: tierOfCaller(callerNumber, this.scenario.callers.vipShare ?? 0, this.scenario.callers.tierValue) });
     this.enqueue(call, call.queue);
   }
 
@@ -555,4 +555,15 @@ export class CallCenterSimulation {
     if (next) return this.perform(agent, next);
     this.offerWork(agent);
   }
+}
+
+/**
+ * Whether the dial plan tags this caller `vip`: a hash of the number against the share, so the tier is a property of
+ * the caller (repeat calls keep it) and drawing it takes nothing from the seeded streams (other runs stay identical).
+ */
+export function tierOfCaller(callerNumber: string, vipShare: number, tier = 'vip'): string | null {
+  if (!(vipShare > 0)) return null;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < callerNumber.length; i++) h = Math.imul(h ^ callerNumber.charCodeAt(i), 0x01000193);
+  return (h >>> 0) / 0x1_0000_0000 < vipShare ? tier : null;
 }

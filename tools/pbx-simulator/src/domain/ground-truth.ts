@@ -31,6 +31,8 @@ export interface ContactRecord {
   readonly contactId: string;
   readonly callId: string;
   readonly callerNumber: string;
+  /** SWITCHBOARD_CALLER_TIER as the dial plan set it (null: not tagged). */
+  readonly callerTier: string | null;
   /** The earlier call of the same caller this one repeats (unresolved or abandoned), for first-call resolution. */
   readonly repeatOfCallId: string | null;
   readonly visit: number;
@@ -56,6 +58,19 @@ export interface ContactRecord {
   readonly conferences: readonly { readonly party: string; readonly startMs: number; readonly endMs: number }[];
   readonly resolved: boolean | null;
   readonly routingDecisionMissed: boolean;
+  /**
+   * The recording of the answered contact when the run records calls: the file as the PBX named it in its events, the
+   * SHA-256 of the final file and its length (answer to release or transfer). Null when not answered or not recorded.
+   */
+  readonly recording: RecordingTruth | null;
+}
+
+export interface RecordingTruth {
+  readonly file: string;
+  readonly sha256: string;
+  readonly durationSeconds: number;
+  /** The file was still being flushed when the stop event went out (its sizes patched a moment later). */
+  readonly flushedLate: boolean;
 }
 
 export type AgentState = 'ready' | 'ringing' | 'talking' | 'acw' | 'not-ready';
@@ -82,7 +97,7 @@ interface OpenAgentState {
 export class GroundTruthRecorder {
   private readonly contacts = new Map<string, OpenContact>();
   private readonly activeContactOfCall = new Map<string, OpenContact>();
-  private readonly callInfo = new Map<string, { callerNumber: string; repeatOf: string | null; arrivedAtMs: number }>();
+  private readonly callInfo = new Map<string, { callerNumber: string; callerTier: string | null; repeatOf: string | null; arrivedAtMs: number }>();
   private readonly agents = new Map<string, OpenAgentState>();
 
   constructor(
@@ -104,7 +119,7 @@ export class GroundTruthRecorder {
   private recordContact(fact: SimFact): void {
     switch (fact.type) {
       case 'CallArrived':
-        this.callInfo.set(fact.callId, { callerNumber: fact.callerNumber, repeatOf: fact.repeatOfCallId, arrivedAtMs: fact.at });
+        this.callInfo.set(fact.callId, { callerNumber: fact.callerNumber, callerTier: fact.callerTier, repeatOf: fact.repeatOfCallId, arrivedAtMs: fact.at });
         return;
       case 'CallQueued':
         return this.openContact(fact.callId, fact.contactId, fact.queue, fact.at);
@@ -155,13 +170,13 @@ export class GroundTruthRecorder {
   }
 
   private openContact(callId: string, contactId: string, queue: string, at: number): void {
-    const info = this.callInfo.get(callId) ?? { callerNumber: '', repeatOf: null, arrivedAtMs: at };
+    const info = this.callInfo.get(callId) ?? { callerNumber: '', callerTier: null, repeatOf: null, arrivedAtMs: at };
     const contact: OpenContact = {
-      kind: 'contact', contactId, callId, callerNumber: info.callerNumber, repeatOfCallId: info.repeatOf,
+      kind: 'contact', contactId, callId, callerNumber: info.callerNumber, callerTier: info.callerTier, repeatOfCallId: info.repeatOf,
       visit: Number(contactId.slice(contactId.lastIndexOf('-') + 1)), queue, callArrivedAtMs: info.arrivedAtMs, queuedAtMs: at,
       outcome: 'abandoned', waitMs: 0, answeredAtMs: null, agentId: null, offers: [], ringMs: null, ringCount: null, holds: [],
       holdMs: 0, talkMs: 0, acwMs: 0, conversationEndedAtMs: null, releasedBy: 'caller', transfer: null, conferences: [],
-      resolved: null, routingDecisionMissed: false, holdStartMs: null, connectedMs: 0, conferenceStartMs: null,
+      resolved: null, routingDecisionMissed: false, recording: null, holdStartMs: null, connectedMs: 0, conferenceStartMs: null,
     };
     this.contacts.set(contactId, contact);
     this.activeContactOfCall.set(callId, contact);

@@ -96,6 +96,13 @@ export interface CallerSpec {
   readonly callBackAfterUnresolvedProbability: number;
   readonly callBackAfterAbandonProbability: number;
   readonly callBackDelay: Distribution;
+  /**
+   * Share of callers (0..1) the dial plan tags `vip` through the channel variable SWITCHBOARD_CALLER_TIER; absent or 0 =
+   * nobody is tagged and the variable is not sent. A property of the caller number, so repeat calls keep their tier.
+   */
+  readonly vipShare?: number;
+  /** What the dial plan writes for those callers; default `vip` (another value, e.g. `Gold Member!`, tests a bad dial plan). */
+  readonly tierValue?: string;
 }
 
 export interface Scenario {
@@ -147,5 +154,12 @@ export function validateScenario(scenario: Scenario): string[] {
       problems.push(`queue ${queue.name} blind-transfers to unknown queue ${queue.blindTransfer.target}`);
     }
   }
+  const vip = scenario.callers.vipShare;
+  if (vip !== undefined && !(vip >= 0 && vip <= 1)) problems.push('callers.vipShare must be within 0..1');
   return problems;
+}
+
+/** The scenario with a share of tagged (`vip`) callers. */
+export function withVipShare(scenario: Scenario, share: number): Scenario {
+  return { ...scenario, callers: { ...scenario.callers, vipShare: share } };
 }

@@ -10,7 +10,8 @@ export type SimFact =
   | { readonly type: 'AgentUnpaused'; readonly at: number; readonly agentId: string; readonly reason: string }
   | { readonly type: 'AfterCallWorkStarted'; readonly at: number; readonly agentId: string; readonly callId: string; readonly contactId: string }
   | { readonly type: 'AfterCallWorkEnded'; readonly at: number; readonly agentId: string; readonly callId: string; readonly contactId: string }
-  | { readonly type: 'CallArrived'; readonly at: number; readonly callId: string; readonly callerNumber: string; readonly repeatOfCallId: string | null }
+  /** `callerTier`: what the dial plan put in SWITCHBOARD_CALLER_TIER (null: not tagged). */
+  | { readonly type: 'CallArrived'; readonly at: number; readonly callId: string; readonly callerNumber: string; readonly repeatOfCallId: string | null; readonly callerTier: string | null }
   | { readonly type: 'CallQueued'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly position: number; readonly count: number }
   | { readonly type: 'AgentRingStarted'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly agentId: string }
   | { readonly type: 'AgentRingEnded'; readonly at: number; readonly callId: string; readonly contactId: string; readonly queue: string; readonly agentId: string; readonly result: 'no-answer' | 'canceled'; readonly ringMs: number }

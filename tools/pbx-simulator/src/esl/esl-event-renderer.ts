@@ -1,11 +1,14 @@
 import type { Scenario } from '../domain/scenario';
 import type { SimFact } from '../domain/sim-facts';
 import { renderPlainEvent } from './esl-message';
+import { recordingSpec } from '../domain/recordings';
 
 interface MemberSession {
   readonly memberUuid: string;
   readonly sessionUuid: string;
   readonly callerNumber: string;
+  /** Channel variables mod_callcenter copies onto the member's events (`variable_<name>`). */
+  readonly variables: readonly (readonly [string, string])[];
   joinedAt: number;
   agentUuid: string;
   calledAt: number;
@@ -37,11 +40,14 @@ export class EslEventRenderer {
   private readonly callOfSession = new Map<string, string>();
   private readonly sessionOfCall = new Map<string, string>();
   private readonly agents = new Map<string, AgentRow>();
+  /** Each agent's tiers (queue memberships); mod_callcenter keeps them when the agent logs out. */
+  private readonly tiers = new Map<string, { queue: string; level: number }[]>();
   private sequence = 0;
   private uuidCounter = 0;
   private out = '';
 
-  constructor(private readonly scenario: Scenario) {}
+  /** `recordingsDirectory`: where record_session writes (Record-File-Path); null = calls are not recorded. */
+  constructor(private readonly scenario: Scenario, private readonly recordingsDirectory: string | null = null) {}
 
   render(facts: readonly SimFact[]): string {
     this.out = '';
@@ -56,16 +62,19 @@ export class EslEventRenderer {
   }
 
   private emit(at: number, action: string, fields: ReadonlyArray<readonly [string, string]>): void {
+    this.emitEvent(at, [['Event-Name', 'CUSTOM']], [['Event-Subclass', 'callcenter::info'], ['CC-Action', action], ...fields]);
+  }
+
+  private emitEvent(at: number, name: ReadonlyArray<readonly [string, string]>, fields: ReadonlyArray<readonly [string, string]>): void {
     const date = new Date(at);
     const pad = (v: number): string => String(v).padStart(2, '0');
     const local = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
     const gmt = `${DAYS[date.getUTCDay()]}, ${pad(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${local.slice(11)} GMT`;
     this.out += renderPlainEvent([
-      ['Event-Name', 'CUSTOM'], ['Core-UUID', CORE_UUID], ['FreeSWITCH-Hostname', 'pbx-simulator'], ['FreeSWITCH-Switchname', 'pbx-simulator'],
+      ...name, ['Core-UUID', CORE_UUID], ['FreeSWITCH-Hostname', 'pbx-simulator'], ['FreeSWITCH-Switchname', 'pbx-simulator'],
       ['FreeSWITCH-IPv4', '127.0.0.1'], ['FreeSWITCH-IPv6', '::1'], ['Event-Date-Local', local], ['Event-Date-GMT', gmt],
       ['Event-Date-Timestamp', `${at}000`], ['Event-Calling-File', 'mod_callcenter.c'], ['Event-Calling-Function', 'cc_event'],
-      ['Event-Calling-Line-Number', '0'], ['Event-Sequence', String(++this.sequence)], ['Event-Subclass', 'callcenter::info'],
-      ['CC-Action', action], ...fields,
+      ['Event-Calling-Line-Number', '0'], ['Event-Sequence', String(++this.sequence)], ...fields,
     ]);
   }
 
@@ -102,6 +111,7 @@ export class EslEventRenderer {
     if (this.callerHangsUp(fact)) this.forgetSession(fact.callId);
     switch (fact.type) {
       case 'AgentLoggedIn':
+        this.tiers.set(fact.agentId, fact.queues.map((q) => ({ queue: q.queue, level: q.penalty + 1 })));
         return this.setAgent(fact.agentId, fact.at, { status: 'Available', state: 'Waiting' });
       case 'AgentLoggedOut':
         return this.setAgent(fact.agentId, fact.at, { status: 'Logged Out' });
@@ -114,7 +124,10 @@ export class EslEventRenderer {
       case 'AfterCallWorkEnded':
         return this.setAgent(fact.agentId, fact.at, { state: 'Waiting' });
       case 'CallArrived':
-        this.members.set(fact.callId, { memberUuid: '', sessionUuid: this.uuid(), callerNumber: fact.callerNumber, joinedAt: fact.at, agentUuid: '', calledAt: 0, answeredAt: 0 });
+        this.members.set(fact.callId, {
+          memberUuid: '', sessionUuid: this.uuid(), callerNumber: fact.callerNumber, joinedAt: fact.at, agentUuid: '', calledAt: 0, answeredAt: 0,
+          variables: fact.callerTier === null ? [] : [['variable_SWITCHBOARD_CALLER_TIER', fact.callerTier]],
+        });
         this.callOfSession.set(this.members.get(fact.callId)!.sessionUuid, fact.callId);
         this.sessionOfCall.set(fact.callId, this.members.get(fact.callId)!.sessionUuid);
         return;
@@ -122,16 +135,18 @@ export class EslEventRenderer {
         const previous = this.members.get(fact.callId)!;
         const m = { ...previous, memberUuid: this.uuid(), joinedAt: fact.at };
         this.members.set(fact.callId, m);
-        return this.emit(fact.at, 'member-queue-start', this.memberFields(fact.queue, m));
+        return this.emit(fact.at, 'member-queue-start', [...this.memberFields(fact.queue, m), ...m.variables]);
       }
       case 'AgentRingStarted':
         return this.onOffering(fact.callId, fact.queue, fact.agentId, fact.at);
       case 'AgentRingEnded':
         return this.onBridgeFail(fact.callId, fact.queue, fact.agentId, fact.result, fact.at);
       case 'CallAnswered':
-        return this.onBridgeStart(fact.callId, fact.queue, fact.agentId, fact.at);
+        this.onBridgeStart(fact.callId, fact.queue, fact.agentId, fact.at);
+        return this.record('RECORD_START', fact.callId, fact.queue, fact.contactId, fact.at);
       case 'CallCompleted':
       case 'CallTransferred':
+        this.record('RECORD_STOP', fact.callId, fact.queue, fact.contactId, fact.at);
         return this.onBridgeEnd(fact.callId, fact.queue, fact.agentId, fact.at);
       case 'CallLeftQueueUnanswered': {
         const m = this.members.get(fact.callId)!;
@@ -145,6 +160,18 @@ export class EslEventRenderer {
       default:
         return;
     }
+  }
+
+  /** record_session on the caller's session (execute_on_answer): RECORD_START / RECORD_STOP with the channel's variables. */
+  private record(name: 'RECORD_START' | 'RECORD_STOP', callId: string, queue: string, contactId: string, at: number): void {
+    const m = this.members.get(callId);
+    if (this.recordingsDirectory === null || m === undefined) return;
+    const spec = recordingSpec(queue, contactId, m.answeredAt, at);
+    const stop: [string, string][] = name === 'RECORD_STOP' ? [['variable_record_ms', String(at - m.answeredAt)], ['variable_record_seconds', String(Math.floor((at - m.answeredAt) / 1000))]] : [];
+    this.emitEvent(at, [['Event-Name', name]], [
+      ['Unique-ID', m.sessionUuid], ['Channel-Call-UUID', m.sessionUuid], ['Caller-Caller-ID-Number', m.callerNumber],
+      ['Record-File-Path', `${this.recordingsDirectory}/${spec.fileName}`], ['variable_cc_member_uuid', m.memberUuid], ['variable_cc_queue', this.queueName(queue)], ...stop,
+    ]);
   }
 
   private agentCallFields(agentId: string): [string, string][] {
@@ -224,6 +251,12 @@ export class EslEventRenderer {
       [this.agentName(id), 'single_box', '', 'callback', `user/${id}`, a.status, a.state, '3', '0', '10', '10', '0', a.lastBridgeStart, a.lastBridgeEnd, a.lastOffered, a.lastStatusChange, a.noAnswerCount, a.callsAnswered, a.talkTime, '0', '0'].join('|'),
     );
     return [header, ...rows, '+OK', ''].join('\n');
+  }
+
+  /** `callcenter_config tier list`: one row per agent and queue, tier level = penalty + 1. */
+  tierListing(): string {
+    const rows = [...this.tiers].flatMap(([id, tiers]) => tiers.map((t) => [this.queueName(t.queue), this.agentName(id), 'Ready', String(t.level), '1'].join('|')));
+    return ['queue|agent|state|level|position', ...rows, '+OK', ''].join('\n');
   }
 
   queueNames(): string[] {

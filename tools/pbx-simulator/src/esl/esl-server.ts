@@ -9,6 +9,8 @@ export interface EslServerOptions {
 
 export interface EslBackend {
   agentListing(): string;
+  /** `callcenter_config tier list` (queue memberships); absent = answered `-ERR`, like a mod_callcenter without it. */
+  tierListing?(): string;
   /**
    * External routing: `uuid_transfer <session uuid> <extension>` moves a waiting caller to the agent at that
    * extension (the agent rings); absent, the command is unknown.
@@ -116,6 +118,7 @@ export class EslServer {
 
   private api(command: string): string {
     if (command === 'callcenter_config agent list') return this.backend.agentListing();
+    if (command === 'callcenter_config tier list' && this.backend.tierListing !== undefined) return this.backend.tierListing();
     const [name = '', ...args] = command.split(/\s+/);
     if (name === 'uuid_transfer' && this.backend.transfer !== undefined) return this.transfer(args);
     return `-ERR ${name} Command not found!\n`;

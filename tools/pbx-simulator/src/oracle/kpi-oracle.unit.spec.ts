@@ -6,10 +6,10 @@ const s = (seconds: number): number => seconds * 1000;
 
 function contact(overrides: Partial<ContactRecord>): ContactRecord {
   return {
-    kind: 'contact', contactId: 'c-1', callId: 'c', callerNumber: '5550000001', repeatOfCallId: null, visit: 1, queue: 'support',
+    kind: 'contact', contactId: 'c-1', callId: 'c', callerNumber: '5550000001', callerTier: null, repeatOfCallId: null, visit: 1, queue: 'support',
     callArrivedAtMs: T0, queuedAtMs: T0, outcome: 'answered', waitMs: s(10), answeredAtMs: T0 + s(10), agentId: '1001', offers: [],
     ringMs: s(4), ringCount: 1, holds: [], holdMs: 0, talkMs: s(100), acwMs: s(20), conversationEndedAtMs: T0 + s(110),
-    releasedBy: 'caller', transfer: null, conferences: [], resolved: true, routingDecisionMissed: false, ...overrides,
+    releasedBy: 'caller', transfer: null, conferences: [], resolved: true, routingDecisionMissed: false, recording: null, ...overrides,
   };
 }
 

@@ -7,6 +7,7 @@ import { createRng } from '../domain/prng';
 import { validateScenario, type Scenario } from '../domain/scenario';
 import { EslEventRenderer } from '../esl/esl-event-renderer';
 import { EslServer } from '../esl/esl-server';
+import { RecordingWriter } from './recording-writer';
 
 /** Documented test defaults; pass real credentials through the options or CLI flags. */
 export const DEFAULT_AMI_CREDENTIALS = { username: 'switchboard', secret: 'switchboard' } as const;
@@ -28,6 +29,13 @@ export interface SimulatorOptions {
   readonly eslPassword?: string;
   readonly failedLoginDelayMs?: number;
   readonly groundTruthPath?: string;
+  /**
+   * Record every answered call: small WAV files written here, AMI MixMonitor / event-socket RECORD_* events naming
+   * them, and the ground truth's `recording` (path, hash, length). Absent = nothing is recorded.
+   */
+  readonly recordingsDir?: string;
+  /** The directory as the PBX names it in its events (default: recordingsDir), e.g. `/var/spool/asterisk/monitor`. */
+  readonly recordingsReportedDir?: string;
   /** Default true. With false, nothing happens until `start()`, so clients can connect first. */
   readonly autoStart?: boolean;
   /** Pause the simulation while a client has more than this queued (maximum speed only). */
@@ -80,9 +88,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const routing = options.routing ?? 'internal';
   const simulation = new CallCenterSimulation(scenario, createRng(options.seed), routing);
   const records: GroundTruthRecord[] = [{ kind: 'run', scenario: scenario.name, seed: options.seed, routing, startMs: simulation.startMs, endMs: simulation.endMs, ringCycleSeconds: scenario.ringCycleSeconds }];
-  const recorder = new GroundTruthRecorder(scenario.ringCycleSeconds, (r) => records.push(r));
-  const amiRenderer = new AmiEventRenderer(scenario);
-  const eslRenderer = new EslEventRenderer(scenario);
+  const reportedDir = options.recordingsReportedDir ?? options.recordingsDir ?? null;
+  const recordings = options.recordingsDir === undefined ? null : new RecordingWriter(options.recordingsDir, reportedDir!);
+  const recorder = new GroundTruthRecorder(scenario.ringCycleSeconds, (r) => records.push(r.kind === 'contact' && recordings !== null ? { ...r, recording: recordings.truthOf(r.contactId) } : r));
+  const amiRenderer = new AmiEventRenderer(scenario, reportedDir);
+  const eslRenderer = new EslEventRenderer(scenario, reportedDir);
   const host = options.host ?? '127.0.0.1';
 
   const ami = options.amiPort === undefined || options.amiPort === null ? null : new AmiServer(
@@ -109,6 +119,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     { host, port: options.eslPort, password: options.eslPassword ?? DEFAULT_ESL_PASSWORD },
     {
       agentListing: () => eslRenderer.agentListing(),
+      tierListing: () => eslRenderer.tierListing(),
       transfer: (sessionUuid, extension) => {
         const callId = eslRenderer.callIdOfSession(sessionUuid);
         if (!callId) return { ok: false, reason: 'No such channel!' };
@@ -131,7 +142,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const batch = simulation.drainFacts();
     if (batch.length === 0) return;
     facts += batch.length;
-    for (const fact of batch) recorder.record(fact);
+    for (const fact of batch) {
+      recordings?.observe(fact);
+      recorder.record(fact);
+    }
     const amiFrames = amiRenderer.render(batch);
     amiBytes += amiFrames.length;
     ami?.broadcast(amiFrames);
@@ -172,6 +186,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
     publish();
     recorder.finish(simulation.now);
+    await recordings?.flushed();
     if (options.groundTruthPath) await fs.writeFile(options.groundTruthPath, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     options.onProgress?.(progress());
     return { facts, contacts: progress().contacts, amiBytes, simulatedStartMs: simulation.startMs, simulatedEndMs: simulation.now, wallMs: Date.now() - wallStart.ms };

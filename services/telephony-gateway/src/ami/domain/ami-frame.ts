@@ -55,3 +55,22 @@ export function frameName(frame: Pick<AmiFrame, 'headers'>): string {
   const response = headerOf(frame, 'Response');
   return response !== undefined ? `Response: ${response}` : '(unnamed frame)';
 }
+
+const CHAN_VARIABLE = /^chanvariable(?:\((.*)\))?$/i;
+
+/**
+ * A channel variable listed by manager.conf `channelvars=` on the event's own channel (not the `Dest…` leg).
+ * Asterisk 12+ writes `ChanVariable: NAME=value`; Asterisk 1.8/11 wrote `ChanVariable(<channel>): NAME=value`; some
+ * proxies and older builds write `ChanVariable(NAME): value`. All three are read; names compare case-insensitively.
+ */
+export function channelVariableOf(frame: Pick<AmiFrame, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of frame.headers) {
+    const m = CHAN_VARIABLE.exec(k);
+    if (m === null) continue;
+    if (m[1] !== undefined && m[1].toLowerCase() === wanted) return v;
+    const eq = v.indexOf('=');
+    if (eq > 0 && v.slice(0, eq).trim().toLowerCase() === wanted) return v.slice(eq + 1);
+  }
+  return undefined;
+}

@@ -1,5 +1,6 @@
 import type { VendorEvent } from '../../call-tracking/domain/vendor-events';
-import { headerOf, knownHeaderOf, type AmiFrame } from './ami-frame';
+import { CALLER_TIER_VARIABLE, callerTierOf } from '../../call-tracking/domain/caller-tier';
+import { channelVariableOf, headerOf, knownHeaderOf, type AmiFrame } from './ami-frame';
 
 type Frame = Pick<AmiFrame, 'headers'>;
 type Translate = (f: Frame, at: number) => VendorEvent[];
@@ -46,12 +47,18 @@ const onMember = (build: (f: Frame, base: { at: number; agentId: string; extensi
 };
 const pause = (f: Frame) => ({ paused: headerOf(f, 'Paused') === '1', reason: headerOf(f, 'PausedReason') ?? '' });
 
+const tierOf = (f: Frame) => {
+  const callerTier = callerTierOf(channelVariableOf(f, CALLER_TIER_VARIABLE));
+  return callerTier === undefined ? {} : { callerTier };
+};
+
 const completionReason = (r: string | undefined) => (r === 'caller' || r === 'agent' || r === 'transfer' ? r : 'other');
 
 const TRANSLATIONS: Record<string, Translate> = {
   queuecallerjoin: onCall((f, at, callKey) => ({
     type: 'CallerJoinedQueue', at, callKey, queue: headerOf(f, 'Queue') ?? '', position: int(f, 'Position', 1), count: int(f, 'Count', 1),
     callerNumber: knownHeaderOf(f, 'CallerIDNum') ?? null, dialedNumber: knownHeaderOf(f, 'Exten') ?? null, channel: knownHeaderOf(f, 'Channel'),
+    ...tierOf(f),
   })),
   queuecallerabandon: onCall((f, at, callKey) => ({
     type: 'CallerAbandonedQueue', at, callKey, queue: headerOf(f, 'Queue') ?? '', position: int(f, 'Position', 1), originalPosition: int(f, 'OriginalPosition', 1),
@@ -75,6 +82,11 @@ const TRANSLATIONS: Record<string, Translate> = {
   bridgeenter: onCall((f, at, callKey) => int(f, 'BridgeNumChannels') >= 3
     ? { type: 'ConferenceJoined', at, callKey, participants: int(f, 'BridgeNumChannels'), party: knownHeaderOf(f, 'CallerIDNum') ?? 'unknown' } : undefined),
   hangup: onCall((f, at, callKey) => ({ type: 'ChannelHungUp', at, callKey, callerLeg: headerOf(f, 'Uniqueid') === callKey })),
+  // The file is read outside the domain (MixMonitorFiles + the inspection); the call only learns to wait for it.
+  mixmonitorstop: onCall((f, at, callKey) => {
+    const channel = knownHeaderOf(f, 'Uniqueid');
+    return channel === undefined ? undefined : { type: 'RecordingStopped', at, callKey, channel };
+  }),
   queuememberadded: onMember((f, b) => ({ type: 'MemberAdded', ...b, ...pause(f) })),
   queuemember: onMember((f, b) => ({ type: 'MemberAdded', ...b, ...pause(f) })),
   queuememberremoved: onMember((_f, b) => ({ type: 'MemberRemoved', ...b })),

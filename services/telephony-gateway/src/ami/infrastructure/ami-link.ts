@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
-import { headerOf, type AmiFrame, type AmiParsed } from '../domain/ami-frame';
+import { channelVariableOf, headerOf, type AmiFrame, type AmiParsed } from '../domain/ami-frame';
+import { CALLER_TIER_VARIABLE } from '../../call-tracking/domain/caller-tier';
+import { callerTierWatch } from './caller-tier-watch';
 import { translateAmiEvent } from '../domain/ami-vendor-events';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
@@ -8,6 +10,9 @@ import { LinkPipeline } from '../../publishing/link-pipeline';
 import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { AmiConnection } from './ami-connection';
 import { AmiResync, type ResyncResult } from './ami-resync';
+import { MixMonitorFiles } from '../domain/mixmonitor-files';
+import type { RecordingsConfig } from '../../call-tracking/infrastructure/recording-inspector';
+import { RecordingWatch } from '../../call-tracking/infrastructure/recording-watch';
 import { GatewayMetrics, type LinkMetrics } from './link-metrics';
 
 export interface AmiLinkDeps {
@@ -22,6 +27,8 @@ export interface AmiLinkDeps {
   readonly metrics?: GatewayMetrics;
   /** PbxFrequentDropsDetected settings (DROP_ALERT_*). */
   readonly dropWatch?: DropWatchConfig;
+  /** Where recordings are read (RECORDINGS_*); absent or null = recording stops are ignored. */
+  readonly recordings?: RecordingsConfig | null;
 }
 
 /** How long the PBX stays silent before an agent whose call ended is taken to follow it with no pause. */
@@ -33,7 +40,7 @@ export type { LinkStatus } from '../../publishing/link-status';
 export class AmiLink {
   private constructor(
     readonly config: AmiLinkConfig, private readonly connection: AmiConnection, readonly pipeline: LinkPipeline,
-    private readonly metrics: LinkMetrics, private readonly resyncing: AmiResync,
+    private readonly metrics: LinkMetrics, private readonly resyncing: AmiResync, private readonly recordings: RecordingWatch | null,
   ) {}
 
   static async open(config: AmiLinkConfig, deps: AmiLinkDeps): Promise<AmiLink> {
@@ -54,7 +61,10 @@ export class AmiLink {
       pool: deps.pool,
       batch: {
         tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
-        decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
+        decision: {
+          pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller,
+          recordings: deps.recordings != null,
+        },
       },
       backpressure: (paused) => hold('backpressure', paused),
       quietSettleMs: QUIET_SETTLE_MS,
@@ -64,15 +74,21 @@ export class AmiLink {
     const metrics = (deps.metrics ?? new GatewayMetrics()).forLink({
       pbxLinkId: config.pbxLinkId, protocol: 'asterisk-ami', isUp: () => connection?.state === 'up', backlog: () => pipeline.backlog,
     });
-    const count = countReceived(metrics);
-    const resyncs = new AmiResync({ pool: deps.pool, pbxLinkId: config.pbxLinkId, pipeline, hold: (held) => hold('resync', held), log: deps.log });
+    const count = countReceived(metrics, callerTierWatch(metrics, deps.log, config.pbxLinkId));
+    const recordings = deps.recordings == null ? null : new RecordingWatch({ pbxLinkId: config.pbxLinkId, config: deps.recordings, push: (i) => pipeline.push(i), metrics, log: deps.log });
+    const files = new MixMonitorFiles();
+    const observe = recordings === null ? undefined : (frame: AmiFrame, receivedAtMs: number) => {
+      const stopped = files.observe(frame, receivedAtMs);
+      if (stopped !== undefined) recordings.stopped(stopped);
+    };
+    const resyncs = new AmiResync({ pool: deps.pool, pbxLinkId: config.pbxLinkId, pipeline, hold: (held) => hold('resync', held), log: deps.log, observe });
     connection = new AmiConnection({
       host: config.host, port: config.port, username: config.username, secret: config.secret, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
       onReceived: (item, receivedAtMs) => { count(item, receivedAtMs); resyncs.receive(item, receivedAtMs); },
       onUp: (banner) => { metrics.linkUp(); deps.log?.('info', 'AMI link up', { endpoint, banner }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
       onDown: (reason) => { deps.log?.('warn', 'AMI link down', { endpoint, reason }); pipeline.push({ item: { kind: 'link-down', reason, endpoint }, receivedAtMs: Date.now() }); },
     });
-    return new AmiLink(config, connection, pipeline, metrics, resyncs);
+    return new AmiLink(config, connection, pipeline, metrics, resyncs, recordings);
   }
 
   start(): void { this.connection.start(); }
@@ -97,6 +113,7 @@ export class AmiLink {
   async stop(): Promise<void> {
     await this.connection.stop();
     this.pipeline.close();
+    await this.recordings?.settled();
     await this.pipeline.flush();
     this.metrics.closed();
   }
@@ -107,15 +124,16 @@ export class AmiLink {
 }
 
 /**
- * Frames, parse errors by reason, and events without a translation. An event name that ever translated is known
+ * Frames, parse errors by reason (an invalid caller tier is one), and events without a translation. An event name that ever translated is known
  * (a frame of it without the needed fields is not "unknown"), so only names not yet known are tried here.
  */
-function countReceived(metrics: LinkMetrics): (item: AmiParsed, receivedAtMs: number) => void {
+function countReceived(metrics: LinkMetrics, checkTier: (raw: string | undefined) => void): (item: AmiParsed, receivedAtMs: number) => void {
   const known = new Set<string>();
   return (item, receivedAtMs) => {
     if (item.kind === 'error') return metrics.parseError(item.reason);
     metrics.frameReceived();
     const name = item.kind === 'frame' ? headerOf(item, 'Event')?.toLowerCase() : undefined;
+    if (item.kind === 'frame' && name === 'queuecallerjoin') checkTier(channelVariableOf(item, CALLER_TIER_VARIABLE));
     if (item.kind !== 'frame' || name === undefined || known.has(name)) return;
     if (translateAmiEvent(item, receivedAtMs).length > 0) known.add(name);
     else metrics.unknownEvent();

@@ -18,6 +18,8 @@ export interface AmiResyncDeps {
   /** Holds the socket while a comparison runs (live events wait behind the corrections). */
   readonly hold: (held: boolean) => void;
   readonly log?: (level: 'info' | 'warn', message: string, detail?: Record<string, unknown>) => void;
+  /** Sees each frame as it goes on to the pipeline, in stream order (after any hold): recordings start from here. */
+  readonly observe?: (frame: AmiFrame, receivedAtMs: number) => void;
 }
 
 const QUEUE_ITEMS = new Set(['queueparams', 'queuemember', 'queueentry']);
@@ -55,6 +57,7 @@ export class AmiResync {
 
   private route(item: AmiParsed, receivedAtMs: number): void {
     if (item.kind !== 'frame') return this.d.pipeline.push({ item, receivedAtMs });
+    this.d.observe?.(item, receivedAtMs);
     if (headerOf(item, 'Timestamp') !== undefined) this.pbxNowMs = Math.max(this.pbxNowMs, amiTimeMs(item, receivedAtMs));
     const id = headerOf(item, 'ActionID');
     if (id === undefined || !id.startsWith(RESYNC_ACTION_PREFIX)) return this.d.pipeline.push({ item, receivedAtMs });

@@ -8,6 +8,8 @@ export interface LinkMetrics {
   frameReceived(): void;
   parseError(kind: string): void;
   unknownEvent(): void;
+  /** A stopped recording settled: `stored` (file read), or why not (missing, still-writing, unreadable, …). */
+  recording(outcome: string): void;
   /** Every link-up; all but the first count as reconnects. */
   linkUp(): void;
   /** The link stopped: its gauges are no longer reported. */
@@ -27,6 +29,7 @@ export class GatewayMetrics {
   private readonly parseErrors: Counter<LinkLabels | 'kind'>;
   private readonly unknownEvents: Counter<LinkLabels>;
   private readonly reconnects: Counter<LinkLabels>;
+  private readonly recordings: Counter<LinkLabels | 'outcome'>;
   private readonly scraped: Scraped;
 
   constructor(registry: Registry = new Registry()) {
@@ -39,6 +42,7 @@ export class GatewayMetrics {
     this.parseErrors = metric(registry, 'gateway_parse_errors_total', () => new Counter({ name: 'gateway_parse_errors_total', help: 'Frames dropped by the parser, by reason (oversized, malformed)', labelNames: [...labelNames, 'kind'], registers }));
     this.unknownEvents = metric(registry, 'gateway_unknown_events_total', () => new Counter({ name: 'gateway_unknown_events_total', help: 'PBX events the gateway does not interpret (kept in the raw archive only)', labelNames, registers }));
     this.reconnects = metric(registry, 'gateway_link_reconnects_total', () => new Counter({ name: 'gateway_link_reconnects_total', help: 'Times a PBX link came up again after it had been up', labelNames, registers }));
+    this.recordings = metric(registry, 'gateway_recordings_total', () => new Counter({ name: 'gateway_recordings_total', help: 'Stopped recordings by outcome: stored (file read and hashed), or why it was not and no CallRecordingAvailable follows (missing, still-writing, unreadable, outside-directory, no-file-name)', labelNames: [...labelNames, 'outcome'], registers }));
     const probes = scraped.probes;
     metric(registry, 'gateway_link_up', () => new Gauge({ name: 'gateway_link_up', help: '1 while the PBX link is logged in and subscribed, else 0', labelNames, registers,
       collect() { this.reset(); for (const p of probes) this.set(labelsOf(p), p.isUp() ? 1 : 0); } }));
@@ -64,6 +68,7 @@ export class GatewayMetrics {
       frameReceived: () => this.frames.inc(labels),
       parseError: (kind) => this.parseErrors.inc({ ...labels, kind }),
       unknownEvent: () => this.unknownEvents.inc(labels),
+      recording: (outcome) => this.recordings.inc({ ...labels, outcome }),
       linkUp: () => { if (wasUp) this.reconnects.inc(labels); wasUp = true; },
       closed: () => { const i = this.scraped.probes.indexOf(probe); if (i >= 0) this.scraped.probes.splice(i, 1); },
     };

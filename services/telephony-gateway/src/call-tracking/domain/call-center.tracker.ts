@@ -5,12 +5,18 @@ import { initialCallState, upgradeCallState, type CallState } from './call.state
 import type { Decided, DecisionContext } from './canonical';
 import { isAgentEvent, isCallEvent, type CallVendorEvent, type VendorEvent } from './vendor-events';
 
-const isFinished = (s: CallState): boolean => s.status === 'ended' && s.wrapUps.length === 0;
+const isFinished = (s: CallState): boolean => s.status === 'ended' && s.wrapUps.length === 0 && s.recordings.length === 0;
 const lastPbxTimeOf = (s: CallState): number =>
   s.status === 'queued' ? s.queuedAtMs : s.status === 'connected' ? s.answeredAtMs : s.status === 'ended' ? s.endedAtMs : 0;
 
 /** After-call work longer than this no longer produces CallWrapUpCompleted; the call is forgotten (bounded memory). */
 export const WRAP_UP_HORIZON_MS = 30 * 60 * 1000;
+/**
+ * A call waiting for a recording's file is kept this long (PBX time) after it ended: reading always ends within
+ * seconds of wall time, but a PBX clock running faster than the wall (a simulator, a replay) must not outrun it; only a
+ * gateway restarted mid-read leaves one unsettled, and it is forgotten then.
+ */
+export const RECORDING_HORIZON_MS = 6 * 60 * 60 * 1000;
 /**
  * An ended call with nothing left to wait for is still remembered this long (PBX time), so late facts about it (the
  * outcome of a routing assignment that raced the caller's hang-up) continue its sequence instead of restarting at 1.
@@ -121,7 +127,7 @@ export class CallCenterTracker {
     let looked = 0;
     for (const [key, s] of this.calls) {
       if (++looked > 4) return;
-      if (s.status === 'ended' && nowMs - s.endedAtMs > WRAP_UP_HORIZON_MS) {
+      if (s.status === 'ended' && nowMs - s.endedAtMs > (s.recordings.length === 0 ? WRAP_UP_HORIZON_MS : RECORDING_HORIZON_MS)) {
         this.calls.delete(key);
         this.changedCalls.add(key);
       }

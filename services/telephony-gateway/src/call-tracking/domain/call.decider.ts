@@ -1,14 +1,14 @@
 import {
   CallAbandoned, CallAnswered, CallAssignmentExecuted, CallAssignmentFailed, CallConferenced, CallHeld, CallOffered, CallQueued,
-  CallQueueTimedOut, CallReleased, CallResumed, CallRinging, CallTransferred, CallWrapUpCompleted,
+  CallQueueTimedOut, CallRecordingAvailable, CallReleased, CallResumed, CallRinging, CallTransferred, CallWrapUpCompleted,
 } from '@switchboard/contracts';
 import { decided, secondsBetween, type Decided, type DecisionContext } from './canonical';
 import type { CallState, ConnectedCall, Leaving, QueuedCall, TrackedCall } from './call.state';
 import type {
   AgentAnswered, AgentCallCompleted, AgentOffered, AssignmentSettled, CallerJoinedQueue, CallHoldChanged, CallTransferStarted,
-  CallVendorEvent, ChannelHungUp, ConferenceJoined, QueueExited, WrapUpEnded,
+  CallVendorEvent, ChannelHungUp, ConferenceJoined, QueueExited, RecordingStored, WrapUpEnded,
 } from './vendor-events';
-import { evolveCall, noteCallFact } from './call.evolve';
+import { evolveCall, noteCallFact, settleRecording } from './call.evolve';
 
 type Out = Decided[];
 
@@ -41,6 +41,9 @@ export function decideCall(state: CallState, event: CallVendorEvent, ctx: Decisi
     case 'ChannelHungUp': return hungUp(state, event);
     case 'WrapUpEnded': return state.status !== 'none' && state.wrapUps.includes(event.agentId) ? wrapUpEnded(state, event) : [];
     case 'AssignmentSettled': return assignmentSettled(state, event, ctx);
+    case 'RecordingStopped': return [];
+    case 'RecordingStored': return state.status === 'none' ? [] : recordingStored(state, event);
+    case 'RecordingUnavailable': return [];
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -53,11 +56,12 @@ function joined(state: CallState, e: CallerJoinedQueue, ctx: DecisionContext): O
   const callId = state.status === 'none' ? `${ctx.pbxLinkId}:${e.callKey}` : state.callId;
   const out: Out = [];
   const next = () => (state.status === 'none' ? 0 : state.sequence) + out.length + 1;
+  const tier = e.callerTier === undefined ? {} : { callerTier: e.callerTier };
   if (state.status === 'none') {
     const caller = ctx.identifyCaller(e.callerNumber);
     const dialed = e.dialedNumber !== null && /^[0-9+*#]{1,32}$/.test(e.dialedNumber) ? e.dialedNumber : ctx.defaultDialedNumber;
     out.push(decided(CallOffered, callId, next(), e.at, {
-      callId, pbxLinkId: ctx.pbxLinkId, direction: 'inbound', channel: 'voice', callerHash: caller.hash, callerMasked: caller.masked, dialedNumber: dialed,
+      callId, pbxLinkId: ctx.pbxLinkId, direction: 'inbound', channel: 'voice', callerHash: caller.hash, callerMasked: caller.masked, dialedNumber: dialed, ...tier,
     }));
   }
   // The caller is in a new queue visit: close the one it came from. A queue that let the caller go (timeout, overflow)
@@ -66,7 +70,7 @@ function joined(state: CallState, e: CallerJoinedQueue, ctx: DecisionContext): O
   if (state.status === 'connected') out.push(...released(state, e.at, 'system', next()));
   out.push(decided(CallQueued, callId, next(), e.at, {
     callId, queueId: e.queue, skillId: e.queue, position: Math.max(1, e.position), queueLength: Math.max(1, e.count),
-    queueVisit: state.status === 'none' ? 1 : state.queueVisits + 1,
+    queueVisit: state.status === 'none' ? 1 : state.queueVisits + 1, ...tier,
   }));
   return out;
 }
@@ -179,11 +183,26 @@ function assignmentSettled(state: CallState, e: AssignmentSettled, ctx: Decision
     : decided(CallAssignmentFailed, callId, sequence, e.at, { ...ref, failure: o.failure, reason: o.reason.slice(0, 512) || o.failure })];
 }
 
+/**
+ * Published once per stopped recording the call waits for, credited to the agent who had answered when it stopped. A
+ * recording of a call no agent answered (or one the call does not wait for: a repeat) has no one to credit and is not
+ * published.
+ */
+function recordingStored(s: TrackedCall, e: RecordingStored): Out {
+  const agentId = s.recordings.find((r) => r.channel === e.channel)?.agentId;
+  if (agentId === undefined || agentId === null) return [];
+  return [decided(CallRecordingAvailable, s.callId, s.sequence + 1, e.at, {
+    callId: s.callId, agentId, recordingId: e.recordingId, storageUri: e.storageUri, sha256: e.sha256, mediaType: e.mediaType,
+    durationSeconds: Math.max(0, Math.round(e.durationSeconds * 1000) / 1000),
+  })];
+}
+
 export interface CallTransition { readonly state: CallState; readonly events: readonly Decided[] }
 
 /** Note the fact, decide, then fold the decided events: the one entry point adapters use. */
 export function transitionCall(state: CallState, event: CallVendorEvent, ctx: DecisionContext): CallTransition {
+  if (event.type === 'RecordingStopped' && ctx.recordings !== true) return { state, events: [] };
   const noted = noteCallFact(state, event);
   const events = decideCall(noted, event, ctx);
-  return { state: events.reduce(evolveCall, noted), events };
+  return { state: settleRecording(events.reduce(evolveCall, noted), event), events };
 }

@@ -3,15 +3,18 @@ import type { CallState, ConnectedCall, QueuedCall, TrackedCall } from './call.s
 import type { CallVendorEvent } from './vendor-events';
 
 type Data = Record<string, unknown>;
-type Base = Pick<TrackedCall, 'callId' | 'sequence' | 'transfers' | 'queueVisits' | 'wrapUps'>;
+type Base = Pick<TrackedCall, 'callId' | 'sequence' | 'transfers' | 'queueVisits' | 'wrapUps' | 'lastAgentId' | 'recordings'>;
 
 /** Applies a decided canonical call event to the call state. */
 export function evolveCall(state: CallState, event: Decided): CallState {
   const d = event.data as Data;
   if (state.status === 'none' && event.definition.name !== 'CallOffered') return state;
   const common: Base = state.status === 'none'
-    ? { callId: String(d.callId), sequence: event.sequence, transfers: 0, queueVisits: 0, wrapUps: [] }
-    : { callId: state.callId, sequence: event.sequence, transfers: state.transfers, queueVisits: state.queueVisits, wrapUps: state.wrapUps };
+    ? { callId: String(d.callId), sequence: event.sequence, transfers: 0, queueVisits: 0, wrapUps: [], lastAgentId: null, recordings: [] }
+    : {
+      callId: state.callId, sequence: event.sequence, transfers: state.transfers, queueVisits: state.queueVisits, wrapUps: state.wrapUps,
+      lastAgentId: state.lastAgentId, recordings: state.recordings,
+    };
   switch (event.definition.name) {
     case 'CallOffered':
       return queued(common, event, d);
@@ -21,7 +24,7 @@ export function evolveCall(state: CallState, event: Decided): CallState {
       return { ...(state as QueuedCall), ...common, offers: Number(d.offerAttempt), ringing: { agentId: String(d.agentId), extension: String(d.extension), sinceMs: event.at } };
     case 'CallAnswered':
       return {
-        ...common, status: 'connected', queueId: String(d.queueId), agentId: String(d.agentId), extension: String(d.extension), answeredAtMs: event.at,
+        ...common, lastAgentId: String(d.agentId), status: 'connected', queueId: String(d.queueId), agentId: String(d.agentId), extension: String(d.extension), answeredAtMs: event.at,
         holdCount: 0, holdSinceMs: null, totalHoldMs: 0, firstHangup: null,
       };
     case 'CallHeld':
@@ -53,8 +56,14 @@ function queued(common: Base, event: Decided, d: Data): QueuedCall {
 /** Folds a batch of decided events. */
 export const evolveCallAll = (state: CallState, events: readonly Decided[]): CallState => events.reduce(evolveCall, state);
 
-/** Vendor facts that decide nothing yet but matter later (which leg hung up first; that the caller left the queue). */
+/**
+ * Vendor facts that decide nothing yet but matter later (which leg hung up first; that the caller left the queue; a
+ * recording whose file is being read, credited to the agent who answered last).
+ */
 export function noteCallFact(state: CallState, e: CallVendorEvent): CallState {
+  if (e.type === 'RecordingStopped') {
+    return state.status === 'none' ? state : { ...state, recordings: [...state.recordings, { channel: e.channel, agentId: state.lastAgentId }] };
+  }
   if (state.status === 'queued' && (e.type === 'CallerAbandonedQueue' || e.type === 'CallerLeftQueue')) {
     const at = state.leaving?.at ?? e.at;
     if (e.type === 'CallerAbandonedQueue') return { ...state, leaving: { at, position: e.position, originalPosition: e.originalPosition } };
@@ -62,4 +71,11 @@ export function noteCallFact(state: CallState, e: CallVendorEvent): CallState {
   }
   if (e.type !== 'ChannelHungUp' || state.status !== 'connected' || state.firstHangup !== null) return state;
   return { ...state, firstHangup: { by: e.callerLeg ? 'caller' : 'agent', at: e.at } };
+}
+
+/** A recording that was stored or found unavailable is no longer waited for (its first pending entry on that channel). */
+export function settleRecording(state: CallState, e: CallVendorEvent): CallState {
+  if ((e.type !== 'RecordingStored' && e.type !== 'RecordingUnavailable') || state.status === 'none') return state;
+  const i = state.recordings.findIndex((r) => r.channel === e.channel);
+  return i < 0 ? state : { ...state, recordings: state.recordings.filter((_, j) => j !== i) };
 }

@@ -8,7 +8,13 @@ interface CallBase {
   readonly queueVisits: number;
   /** Agents whose after-call work for this call is still open: CallWrapUpCompleted is still to come for each. */
   readonly wrapUps: readonly string[];
+  /** The agent who answered last (a recording that stops later is theirs); null before any answer. */
+  readonly lastAgentId: string | null;
+  /** Recordings stopped whose file is still being read: the call is remembered until each is settled. */
+  readonly recordings: readonly PendingRecording[];
 }
+
+export interface PendingRecording { readonly channel: string; readonly agentId: string | null }
 
 export interface Ringing { readonly agentId: string; readonly extension: string; readonly sinceMs: number }
 
@@ -55,13 +61,16 @@ export type TrackedCall = Exclude<CallState, NoCall>;
 
 export const initialCallState = (): CallState => ({ status: 'none' });
 
-type Stored = Partial<CallBase> & { status: CallState['status']; awaitingWrapUp?: boolean; lastAgentId?: string | null; leaving?: Leaving | null };
+type Stored = Partial<CallBase> & { status: CallState['status']; awaitingWrapUp?: boolean; agentId?: string; leaving?: Leaving | null };
 
-/** A state as persisted by an earlier gateway version (before queue visits and per-agent wrap-ups) → today's shape. */
+/** A state as persisted by an earlier gateway version (before queue visits, per-agent wrap-ups, recordings) → today's shape. */
 export function upgradeCallState(stored: CallState): CallState {
   const s = stored as Stored;
-  if (s.status === 'none' || (s.queueVisits !== undefined && s.wrapUps !== undefined)) return stored;
-  const wrapUps = s.wrapUps ?? (s.awaitingWrapUp === true && s.lastAgentId ? [s.lastAgentId] : []);
-  const upgraded = { ...s, queueVisits: s.queueVisits ?? 1, wrapUps, ...(s.status === 'queued' ? { leaving: s.leaving ?? null } : {}) };
+  if (s.status === 'none' || (s.queueVisits !== undefined && s.wrapUps !== undefined && s.recordings !== undefined)) return stored;
+  const lastAgentId = s.lastAgentId ?? s.agentId ?? null;
+  const wrapUps = s.wrapUps ?? (s.awaitingWrapUp === true && lastAgentId !== null ? [lastAgentId] : []);
+  const upgraded = {
+    ...s, queueVisits: s.queueVisits ?? 1, wrapUps, lastAgentId, recordings: s.recordings ?? [], ...(s.status === 'queued' ? { leaving: s.leaving ?? null } : {}),
+  };
   return upgraded as CallState;
 }

@@ -24,6 +24,11 @@ export interface DecisionContext {
   readonly ringCycleMs: number;
   /** Access number used when the PBX does not give a numeric dialed number (e.g. Asterisk exten `s`). */
   readonly defaultDialedNumber: string;
+  /**
+   * Whether the link reads recordings' files (RECORDINGS_DIR set): only then does a call wait for its stopped
+   * recordings; otherwise a recording stop is ignored (nothing would ever settle it).
+   */
+  readonly recordings?: boolean;
   /** Keyed hash + mask of a caller number; computed outside the domain (it holds the key). */
   identifyCaller(number: string | null): CallerIdentity;
 }

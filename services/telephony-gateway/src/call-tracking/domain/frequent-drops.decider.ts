@@ -67,13 +67,16 @@ const NORMAL_CLEARING = new Set(['NORMAL_CLEARING', '16']);
 /**
  * Call ends among the events one vendor event decided. A system release immediately followed by the caller's next
  * queue visit (an agent redirected off the call) moved the call on; it did not drop it. Nor did one whose vendor
- * event reports a normal clearing: FreeSWITCH names no releasing party, so its releases are all `system`.
+ * event reports a normal clearing: FreeSWITCH names no releasing party, so its releases are all `system`. Nor did a
+ * call a resync closed: it ended while the gateway was away, unseen; counting those would raise a drop incident after
+ * every gateway outage (the outage itself is PbxLinkDown), and a real episode of drops shows in calls seen ending.
  */
 export function callEndsOf(
   events: readonly { readonly definition: { readonly name: string }; readonly subject: string; readonly at: number; readonly data: unknown }[],
   decidedBy?: VendorEvent,
 ): CallEnd[] {
-  const cleared = decidedBy?.type === 'AgentCallCompleted' && decidedBy.hangupCause !== undefined && NORMAL_CLEARING.has(decidedBy.hangupCause.toUpperCase());
+  const completed = decidedBy?.type === 'AgentCallCompleted' ? decidedBy : undefined;
+  const cleared = completed?.inferredByResync === true || (completed?.hangupCause !== undefined && NORMAL_CLEARING.has(completed.hangupCause.toUpperCase()));
   return events.flatMap((e, i): CallEnd[] => {
     const name = e.definition.name;
     if (name === 'CallAbandoned' || name === 'CallQueueTimedOut') return [{ at: e.at, dropped: false }];

@@ -78,4 +78,12 @@ describe('frequent drops on a PBX link', () => {
     expect(callEndsOf([released], end('RECOVERY_ON_TIMER_EXPIRE'))).toEqual([{ at: 1, dropped: true }]);
     expect(callEndsOf([released], end())).toEqual([{ at: 1, dropped: true }]);
   });
+
+  it('resync-closed calls are not counted as drops: their end was not seen, only the outage was', () => {
+    const released = decided(CallReleased, 'c1', 5, 1, { callId: 'c1', agentId: 'a', releasedBy: 'system', talkSeconds: 1, holdCount: 0, totalHoldSeconds: 0, transferCount: 0 });
+    const closed: AgentCallCompleted = { type: 'AgentCallCompleted', at: 1, callKey: '100.1', agentId: 'a', extension: 'PJSIP/a', queue: 'q', reason: 'other', inferredByResync: true };
+    expect(callEndsOf([released], closed)).toEqual([{ at: 1, dropped: false }]);
+    const ends = Array.from({ length: 12 }, (_, i) => callEndsOf([released], { ...closed, callKey: `100.${i}` })[0]);
+    expect(run(ends.map((e, i) => ({ ...e, at: i * 1000 })))).toEqual([]);
+  });
 });

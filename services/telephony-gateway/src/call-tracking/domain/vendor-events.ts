@@ -18,6 +18,8 @@ export type CallerJoinedQueue = OnCall & {
   readonly dialedNumber: string | null;
   /** The caller's channel, to act on the call (AMI `Channel`; FreeSWITCH the member's session UUID). */
   readonly channel?: string;
+  /** A valid customer tier from SWITCHBOARD_CALLER_TIER (RT-11); absent when none or an invalid one was set. */
+  readonly callerTier?: string;
 };
 /** QueueCallerLeave: the caller left the queue, answered (AgentConnect follows) or not (abandon or timeout). */
 export type CallerLeftQueue = OnCall & { readonly type: 'CallerLeftQueue'; readonly queue: string; readonly position: number };
@@ -42,6 +44,8 @@ export type AgentCallCompleted = At & Omit<OnMember, 'at'> & {
   readonly reason: 'caller' | 'agent' | 'transfer' | 'other';
   /** The PBX's hang-up cause when it gives one instead of the releasing party (FreeSWITCH `CC-Hangup-Cause`). */
   readonly hangupCause?: string;
+  /** Inferred by a resync: the call was gone when the gateway came back; how it ended was not seen. */
+  readonly inferredByResync?: boolean;
 };
 export type CallHoldChanged = OnCall & { readonly type: 'CallHoldChanged'; readonly held: boolean };
 export type CallTransferStarted = OnCall & { readonly type: 'CallTransferStarted'; readonly kind: 'blind' | 'attended'; readonly target: string };
@@ -49,6 +53,24 @@ export type ConferenceJoined = OnCall & { readonly type: 'ConferenceJoined'; rea
 export type ChannelHungUp = OnCall & { readonly type: 'ChannelHungUp'; readonly callerLeg: boolean };
 /** Raised by the agent decider when after-call work ends; routed back to the call. */
 export type WrapUpEnded = OnCall & { readonly type: 'WrapUpEnded'; readonly agentId: string; readonly acwMs: number };
+
+/**
+ * A recording of the call stopped on `channel` (Asterisk MixMonitorStop, FreeSWITCH RECORD_STOP). The file is read
+ * outside the domain; until RecordingStored or RecordingUnavailable follows, the call waits for it.
+ */
+export type RecordingStopped = OnCall & { readonly type: 'RecordingStopped'; readonly channel: string };
+/** The stopped recording's file was read: its hash and length as the gateway measured them. */
+export type RecordingStored = OnCall & {
+  readonly type: 'RecordingStored';
+  readonly channel: string;
+  readonly recordingId: string;
+  readonly storageUri: string;
+  readonly sha256: string;
+  readonly mediaType: string;
+  readonly durationSeconds: number;
+};
+/** The stopped recording's file could not be read in time (missing, unreadable, never finished): nothing is published. */
+export type RecordingUnavailable = OnCall & { readonly type: 'RecordingUnavailable'; readonly channel: string; readonly reason: string };
 
 export type AssignmentOutcome =
   | { readonly status: 'executed'; readonly action: 'redirect' | 'bridge' | 'esl-transfer'; readonly queuedToExecutedMs: number }
@@ -68,7 +90,8 @@ export type MemberPauseChanged = OnMember & { readonly type: 'MemberPauseChanged
 
 export type CallVendorEvent =
   | CallerJoinedQueue | CallerAbandonedQueue | CallerLeftQueue | QueueExited | QueueTimedOut | AgentOffered | AgentRangNoAnswer
-  | AgentAnswered | AgentCallCompleted | AssignmentSettled | CallHoldChanged | CallTransferStarted | ConferenceJoined | ChannelHungUp | WrapUpEnded;
+  | AgentAnswered | AgentCallCompleted | AssignmentSettled | CallHoldChanged | CallTransferStarted | ConferenceJoined | ChannelHungUp | WrapUpEnded
+  | RecordingStopped | RecordingStored | RecordingUnavailable;
 export type AgentVendorEvent =
   | MemberAdded | MemberRemoved | MemberPauseChanged | AgentRangNoAnswer | AgentAnswered | AgentCallCompleted;
 export type VendorEvent = CallVendorEvent | MemberAdded | MemberRemoved | MemberPauseChanged;

@@ -1,5 +1,7 @@
+import { CALLER_TIER_VARIABLE, callerTierOf } from '../../call-tracking/domain/caller-tier';
+import type { StoppedRecording } from '../../call-tracking/domain/stopped-recording';
 import type { VendorEvent } from '../../call-tracking/domain/vendor-events';
-import { headerOf, knownHeaderOf, type AgentListRow, type EslEvent } from './esl-frame';
+import { headerOf, knownHeaderOf, type AgentListRow, type EslEvent, type TierListRow } from './esl-frame';
 
 /** `Event-Date-Timestamp` is microseconds since the epoch; events without it take the receive time. */
 export function eslTimeMs(e: EslEvent, receivedAtMs: number): number {
@@ -76,14 +78,17 @@ const CALL_ACTIONS: Record<string, (e: EslEvent, at: number) => VendorEvent[]> =
 function joined(e: EslEvent, at: number): VendorEvent[] {
   const b = callBase(e, at);
   if (b === undefined) return [];
+  const callerTier = callerTierOf(knownHeaderOf(e, `variable_${CALLER_TIER_VARIABLE}`));
   return [{
     type: 'CallerJoinedQueue', ...b, position: 1, count: 1,
     callerNumber: knownHeaderOf(e, 'CC-Member-CID-Number') ?? null, dialedNumber: knownHeaderOf(e, 'CC-Member-DNIS') ?? null,
-    channel: knownHeaderOf(e, 'CC-Member-Session-UUID'),
+    channel: knownHeaderOf(e, 'CC-Member-Session-UUID'), ...(callerTier === undefined ? {} : { callerTier }),
   }];
 }
 
 interface AgentView { status: string; state: string; effective: string | null }
+
+const MAX_SESSIONS = 20_000;
 
 /** Status and state combined as the neutral trackers see them: logged out, ready, or paused with a reason. */
 function effectiveOf(v: AgentView): string | null {
@@ -100,15 +105,63 @@ function effectiveOf(v: AgentView): string | null {
  */
 export class EslCallCenterTranslator {
   private readonly agents = new Map<string, AgentView>();
+  /** Caller session UUID → its current queue visit (CC-Member-UUID), to put a recording of the session on the call. */
+  private readonly visitOfSession = new Map<string, string>();
 
   translate(e: EslEvent, receivedAtMs: number): VendorEvent[] {
+    if (headerOf(e, 'Event-Name') === 'RECORD_STOP') return this.recordStopped(e, receivedAtMs);
     if (headerOf(e, 'Event-Subclass') !== 'callcenter::info') return [];
     const at = eslTimeMs(e, receivedAtMs);
     const action = headerOf(e, 'CC-Action') ?? '';
+    if (action === 'member-queue-start' || action === 'member-queue-resume') this.noteVisit(e);
     const agent = knownHeaderOf(e, 'CC-Agent');
     if (action === 'agent-status-change' && agent !== undefined) return this.agentChanged(agent, { status: headerOf(e, 'CC-Agent-Status') ?? '' }, at);
     if (action === 'agent-state-change' && agent !== undefined) return this.agentChanged(agent, { state: headerOf(e, 'CC-Agent-State') ?? '' }, at);
     return CALL_ACTIONS[action]?.(e, at) ?? [];
+  }
+
+  /**
+   * A RECORD_STOP (record_session on the caller's or the agent's leg) → the recording to inspect. The call is the
+   * leg's `cc_member_uuid` (mod_callcenter sets it on both legs), else the queue visit the session last joined.
+   */
+  stoppedRecording(e: EslEvent, receivedAtMs: number): StoppedRecording | undefined {
+    if (headerOf(e, 'Event-Name') !== 'RECORD_STOP') return undefined;
+    const channel = knownHeaderOf(e, 'Unique-ID');
+    const callKey = knownHeaderOf(e, 'variable_cc_member_uuid') ?? (channel === undefined ? undefined : this.visitOfSession.get(channel));
+    if (channel === undefined || callKey === undefined) return undefined;
+    const ms = Number(knownHeaderOf(e, 'variable_record_ms'));
+    const seconds = Number(knownHeaderOf(e, 'variable_record_seconds'));
+    const reportedSeconds = Number.isFinite(ms) && ms >= 0 ? ms / 1000 : Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+    return { callKey, channel, file: knownHeaderOf(e, 'Record-File-Path') ?? null, at: eslTimeMs(e, receivedAtMs), reportedSeconds };
+  }
+
+  private recordStopped(e: EslEvent, receivedAtMs: number): VendorEvent[] {
+    const r = this.stoppedRecording(e, receivedAtMs);
+    return r === undefined ? [] : [{ type: 'RecordingStopped', at: r.at, callKey: r.callKey, channel: r.channel }];
+  }
+
+  private noteVisit(e: EslEvent): void {
+    const session = knownHeaderOf(e, 'CC-Member-Session-UUID');
+    const visit = knownHeaderOf(e, 'CC-Member-UUID');
+    if (session === undefined || visit === undefined) return;
+    this.visitOfSession.delete(session);
+    this.visitOfSession.set(session, visit);
+    // Sessions never recorded are not told apart from live ones: the oldest are dropped past a bound.
+    if (this.visitOfSession.size > MAX_SESSIONS) this.visitOfSession.delete(this.visitOfSession.keys().next().value as string);
+  }
+
+  /**
+   * Rows of `callcenter_config tier list`: each logged-in agent's queues, as memberships (paused as the agent is). A
+   * tier of an agent logged out is no membership (mod_callcenter keeps tiers across log-outs). Read after the agent
+   * list; the trackers drop memberships they already know.
+   */
+  resyncTiers(rows: readonly TierListRow[], at: number): VendorEvent[] {
+    return rows.flatMap((r): VendorEvent[] => {
+      const effective = this.agents.get(r.agent)?.effective ?? null;
+      if (effective === null || effective === 'out') return [];
+      const reason = effective.startsWith('pause:') ? effective.slice('pause:'.length) : '';
+      return [{ type: 'MemberAdded', at, agentId: withoutDomain(r.agent), extension: r.agent, queue: withoutDomain(r.queue), paused: reason !== '', reason }];
+    });
   }
 
   /** Rows of `callcenter_config agent list`; the trackers drop what they already know. */

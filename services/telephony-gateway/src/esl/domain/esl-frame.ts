@@ -88,6 +88,19 @@ export function parseAgentList(body: string): AgentListRow[] {
     .map((cells) => ({ name: cells[name], status: cells[status], state: cells[state] }));
 }
 
+/** One row of `callcenter_config tier list`: the agent is a member of the queue (at a tier level). */
+export interface TierListRow { readonly queue: string; readonly agent: string; readonly state: string }
+
+/** `queue|agent|state|level|position` rows, then `+OK`; an `-ERR …` answer (an older mod_callcenter) has no rows. */
+export function parseTierList(body: string): TierListRow[] {
+  const lines = body.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '' && l !== '+OK');
+  const columns = (lines[0] ?? '').split('|');
+  const [queue, agent, state] = ['queue', 'agent', 'state'].map((c) => columns.indexOf(c));
+  if (queue < 0 || agent < 0) return [];
+  return lines.slice(1).map((l) => l.split('|')).filter((cells) => cells.length === columns.length)
+    .map((cells) => ({ queue: cells[queue], agent: cells[agent], state: state < 0 ? '' : cells[state] }));
+}
+
 export function frameNameOf(contentType: string, contentLength: string | undefined): string {
   if (contentType === '' && contentLength === undefined) return '(unnamed frame)';
   return `${contentType || '(no Content-Type)'}${contentLength === undefined ? '' : ` (Content-Length: ${contentLength})`}`;

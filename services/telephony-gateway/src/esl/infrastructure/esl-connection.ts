@@ -4,7 +4,11 @@ import { headerOf, type EslFrame, type EslParsed } from '../domain/esl-frame';
 import { EslFrameParser } from '../domain/esl-frame-parser';
 
 export const AGENT_LIST_COMMAND = 'api callcenter_config agent list';
+/** Queue memberships (tiers), read after the agent list so each agent's status is known when its queues arrive. */
+export const TIER_LIST_COMMAND = 'api callcenter_config tier list';
 export const EVENT_SUBSCRIPTION = 'event plain CUSTOM callcenter::info';
+/** With recordings watched: RECORD_STOP as well (record_session's Record-File-Path and variable_record_ms). */
+export const EVENT_SUBSCRIPTION_WITH_RECORDINGS = 'event plain RECORD_STOP CUSTOM callcenter::info';
 const BANNER = 'FreeSWITCH event socket';
 
 export interface EslConnectionOptions {
@@ -13,6 +17,8 @@ export interface EslConnectionOptions {
   readonly password: string;
   readonly keepaliveMs: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** The `event plain …` command; default EVENT_SUBSCRIPTION. */
+  readonly subscription?: string;
   /** Everything received, in order; `answered` is the command a reply or api response belongs to. */
   onReceived(item: EslParsed, receivedAtMs: number, answered: string | undefined): void;
   onUp(banner: string): void;
@@ -47,9 +53,10 @@ export class EslConnection extends ReconnectingClient {
   }
 
 
-  /** Agent statuses and states; FreeSWITCH has no list of waiting members in this form, so calls resume from events. */
+  /** Agent statuses and states, then queue memberships; FreeSWITCH has no list of waiting members in this form, so calls resume from events. */
   async resync(): Promise<void> {
     await this.command(AGENT_LIST_COMMAND);
+    await this.command(TIER_LIST_COMMAND);
   }
 
   /**
@@ -87,7 +94,7 @@ export class EslConnection extends ReconnectingClient {
     socket.on('data', (chunk: Buffer) => { for (const item of parser.push(chunk)) this.received(item); });
     await withTimeout(authRequest, 10_000, 'no auth/request from the event socket');
     await this.expectOk(`auth ${this.o.password}`, 'event socket auth failed');
-    await this.expectOk(EVENT_SUBSCRIPTION, 'event subscription refused');
+    await this.expectOk(this.o.subscription ?? EVENT_SUBSCRIPTION, 'event subscription refused');
     return BANNER;
   }
 

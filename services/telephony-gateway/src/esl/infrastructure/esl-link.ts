@@ -3,11 +3,16 @@ import { GatewayMetrics, type LinkMetrics } from '../../ami/infrastructure/link-
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
-import { parseAgentList, parsePlainEvent, type EslParsed } from '../domain/esl-frame';
-import { AGENT_LIST_COMMAND, EslConnection } from './esl-connection';
+import { headerOf, knownHeaderOf, parseAgentList, parsePlainEvent, parseTierList, type EslParsed } from '../domain/esl-frame';
+import { CALLER_TIER_VARIABLE } from '../../call-tracking/domain/caller-tier';
+import { callerTierWatch } from '../../ami/infrastructure/caller-tier-watch';
+import { AGENT_LIST_COMMAND, EslConnection, EVENT_SUBSCRIPTION, EVENT_SUBSCRIPTION_WITH_RECORDINGS, TIER_LIST_COMMAND } from './esl-connection';
+import { RecordingWatch } from '../../call-tracking/infrastructure/recording-watch';
 import type { EslLinkConfig } from './esl-settings';
 
 export type EslLinkStatus = LinkStatus<'freeswitch-esl'>;
+
+const QUEUE_JOINS = new Set(['member-queue-start', 'member-queue-resume']);
 
 /** One FreeSWITCH link: event socket → mod_callcenter translation → the same durable pipeline as AMI. */
 export class EslLink {
@@ -16,7 +21,7 @@ export class EslLink {
 
   private constructor(
     readonly config: EslLinkConfig, private readonly connection: EslConnection, readonly pipeline: LinkPipeline,
-    private readonly metrics: LinkMetrics, private readonly lastResyncAgents: () => number,
+    private readonly metrics: LinkMetrics, private readonly lastResyncAgents: () => number, private readonly recordings: RecordingWatch | null,
   ) {}
 
   static async open(config: EslLinkConfig, deps: AmiLinkDeps): Promise<EslLink> {
@@ -28,7 +33,10 @@ export class EslLink {
       pool: deps.pool,
       batch: {
         tenant: deps.tenant, site: deps.site, protocol: 'freeswitch-esl', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
-        decision: { pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller },
+        decision: {
+          pbxLinkId: config.pbxLinkId, ringCycleMs: config.ringCycleMs, defaultDialedNumber: config.defaultDialedNumber, identifyCaller: deps.identifyCaller,
+          recordings: deps.recordings != null,
+        },
       },
       backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
       quietSettleMs: QUIET_SETTLE_MS,
@@ -39,12 +47,20 @@ export class EslLink {
       pbxLinkId: config.pbxLinkId, protocol: 'freeswitch-esl', isUp: () => connection?.state === 'up', backlog: () => pipeline.backlog,
     });
     let resyncedAgents = 0;
+    const checkTier = callerTierWatch(metrics, deps.log, config.pbxLinkId);
+    const recordings = deps.recordings == null ? null : new RecordingWatch({ pbxLinkId: config.pbxLinkId, config: deps.recordings, push: (i) => pipeline.push(i), metrics, log: deps.log });
     const translate = (item: EslParsed & { kind: 'frame' }, at: number, answered: string | undefined) => {
       if (item.contentType === 'text/event-plain') {
-        const events = translator.translate(parsePlainEvent(item.body), at);
+        const event = parsePlainEvent(item.body);
+        if (QUEUE_JOINS.has(headerOf(event, 'CC-Action') ?? '')) checkTier(knownHeaderOf(event, `variable_${CALLER_TIER_VARIABLE}`));
+        // The stop is read before its frame is pushed, and the file read takes longer: its outcome follows the frame.
+        const stopped = recordings === null ? undefined : translator.stoppedRecording(event, at);
+        if (stopped !== undefined) recordings?.stopped(stopped);
+        const events = translator.translate(event, at);
         if (events.length === 0) metrics.unknownEvent();
         return events;
       }
+      if (item.contentType === 'api/response' && answered === TIER_LIST_COMMAND) return translator.resyncTiers(parseTierList(item.body), at);
       if (item.contentType !== 'api/response' || answered !== AGENT_LIST_COMMAND) return [];
       const events = translator.resync(parseAgentList(item.body), at);
       resyncedAgents = new Set(events.flatMap((e) => ('agentId' in e ? [e.agentId] : []))).size;
@@ -52,6 +68,7 @@ export class EslLink {
     };
     connection = new EslConnection({
       host: config.host, port: config.port, password: config.password, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
+      subscription: recordings === null ? EVENT_SUBSCRIPTION : EVENT_SUBSCRIPTION_WITH_RECORDINGS,
       onReceived: (item, receivedAtMs, answered) => {
         if (item.kind === 'error') metrics.parseError(item.reason);
         else metrics.frameReceived();
@@ -60,7 +77,7 @@ export class EslLink {
       onUp: (banner) => { metrics.linkUp(); deps.log?.('info', 'event-socket link up', { endpoint }); pipeline.push({ item: { kind: 'link-up', banner, endpoint }, receivedAtMs: Date.now() }); },
       onDown: (reason) => { deps.log?.('warn', 'event-socket link down', { endpoint, reason }); pipeline.push({ item: { kind: 'link-down', reason, endpoint }, receivedAtMs: Date.now() }); },
     });
-    return new EslLink(config, connection, pipeline, metrics, () => resyncedAgents);
+    return new EslLink(config, connection, pipeline, metrics, () => resyncedAgents, recordings);
   }
 
   start(): void { this.connection.start(); }
@@ -79,6 +96,7 @@ export class EslLink {
   async stop(): Promise<void> {
     await this.connection.stop();
     this.pipeline.close();
+    await this.recordings?.settled();
     await this.pipeline.flush();
     this.metrics.closed();
   }

@@ -113,7 +113,7 @@ export function channelCorrections(tracked: TrackedState, channels: readonly Lis
       calls.push(callKey);
       agents.add(agent.agentId);
     } else if (state.status === 'connected' && legs === undefined) {
-      events.push({ type: 'AgentCallCompleted', at: atMs, callKey, agentId: state.agentId, extension: state.extension, queue: state.queueId, reason: 'other' });
+      events.push({ type: 'AgentCallCompleted', at: atMs, callKey, agentId: state.agentId, extension: state.extension, queue: state.queueId, reason: 'other', inferredByResync: true });
       events.push({ type: 'ChannelHungUp', at: atMs, callKey, callerLeg: true });
       calls.push(callKey);
       agents.add(state.agentId);
