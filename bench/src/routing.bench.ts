@@ -194,9 +194,16 @@ async function loopSegments(kafka: Kafka, pool: Pool, routingDbUrl: string, topi
     from gw_assignment_executions where finished_at is not null`)).rows[0];
   const out: Record<string, number> = { journal_inputs: journal, telephony_events: calls.length,
     gw_assignments_per_s: Number((window.n / Number(window.s)).toFixed(1)), assigned_on_arrival_share: 0 };
-  // The gateway's assignment consumer is serial: between one claim's row update (finished_at, at the start of its
-  // settle transaction) and the next claim lie the settle's commit (a flush of the link pipeline) and the consumer's
-  // own per-message work; claim-to-claim is its service time when it is behind.
+  // Stalls show as one slow window: queued → row settled, p99 per 5 s of the run (by settle time).
+  const firstFinished = Number(rows[0]?.finished ?? 0);
+  const windows = new Map<number, number[]>();
+  for (const r of rows) {
+    const w = Math.floor((Number(r.finished) - firstFinished) / 5000);
+    windows.set(w, [...(windows.get(w) ?? []), Number(r.finished) - Number(r.queued)]);
+  }
+  for (const [w, xs] of windows) out[`settled_p99_ms_window_${w * 5}s`] = Math.round(percentile(xs.sort((a, b) => a - b), 0.99));
+  // Claim to claim: the gap between consecutive claims (0 within one claimed fetch). Settled to next claim: negative
+  // when the gateway claims while earlier assignments are still being carried out (it executes calls concurrently).
   const claims = (await pool.query<{ received: number; finished: number }>(`select extract(epoch from received_at) * 1000 as received, extract(epoch from finished_at) * 1000 as finished
     from gw_assignment_executions where finished_at is not null order by received_at`)).rows.map((r) => [Number(r.received), Number(r.finished)]);
   const gaps = { gw_claim_to_claim: [] as number[], gw_settled_to_next_claim: [] as number[] };

@@ -3,46 +3,52 @@ import type { DlqReason } from '@switchboard/contracts';
 import { extractTraceContext, TRACER_NAME, withSpan } from '@switchboard/service-kit';
 import type { KafkaMessage } from 'kafkajs';
 import type { PoolClient } from 'pg';
-import type { BatchItem, ConsumerRunnerOptions, DecodedMessage } from './consumer-runner';
+import type { BatchItem, ConsumerRunnerOptions, DecodedMessage, MessageContext } from './consumer-runner';
 import { PoisonMessage } from './dead-letter';
 
 export interface DeadLetter { message: KafkaMessage; reason: DlqReason; error: string; attempts: number }
 export interface ChunkOutcome { applied: number; ignored: string[]; deadLetters: DeadLetter[] }
-interface Candidate<T> { message: KafkaMessage; decoded: DecodedMessage<T> }
+type AfterCommitTask = () => Promise<void>;
+/** One partition's share of a chunk. */
+export interface ChunkPart { topic: string; partition: number; messages: KafkaMessage[] }
+/** Each part's outcome, plus the after-commit tasks of the work that was kept (not rolled back to its savepoint). */
+export interface AppliedParts { outcomes: ChunkOutcome[]; afterCommit: AfterCommitTask[] }
+interface Candidate<T> { message: KafkaMessage; decoded: DecodedMessage<T>; where: Where; part: number }
 interface Where { client: PoolClient; topic: string; partition: number }
 
 /**
- * Applies a chunk inside the caller's transaction: decode, drop event ids this group already applied, then the batch
- * handler (if any) in one savepoint, falling back to one savepoint per message so a bad message is isolated.
+ * Applies a chunk, of one partition or of several applied together, inside the caller's transaction: decode, drop
+ * event ids this group already applied, then the batch handler (if any) once for all of it in one savepoint, falling
+ * back to one savepoint per message so a bad message is isolated.
  */
-export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, where: Where, messages: KafkaMessage[]): Promise<ChunkOutcome> {
-  const outcome: ChunkOutcome = { applied: 0, ignored: [], deadLetters: [] };
-  const decoded = decodeAll(o, where.topic, messages, outcome);
+export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, client: PoolClient, parts: ChunkPart[]): Promise<AppliedParts> {
+  const outcomes: ChunkOutcome[] = parts.map(() => ({ applied: 0, ignored: [], deadLetters: [] }));
+  const afterCommit: AfterCommitTask[] = [];
+  const decoded = parts.flatMap((p, i) => decodeAll(o, { client, topic: p.topic, partition: p.partition }, i, p.messages, outcomes[i]));
   const dedupe = o.dedupeEventIds !== false;
-  const fresh = dedupe ? await claimFresh(o.groupId, where.client, decoded) : firstOfEachId(decoded);
-  if (!(o.handleBatch && (await tryBatch(o, where, fresh)))) {
+  const fresh = dedupe ? await claimFresh(o.groupId, client, decoded) : firstOfEachId(decoded);
+  const failed = new Set<Candidate<T>>();
+  if (!(o.handleBatch && (await tryBatch(o, fresh, afterCommit)))) {
     for (const c of fresh) {
-      const failure = await applyOne(o, where, c);
-      if (failure) outcome.deadLetters.push(failure);
+      const failure = await applyOne(o, c, afterCommit);
+      if (failure) { outcomes[c.part].deadLetters.push(failure); failed.add(c); }
     }
   }
-  const failedIds = outcome.deadLetters.filter((d) => d.attempts > 0).map((d) => d.message);
   // A dead-lettered event was not applied: forget its id so a replay from the DLQ (after a fix) is not skipped.
-  if (dedupe && failedIds.length) {
-    const ids = fresh.filter((c) => failedIds.includes(c.message)).map((c) => c.decoded.eventId);
-    await where.client.query('delete from es_consumer_processed where consumer_group = $1 and event_id = any($2::text[])', [o.groupId, ids]);
+  if (dedupe && failed.size) {
+    await client.query('delete from es_consumer_processed where consumer_group = $1 and event_id = any($2::text[])', [o.groupId, [...failed].map((c) => c.decoded.eventId)]);
   }
-  outcome.applied = fresh.length - failedIds.length;
-  return outcome;
+  for (const c of fresh) if (!failed.has(c)) outcomes[c.part].applied++;
+  return { outcomes, afterCommit };
 }
 
-function decodeAll<T>(o: ConsumerRunnerOptions<T>, topic: string, messages: KafkaMessage[], outcome: ChunkOutcome): Candidate<T>[] {
+function decodeAll<T>(o: ConsumerRunnerOptions<T>, where: Where, part: number, messages: KafkaMessage[], outcome: ChunkOutcome): Candidate<T>[] {
   const out: Candidate<T>[] = [];
   for (const message of messages) {
     try {
-      const decoded = o.decode(message, topic);
+      const decoded = o.decode(message, where.topic);
       if ('ignored' in decoded) outcome.ignored.push(decoded.ignored);
-      else out.push({ message, decoded });
+      else out.push({ message, decoded, where, part });
     } catch (e) {
       if (!(e instanceof PoisonMessage)) throw e;
       outcome.deadLetters.push({ message, reason: e.reason, error: e.message, attempts: 0 });
@@ -67,17 +73,23 @@ function firstOfEachId<T>(candidates: Candidate<T>[]): Candidate<T>[] {
   return candidates.filter((c) => !seen.has(c.decoded.eventId) && seen.add(c.decoded.eventId));
 }
 
-const item = <T>(c: Candidate<T>): BatchItem<T> => ({ value: c.decoded.value, eventId: c.decoded.eventId, offset: c.message.offset, headers: c.message.headers ?? {} });
+const item = <T>(c: Candidate<T>): BatchItem<T> => ({
+  value: c.decoded.value, eventId: c.decoded.eventId, offset: c.message.offset, headers: c.message.headers ?? {}, topic: c.where.topic, partition: c.where.partition,
+});
 
-async function tryBatch<T>(o: ConsumerRunnerOptions<T>, w: Where, fresh: Candidate<T>[]): Promise<boolean> {
+async function tryBatch<T>(o: ConsumerRunnerOptions<T>, fresh: Candidate<T>[], kept: AfterCommitTask[]): Promise<boolean> {
   if (fresh.length === 0) return true;
+  // Several partitions applied together: the context names the first; each item carries its own.
+  const w = fresh[0].where;
   await w.client.query('savepoint sb_batch');
+  const tasks: AfterCommitTask[] = [];
   try {
     const links: Link[] = fresh.map((c) => trace.getSpanContext(extractTraceContext(c.message.headers))).filter((s) => s !== undefined).map((context) => ({ context }));
     await trace.getTracer(TRACER_NAME).startActiveSpan(`${w.topic} process`, { kind: SpanKind.CONSUMER, links, attributes: spanAttributes(w, fresh.length) }, async (span) => {
-      try { await o.handleBatch!(fresh.map(item), w); } finally { span.end(); }
+      try { await o.handleBatch!(fresh.map(item), { ...w, afterCommit: (t) => tasks.push(t) }); } finally { span.end(); }
     });
     await w.client.query('release savepoint sb_batch');
+    kept.push(...tasks);
     return true;
   } catch {
     await w.client.query('rollback to savepoint sb_batch');
@@ -86,17 +98,20 @@ async function tryBatch<T>(o: ConsumerRunnerOptions<T>, w: Where, fresh: Candida
 }
 
 /** One message in a savepoint, retried; its CONSUMER span is a child of the producer's context from the headers. */
-async function applyOne<T>(o: ConsumerRunnerOptions<T>, w: Where, c: Candidate<T>): Promise<DeadLetter | undefined> {
+async function applyOne<T>(o: ConsumerRunnerOptions<T>, c: Candidate<T>, kept: AfterCommitTask[]): Promise<DeadLetter | undefined> {
+  const w = c.where;
   const maxAttempts = o.maxAttempts ?? 3;
-  const handle = o.handle ?? ((value: T, ctx: Where) => o.handleBatch!([item(c)], ctx));
+  const handle = o.handle ?? ((value: T, ctx: MessageContext) => o.handleBatch!([item(c)], ctx));
   let lastError = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     await w.client.query('savepoint sb_message');
+    const tasks: AfterCommitTask[] = [];
     try {
       const headers = c.message.headers ?? {};
       await withSpan(`${w.topic} process`, SpanKind.CONSUMER, { ...spanAttributes(w, 1), 'messaging.kafka.offset': Number(c.message.offset) },
-        () => handle(c.decoded.value, { ...w, offset: c.message.offset, headers }), extractTraceContext(headers));
+        () => handle(c.decoded.value, { ...w, offset: c.message.offset, headers, afterCommit: (t) => tasks.push(t) }), extractTraceContext(headers));
       await w.client.query('release savepoint sb_message');
+      kept.push(...tasks);
       return undefined;
     } catch (e) {
       await w.client.query('rollback to savepoint sb_message');

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { Registry } from 'prom-client';
-import { applyMessages, ChunkOutcome, DeadLetter } from './consumer-chunk';
+import { applyMessages, ChunkOutcome, ChunkPart, DeadLetter } from './consumer-chunk';
 import { ConsumerMetrics } from './consumer-metrics';
 import { deadLetterHeaders, deadLetterTopic } from './dead-letter';
 
@@ -20,8 +20,14 @@ export interface MessageContext {
   partition: number;
   offset: string;
   headers: IHeaders;
+  /**
+   * Runs `task` after the chunk's transaction commits, and never if this work is rolled back: for effects outside
+   * Postgres that must follow their durable record (a PBX action claimed in the transaction). Tasks start in
+   * registration order and are not awaited by the fetch loop, so the consumer moves on; `stop()` waits for them.
+   */
+  afterCommit(task: () => Promise<void>): void;
 }
-export interface BatchItem<T> { value: T; eventId: string; offset: string; headers: IHeaders }
+export interface BatchItem<T> { value: T; eventId: string; offset: string; headers: IHeaders; topic: string; partition: number }
 
 export interface ConsumerRunnerOptions<T> {
   kafka: Kafka;
@@ -42,6 +48,15 @@ export interface ConsumerRunnerOptions<T> {
   maxAttempts?: number;
   /** Messages applied per Postgres transaction. */
   chunkSize?: number;
+  /**
+   * Up to this many partitions' batches, delivered together by a fetch, are applied in one transaction (group
+   * commit; default 1: each partition's batch in a transaction of its own). Order within a partition holds either
+   * way; the batch handler then gets items of several partitions at once (each item names its own) and the context
+   * names the first. Saves a commit and the offsets bookkeeping per partition, most of a small batch's cost.
+   */
+  partitionsPerTransaction?: number;
+  /** Awaited before each chunk's transaction opens, holding no connection: backpressure from after-commit work. */
+  beforeChunk?: () => Promise<void>;
   /**
    * Default true: every event id is recorded in `es_consumer_processed` and an id seen before is skipped, so the same
    * event published twice (an outbox relay re-sending after a crash) is applied once. False: exactly-once per
@@ -71,6 +86,10 @@ export class ConsumerRunner<T> {
   private consumer?: Consumer;
   private readonly nextOffsets = new Map<string, bigint>();
   private readonly metrics: ConsumerMetrics;
+  private readonly afterCommitInFlight = new Set<Promise<void>>();
+  /** Partitions' chunks waiting for the next group transaction (partitionsPerTransaction > 1). */
+  private readonly waiting: { part: ChunkPart; resolve: (next: bigint) => void; reject: (e: unknown) => void }[] = [];
+  private applying: Promise<void> | null = null;
 
   constructor(private readonly o: ConsumerRunnerOptions<T>) {
     if (!o.handle && !o.handleBatch) throw new Error('ConsumerRunner needs handle or handleBatch');
@@ -88,11 +107,13 @@ export class ConsumerRunner<T> {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: this.o.topics, fromBeginning: this.o.fromBeginning ?? true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.onBatch(p) });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: this.o.partitionsPerTransaction ?? 1, eachBatch: (p) => this.onBatch(p) });
   }
 
+  /** Leaves the group, then waits for the after-commit tasks still running. */
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+    while (this.afterCommitInFlight.size > 0) await Promise.allSettled([...this.afterCommitInFlight]);
   }
 
   private async seekToStored(assignment: Record<string, number[]>): Promise<void> {
@@ -119,7 +140,8 @@ export class ConsumerRunner<T> {
     const chunkSize = this.o.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += chunkSize) {
       const chunk = batch.messages.slice(i, i + chunkSize);
-      const nextOffset = await this.applyChunk(topic, partition, chunk);
+      await this.o.beforeChunk?.();
+      const nextOffset = await this.applyTogether({ topic, partition, messages: chunk });
       this.nextOffsets.set(key, nextOffset);
       resolveOffset(chunk[chunk.length - 1].offset);
       await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]);
@@ -127,25 +149,55 @@ export class ConsumerRunner<T> {
     }
   }
 
-  private async applyChunk(topic: string, partition: number, chunk: KafkaMessage[]): Promise<bigint> {
+  private applyTogether(part: ChunkPart): Promise<bigint> {
+    if ((this.o.partitionsPerTransaction ?? 1) <= 1) return this.applyGroup([part]).then(([next]) => next);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ part, resolve, reject });
+      this.applyWaiting();
+    });
+  }
+
+  /** Group commit: the partitions waiting when a transaction starts are applied in it together. */
+  private applyWaiting(): void {
+    if (this.applying !== null || this.waiting.length === 0) return;
+    this.applying = (async () => {
+      await new Promise((r) => setImmediate(r)); // the other partitions of the same fetch join
+      const group = this.waiting.splice(0);
+      try {
+        const next = await this.applyGroup(group.map((w) => w.part));
+        group.forEach((w, i) => w.resolve(next[i]));
+      } catch (e) {
+        group.forEach((w) => w.reject(e));
+      }
+    })().finally(() => {
+      this.applying = null;
+      this.applyWaiting();
+    });
+  }
+
+  /** One transaction: the parts' new messages, their next offsets and dead letters; returns each part's next offset. */
+  private async applyGroup(parts: ChunkPart[]): Promise<bigint[]> {
     const client = await this.o.pool.connect();
     try {
       await client.query('begin');
       const already = this.o.dedupeEventIds === false
-        ? await this.lockedStoredOffset(client, topic, partition)
-        : this.nextOffsets.get(`${topic}:${partition}`) ?? -1n;
-      const todo = chunk.filter((m) => BigInt(m.offset) >= already);
-      const outcome = await applyMessages(this.o, { client, topic, partition }, todo);
-      const last = BigInt(chunk[chunk.length - 1].offset) + 1n;
-      const nextOffset = last > already ? last : already;
+        ? await this.lockedStoredOffsets(client, parts)
+        : parts.map((p) => this.nextOffsets.get(`${p.topic}:${p.partition}`) ?? -1n);
+      const todo = parts.map((p, i) => ({ ...p, messages: p.messages.filter((m) => BigInt(m.offset) >= already[i]) }));
+      const { outcomes, afterCommit } = await applyMessages(this.o, client, todo);
+      const next = parts.map((p, i) => {
+        const last = BigInt(p.messages[p.messages.length - 1].offset) + 1n;
+        return last > already[i] ? last : already[i];
+      });
       await client.query(
-        `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) values ($1, $2, $3, $4)
+        `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) select $1, t, p, n from unnest($2::text[], $3::int[], $4::bigint[]) as o(t, p, n)
          on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
-        [this.o.groupId, topic, partition, nextOffset.toString()]);
-      if (outcome.deadLetters.length) await this.sendDeadLetters(topic, partition, outcome.deadLetters);
+        [this.o.groupId, parts.map((p) => p.topic), parts.map((p) => p.partition), next.map(String)]);
+      for (const [i, p] of parts.entries()) if (outcomes[i].deadLetters.length) await this.sendDeadLetters(p.topic, p.partition, outcomes[i].deadLetters);
       await client.query('commit');
-      this.record(topic, partition, outcome);
-      return nextOffset;
+      afterCommit.forEach((task) => this.startAfterCommit(task));
+      parts.forEach((p, i) => this.record(p.topic, p.partition, outcomes[i]));
+      return next;
     } catch (e) {
       await client.query('rollback').catch(() => undefined);
       throw e;
@@ -157,13 +209,21 @@ export class ConsumerRunner<T> {
   /**
    * Without event-id dedupe the stored offset is the only guard, so it is read inside the chunk's transaction under a
    * per-partition lock: a member still applying a partition that a rebalance already gave to another (or a cached
-   * offset from an earlier assignment) can never apply records the other has committed.
+   * offset from an earlier assignment) can never apply records the other has committed. Locks are taken in one order.
    */
-  private async lockedStoredOffset(client: PoolClient, topic: string, partition: number): Promise<bigint> {
-    await client.query('select pg_advisory_xact_lock(hashtext($1))', [`consumer:${this.o.groupId}:${topic}:${partition}`]);
-    const { rows } = await client.query<{ next_offset: string }>(
-      'select next_offset from es_consumer_offsets where consumer_group = $1 and topic = $2 and partition = $3', [this.o.groupId, topic, partition]);
-    return rows.length ? BigInt(rows[0].next_offset) : -1n;
+  private async lockedStoredOffsets(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
+    const keys = parts.map((p) => `consumer:${this.o.groupId}:${p.topic}:${p.partition}`).sort();
+    await client.query('select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest($1::text[]) as k order by k) as ordered', [keys]);
+    const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
+      `select topic, partition, next_offset from es_consumer_offsets
+        where consumer_group = $1 and (topic, partition) in (select * from unnest($2::text[], $3::int[]))`, [this.o.groupId, parts.map((p) => p.topic), parts.map((p) => p.partition)]);
+    const stored = new Map(rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
+    return parts.map((p) => stored.get(`${p.topic}:${p.partition}`) ?? -1n);
+  }
+
+  private startAfterCommit(task: () => Promise<void>): void {
+    const running: Promise<void> = Promise.resolve().then(task).catch((e: Error) => this.o.onError?.(e)).finally(() => this.afterCommitInFlight.delete(running));
+    this.afterCommitInFlight.add(running);
   }
 
   private record(topic: string, partition: number, outcome: ChunkOutcome): void {

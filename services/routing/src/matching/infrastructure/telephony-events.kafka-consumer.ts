@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { CallAssignmentFailed, type AnyEvent } from '@switchboard/contracts';
+import { CallAssignmentFailed, Topics, type AnyEvent } from '@switchboard/contracts';
 import { cloudEventDecoder, ConsumerRunner, type BatchItem } from '@switchboard/eventsourcing';
 import type { LiveRouter } from '../application/live-router';
 import { TELEPHONY_INPUT_TYPES, telephonyInputs } from '../application/telephony-inputs';
@@ -29,6 +29,8 @@ export function telephonyConsumer(o: TelephonyConsumerOptions): ConsumerRunner<A
   return new ConsumerRunner<AnyEvent>({
     kafka: o.kafka, pool: o.pool, groupId: o.groupId, deadLetterProducer: o.deadLetterProducer, topics: o.topics,
     sessionTimeoutMs: o.sessionTimeoutMs, chunkSize: o.chunkSize,
+    // Every partition a fetch delivers goes into one transaction: one journal lock, one commit per fetch.
+    partitionsPerTransaction: Topics.telephonyCall.partitions + Topics.telephonyAgent.partitions,
     decode: cloudEventDecoder({ eventTypes: TELEPHONY_INPUT_TYPES }),
     handleBatch: async (items: BatchItem<AnyEvent>[], ctx) => {
       const failedAssignments = items.flatMap(({ value: e }) => (e.type === CallAssignmentFailed.type ? [e.data.assignmentEventId] : []));

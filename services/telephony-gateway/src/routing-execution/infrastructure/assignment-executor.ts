@@ -1,7 +1,7 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { headerOf, type AmiFrame } from '../../ami/domain/ami-frame';
 import type { AssignmentOutcome } from '../../call-tracking/domain/vendor-events';
-import { amiReplyAccepted, eslReplyAccepted, planAssignment, type AmiAction, type Assignment, type AssignmentPlan } from '../domain/assignment-plan';
+import { amiReplyAccepted, eslReplyAccepted, linkOfCall, planAssignment, type AmiAction, type Assignment, type AssignmentPlan, type AssignmentTarget } from '../domain/assignment-plan';
 import { callKeyOf, INTERRUPTED, outcomeOf, settledEvent, type ActionResult, type Settlement } from '../domain/assignment-outcome';
 
 /** A PBX link able to carry out an assignment: AMI `send` (AmiLink), or an event-socket `api` command (FreeSWITCH). */
@@ -19,16 +19,50 @@ export interface ActionLink {
  */
 export type Settle = (pbxLinkId: string, settlement: Settlement) => Promise<void>;
 
-export type ExecutionResult = AssignmentOutcome | { readonly status: 'duplicate' } | { readonly status: 'not-ours' };
+/** What a statement needs: the pool, or a consumer chunk's client inside its transaction. */
+export interface Queryable { query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> }
+
+/** A claimed assignment and what the gateway knew locally when it claimed it. */
+export interface ClaimedAssignment {
+  readonly assignment: Assignment;
+  readonly target: AssignmentTarget & { readonly queuedAt: Date | null };
+}
+
+interface ClaimRow { event_id: string; queued_at: Date | null; channel: string | null; status: string | null; iface: string | null }
+
+/**
+ * Claims (`on conflict do nothing`: a claimed event id is never claimed again) in input order, then reads each
+ * claimed call's caller channel and tracked status and the agent's member interface on the call's link.
+ * `queued_at`: when the caller's QueueCallerJoin reached the gateway (queued-at-PBX → executed latency).
+ */
+const CLAIM_SQL = `
+with input as (
+  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[])
+    with ordinality as i(event_id, call_id, agent_id, pbx_link_id, call_key, queue_id, wait_seconds, ord)
+), claimed as (
+  insert into gw_assignment_executions (event_id, call_id, agent_id, pbx_link_id, queue_id, wait_seconds, status, queued_at, received_at)
+  select i.event_id, i.call_id, i.agent_id, i.pbx_link_id, i.queue_id, i.wait_seconds, 'executing',
+         (select joined_at from gw_call_channels c where c.call_id = i.call_id), clock_timestamp()
+    from input i order by i.ord
+  on conflict (event_id) do nothing
+  returning event_id, queued_at
+)
+select i.event_id, claimed.queued_at,
+       (select channel from gw_call_channels c where c.call_id = i.call_id) as channel,
+       (select state->>'status' from gw_subject_state s where s.kind = 'call' and s.pbx_link_id = i.pbx_link_id and s.subject = i.call_key) as status,
+       (select state->>'extension' from gw_subject_state s where s.kind = 'agent' and s.subject = i.agent_id and s.state->>'status' = 'logged-in'
+          and left(i.call_id, length(s.pbx_link_id) + 1) = s.pbx_link_id || ':' limit 1) as iface
+  from input i join claimed using (event_id)
+ order by i.ord`;
 
 const ROW_UPDATE = `update gw_assignment_executions set status = $2, reason = $3, action = $4, finished_at = now()
   where event_id = $1 and status = 'executing'`;
 
 /**
  * Carries out routing's assignments on the PBX, each at most once, and reports each outcome. The assignment is claimed
- * by its event id in a committed row before the action is sent, so a redelivered or republished assignment is never
- * sent twice, even after a crash; the outcome (CallAssignmentExecuted / CallAssignmentFailed) and the row's final
- * status are committed together by `settle`.
+ * by its event id in a committed row before the action is sent (`claim`, then `carryOut` after the commit), so a
+ * redelivered or republished assignment is never sent twice, even after a crash; the outcome (CallAssignmentExecuted /
+ * CallAssignmentFailed) and the row's final status are committed together by `settle`.
  */
 export class AssignmentExecutor {
   private readonly settle: Settle;
@@ -56,19 +90,43 @@ export class AssignmentExecutor {
     return rows.length;
   }
 
-  async execute(a: Assignment): Promise<ExecutionResult> {
-    const target = await this.target(a);
+  /**
+   * Claims the assignments of this gateway's links by event id, in one statement on `db` (the consumer chunk's
+   * transaction, so the claims commit with the consumed offsets, before any action is sent), and reads what each
+   * claimed one needs locally. Assignments claimed before (redelivered, republished) and other gateways' are left out.
+   */
+  async claim(db: Queryable, assignments: readonly Assignment[]): Promise<ClaimedAssignment[]> {
+    const ids = this.links.map((l) => l.config.pbxLinkId);
+    const seen = new Set<string>();
+    const ours = assignments.flatMap((a) => {
+      const pbxLinkId = linkOfCall(a.callId, ids);
+      if (pbxLinkId === undefined || seen.has(a.eventId)) return [];
+      seen.add(a.eventId);
+      return [{ a, pbxLinkId }];
+    });
+    if (ours.length === 0) return [];
+    const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [ours.map((o) => o.a.eventId), ours.map((o) => o.a.callId), ours.map((o) => o.a.agentId),
+      ours.map((o) => o.pbxLinkId), ours.map((o) => callKeyOf(o.a.callId, o.pbxLinkId)), ours.map((o) => o.a.queueId), ours.map((o) => o.a.waitSeconds)]);
+    const claimed = new Map(rows.map((r) => [r.event_id, r]));
+    return ours.flatMap(({ a }) => {
+      const r = claimed.get(a.eventId);
+      if (r === undefined) return [];
+      return [{ assignment: a, target: { callerChannel: r.channel, agentInterface: r.iface, callStatus: r.status, queuedAt: r.queued_at } }];
+    });
+  }
+
+  /**
+   * Sends a claimed assignment's action (unless it cannot be carried out) and hands its outcome to `settle`; resolves
+   * with the outcome once the PBX answered, and `settled` once the outcome is committed. The link pipeline numbers
+   * settlements in the order they are handed over, so a call's next assignment need not wait for the commit.
+   */
+  async carryOut({ assignment: a, target }: ClaimedAssignment): Promise<{ outcome: AssignmentOutcome; settled: Promise<void> }> {
     const plan = planAssignment(a, this.links.map((l) => ({ pbxLinkId: l.config.pbxLinkId, context: l.config.redirectContext ?? 'agents', protocol: l.protocol })), target);
-    if (plan.kind === 'not-ours') return { status: 'not-ours' };
-    // queued_at: when the caller's QueueCallerJoin reached the gateway (queued-at-PBX → executed latency).
-    const claimed = await this.pool.query(`insert into gw_assignment_executions (event_id, call_id, agent_id, pbx_link_id, queue_id, wait_seconds, status, queued_at)
-      values ($1, $2, $3, $4, $5, $6, 'executing', $7) on conflict (event_id) do nothing`,
-    [a.eventId, a.callId, a.agentId, plan.pbxLinkId, a.queueId, a.waitSeconds, target.queuedAt]);
-    if (claimed.rowCount === 0) return { status: 'duplicate' };
+    if (plan.kind === 'not-ours') throw new Error(`assignment ${a.eventId} was claimed for a call of no link of this gateway`);
     const result = plan.kind === 'reject' ? null : await this.send(plan);
     const outcome = outcomeOf(plan, result, target.queuedAt?.getTime() ?? null, this.clock());
-    await this.settle(plan.pbxLinkId, this.settlement(a, plan.pbxLinkId, outcome, plan.kind === 'redirect' ? actionText(plan) : null));
-    return outcome;
+    const settled = this.settle(plan.pbxLinkId, this.settlement(a, plan.pbxLinkId, outcome, plan.kind === 'redirect' ? actionText(plan) : null));
+    return { outcome, settled };
   }
 
   private settlement(a: Assignment, pbxLinkId: string, outcome: AssignmentOutcome, action: string | null): Settlement {
@@ -89,19 +147,6 @@ export class AssignmentExecutor {
     if (link.send === undefined) return { kind: 'link-error', message: 'AMI link cannot send actions' };
     return link.send(plan.action, this.actionTimeoutMs).then(
       (response) => ({ kind: 'answered' as const, ...amiReplyAccepted(headerOf(response, 'Response'), headerOf(response, 'Message')) }), failed);
-  }
-
-  private async target(a: Assignment): Promise<{ callerChannel: string | null; agentInterface: string | null; callStatus: string | null; queuedAt: Date | null }> {
-    const link = this.links.map((l) => l.config.pbxLinkId).filter((id) => a.callId.startsWith(`${id}:`)).sort((x, y) => y.length - x.length)[0];
-    const { rows } = await this.pool.query<{ channel: string | null; joined_at: Date | null; iface: string | null; status: string | null }>(
-      `select (select channel from gw_call_channels where call_id = $1) as channel,
-              (select joined_at from gw_call_channels where call_id = $1) as joined_at,
-              (select state->>'status' from gw_subject_state where kind = 'call' and pbx_link_id = $3 and subject = $4) as status,
-              (select state->>'extension' from gw_subject_state where kind = 'agent' and subject = $2 and state->>'status' = 'logged-in'
-                and left($1, length(pbx_link_id) + 1) = pbx_link_id || ':' limit 1) as iface`,
-      [a.callId, a.agentId, link ?? '', link === undefined ? '' : callKeyOf(a.callId, link)]);
-    const r = rows[0];
-    return { callerChannel: r?.channel ?? null, agentInterface: r?.iface ?? null, callStatus: r?.status ?? null, queuedAt: r?.joined_at ?? null };
   }
 }
 
