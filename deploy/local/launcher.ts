@@ -76,6 +76,9 @@ async function main(): Promise<void> {
   const pbxSettings: Record<string, string> = {
     CALLER_HASH_KEY: devSecret(repoRoot, 'CALLER_HASH_KEY'),
     ...(withSimulator ? { AMI_HOST: '127.0.0.1', AMI_PORT: String(simulator.amiPort), AMI_USERNAME: simulator.amiUser, AMI_SECRET: amiSecret } : {}),
+    // The simulated day's clock times (07:00-21:00) are UTC: with reporting's default zone (Asia/Shanghai) the
+    // wallboard's "today" and its interval chart would roll over at 16:00 of that day and the sign-in slots miss it.
+    ...(withSimulator && !process.env.REPORTING_TIME_ZONE ? { REPORTING_TIME_ZONE: 'UTC' } : {}),
   };
   try {
     infra = await ensureInfra();

@@ -56,6 +56,8 @@ export class ProjectionRunner<E = AnyEvent> {
   private applied = 0;
   private last = { at: Date.now(), applied: 0 };
   private active = false;
+  private catchUpCheck?: Promise<void>;
+  private activating?: Promise<void>;
   private readonly swapped: Promise<void>;
   private resolveSwapped!: () => void;
 
@@ -72,6 +74,8 @@ export class ProjectionRunner<E = AnyEvent> {
       handleBatch: p.applyBatch ? (items, { client }) => p.applyBatch!(client, items.map((i) => i.value), p.table) : undefined,
       chunkSize: o.chunkSize, sessionTimeoutMs: o.sessionTimeoutMs, metrics: o.metrics, dedupeEventIds: o.dedupeEventIds,
       onApplied: (_t, _p, outcome) => (this.applied += outcome.applied),
+      // A batch that reached its partition's end may be the last one of the rebuild: check now, not at the next tick.
+      onLag: (_t, _p, lag) => (lag === 0 && !this.active ? this.activateIfCaughtUp() : undefined),
     });
   }
 
@@ -83,6 +87,7 @@ export class ProjectionRunner<E = AnyEvent> {
     } finally {
       client.release();
     }
+    await this.storeStartingOffsets();
     await this.consumer.start();
     this.timer = setInterval(() => void this.tick().catch((e) => this.logger.info({ projection: this.p.name, err: String(e) }, 'projection progress failed')), this.o.progressIntervalMs ?? 1000);
     await this.tick();
@@ -96,6 +101,7 @@ export class ProjectionRunner<E = AnyEvent> {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.consumer.stop();
+    await this.catchUpCheck;
   }
 
   private get logger() {
@@ -104,24 +110,69 @@ export class ProjectionRunner<E = AnyEvent> {
 
   private async tick(): Promise<void> {
     const lag = await this.lag();
+    if (lag === 0 && !this.active) await this.activate();
+    this.report(lag);
+  }
+
+  private report(lag: number): void {
     const now = Date.now();
     const eventsPerSecond = Math.round(((this.applied - this.last.applied) * 1000) / Math.max(1, now - this.last.at));
     this.last = { at: now, applied: this.applied };
-    if (lag === 0 && !this.active) await this.activate();
     const progress = { name: this.p.name, version: this.p.version, applied: this.applied, lag, eventsPerSecond, active: this.active };
     this.o.onProgress?.(progress);
     this.logger.info({ projection: progress }, 'projection progress');
   }
 
-  private async activate(): Promise<void> {
+  private activateIfCaughtUp(): void {
+    this.catchUpCheck ??= (async () => {
+      try {
+        if ((await this.lag()) === 0 && !this.active) await this.activate();
+      } catch (e) {
+        this.logger.info({ projection: this.p.name, err: String(e) }, 'projection catch-up check failed');
+      }
+    })().finally(() => (this.catchUpCheck = undefined));
+  }
+
+  /** Swaps the view in; one swap at a time (the tick and a caught-up batch may both get here). */
+  private activate(): Promise<void> {
+    this.activating ??= this.swap().finally(() => (this.activating = undefined));
+    return this.activating;
+  }
+
+  private async swap(): Promise<void> {
+    if (this.active) return;
     const client = await this.o.pool.connect();
     try {
       const activeVersion = await swapProjectionView(client, this.p as Projection<unknown>);
       this.active = activeVersion === this.p.version;
-      if (this.active) this.resolveSwapped();
+      if (this.active) {
+        this.report(0); // the caught-up state is reported before anyone waiting on the swap goes on
+        this.resolveSwapped();
+      }
       this.logger.info({ projection: this.p.name, version: this.p.version, activeVersion }, this.active ? 'projection view swapped' : 'projection superseded');
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * A version's progress lives in Postgres only: every partition it has no stored offset for yet is recorded at the
+   * partition's first record, so the consumer seeks there even when the broker kept a committed offset for the group
+   * (a database recreated or restored beside the same broker would otherwise skip, and never finish, the rebuild).
+   */
+  private async storeStartingOffsets(): Promise<void> {
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.p.topics) {
+        const starts = await admin.fetchTopicOffsets(topic);
+        await this.o.pool.query(
+          `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset)
+           select $1, $2, p, o from unnest($3::int[], $4::bigint[]) s(p, o) on conflict do nothing`,
+          [this.p.groupId, topic, starts.map((s) => s.partition), starts.map((s) => s.low)]);
+      }
+    } finally {
+      await admin.disconnect();
     }
   }
 

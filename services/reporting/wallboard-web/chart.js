@@ -42,9 +42,12 @@ export function renderChart(container, { rows, slKpi, intervalSeconds, timeZone,
   }
   const points = [];
   for (const t of today) {
-    const x = PAD.l + Math.floor((t.local.minute * 60) / intervalSeconds) * bw;
-    svg.append(s('rect', { x: x + 1, y: y(t.offered), width: Math.max(1, bw - 2), height: PAD.t + ih - y(t.offered), class: 'bar-offered' },));
-    svg.append(s('rect', { x: x + bw * 0.25, y: y(t.answered), width: Math.max(1, bw * 0.5), height: PAD.t + ih - y(t.answered), class: 'bar-answered' }));
+    const slot = Math.floor((t.local.minute * 60) / intervalSeconds);
+    const x = PAD.l + slot * bw;
+    const minute = (slot * intervalSeconds) / 60;
+    const interval = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+    svg.append(s('rect', { x: x + 1, y: y(t.offered), width: Math.max(1, bw - 2), height: PAD.t + ih - y(t.offered), class: 'bar-offered', 'data-interval': interval, 'data-value': t.offered }));
+    svg.append(s('rect', { x: x + bw * 0.25, y: y(t.answered), width: Math.max(1, bw * 0.5), height: PAD.t + ih - y(t.answered), class: 'bar-answered', 'data-interval': interval, 'data-value': t.answered }));
     if (t.sl !== null) points.push([x + bw / 2, PAD.t + ih - (t.sl / 100) * ih]);
   }
   if (points.length > 0) {

@@ -58,9 +58,11 @@ function renderStatus() {
   const { connection: kind, connectionError: detail } = state;
   const stale = kind === 'live' && Date.now() - state.lastMessageAt > 7000;
   const lag = Number(state.snapshot?.lagEvents ?? 0);
-  const label = kind === 'denied' ? '无权限 access denied' : kind !== 'live' ? '重新连接 reconnecting…'
+  // Only a stream that was live and failed is reconnecting; the first attempt is still connecting.
+  const firstAttempt = kind === 'connecting' && state.lastMessageAt === 0;
+  const label = kind === 'denied' ? '无权限 access denied' : firstAttempt ? '连接中 connecting…' : kind !== 'live' ? '重新连接 reconnecting…'
     : stale ? '数据延迟 stale' : lag > 0 ? `实时 live · 积压 lag ${lag}` : '实时 live';
-  el('status').className = `status ${kind === 'live' && !stale ? 'live' : 'down'}`;
+  el('status').className = `status ${firstAttempt ? 'connecting' : kind === 'live' && !stale ? 'live' : 'down'}`;
   el('status').textContent = label;
   if (kind === 'denied') showError(`令牌被拒绝 token refused: ${detail?.message ?? ''}`);
   else if (kind === 'reconnecting' && detail) el('status').title = detail.message;

@@ -57,8 +57,13 @@ export class ReportingGrpcController {
   }
 
   @Roles(...FLOOR)
-  async getIntervalReport(req: GetIntervalReportRequest) {
-    const rows = await this.deps.reader.intervalReport(rangeOf(req.range), intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds));
+  getIntervalReport(req: GetIntervalReportRequest) {
+    return this.intervalReportFor(undefined, req);
+  }
+
+  /** `tenant`: one tenant's calls (the wallboard's chart over Connect); undefined = every tenant, as gRPC serves it. */
+  async intervalReportFor(tenant: string | undefined, req: GetIntervalReportRequest) {
+    const rows = await this.deps.reader.intervalReport(rangeOf(req.range), intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds), tenant);
     return { rows: rows.map((r) => ({ queueId: r.key, intervalStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 

@@ -1,8 +1,8 @@
-import { AgentLoggedIn, AgentLoggedOut, AgentStateChanged, type AnyEvent } from '@switchboard/contracts';
+import { AgentLoggedIn, AgentLoggedOut, AgentQueueMembershipChanged, AgentStateChanged, type AnyEvent } from '@switchboard/contracts';
 import { defineProjection } from '@switchboard/eventsourcing';
 import type { PoolClient } from 'pg';
 
-export const AGENT_STATE_EVENTS = [AgentLoggedIn, AgentLoggedOut, AgentStateChanged].map((d) => d.type);
+export const AGENT_STATE_EVENTS = [AgentLoggedIn, AgentLoggedOut, AgentStateChanged, AgentQueueMembershipChanged].map((d) => d.type);
 
 /** Companion table of one projection version: closed state segments, from which agent time per interval is cut. */
 export const segmentsTable = (table: string) => `${table}_segments`;
@@ -10,7 +10,8 @@ export const segmentsTable = (table: string) => `${table}_segments`;
 async function init(client: PoolClient, t: string): Promise<void> {
   await client.query(`create table if not exists "${t}" (
     agent_id text primary key, tenant text not null, site text not null, logged_in boolean not null default false,
-    state text, reason text, call_id text, since timestamptz, queue_ids text[] not null default '{}', as_of timestamptz not null)`);
+    state text, reason text, call_id text, since timestamptz, queue_ids text[] not null default '{}', queues_as_of timestamptz,
+    as_of timestamptz not null)`);
   await client.query(`create table if not exists "${segmentsTable(t)}" (
     event_id text primary key, agent_id text not null, state text not null, reason text,
     started_at timestamptz not null, ended_at timestamptz not null)`);
@@ -35,11 +36,23 @@ async function stateChanged(client: PoolClient, t: string, e: Ev<typeof AgentSta
 }
 
 async function loggedIn(client: PoolClient, t: string, e: Ev<typeof AgentLoggedIn.type>): Promise<void> {
-  await client.query(`insert into "${t}" (agent_id, tenant, site, logged_in, state, since, queue_ids, as_of)
-    values ($1, $2, $3, true, null, $4, $5, $4)
+  await client.query(`insert into "${t}" (agent_id, tenant, site, logged_in, state, since, queue_ids, queues_as_of, as_of)
+    values ($1, $2, $3, true, null, $4, $5, $4, $4)
     on conflict (agent_id) do update set logged_in = true, state = null, reason = null, call_id = null, since = excluded.since,
-      queue_ids = excluded.queue_ids, as_of = excluded.as_of where "${t}".as_of <= excluded.as_of`,
+      queue_ids = case when "${t}".queues_as_of > excluded.queues_as_of then "${t}".queue_ids else excluded.queue_ids end,
+      queues_as_of = greatest("${t}".queues_as_of, excluded.queues_as_of), as_of = excluded.as_of where "${t}".as_of <= excluded.as_of`,
   [e.data.agentId, e.tenant, e.site, e.time, e.data.queueIds]);
+}
+
+/**
+ * Queues joined or left after log-in (the gateway reports AMI QueueMemberAdded/Removed this way). Ordered by its own
+ * time, apart from state changes, so a late membership event is not lost behind a newer state.
+ */
+async function membershipChanged(client: PoolClient, t: string, e: Ev<typeof AgentQueueMembershipChanged.type>): Promise<void> {
+  await client.query(`insert into "${t}" (agent_id, tenant, site, queue_ids, queues_as_of, as_of) values ($1, $2, $3, $4, $5, $5)
+    on conflict (agent_id) do update set queue_ids = excluded.queue_ids, queues_as_of = excluded.queues_as_of
+    where "${t}".queues_as_of is null or "${t}".queues_as_of <= excluded.queues_as_of`,
+  [e.data.agentId, e.tenant, e.site, e.data.queueIds, e.time]);
 }
 
 /** The state the agent was in when logging out ends at the logout: a segment no state change closes. */
@@ -54,8 +67,10 @@ async function apply(client: PoolClient, e: AnyEvent, t: string): Promise<void> 
   if (e.type === AgentStateChanged.type) await stateChanged(client, t, e);
   else if (e.type === AgentLoggedIn.type) await loggedIn(client, t, e);
   else if (e.type === AgentLoggedOut.type) await loggedOut(client, t, e);
+  else if (e.type === AgentQueueMembershipChanged.type) await membershipChanged(client, t, e);
 }
 
+// v2: queue membership changes after log-in (AgentQueueMembershipChanged) update the queues served.
 export const agentStateProjection = (topics?: readonly string[]) => defineProjection({
-  name: 'agent_state', version: 1, eventTypes: AGENT_STATE_EVENTS, init, apply, ...(topics ? { topics } : {}),
+  name: 'agent_state', version: 2, eventTypes: AGENT_STATE_EVENTS, init, apply, ...(topics ? { topics } : {}),
 });

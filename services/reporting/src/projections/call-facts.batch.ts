@@ -13,8 +13,10 @@ export const keyColumns = (e: AnyEvent, visit: number): Column[] => [{ name: 'ca
 const fromDb = (row: FactRow): FactRow =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, TIME_COLUMNS.has(k) && v instanceof Date ? v.getTime() : v]));
 
-const toDb = (name: string, v: unknown): unknown =>
-  (v === null || v === undefined ? null : TIME_COLUMNS.has(name) ? new Date(v as number).toISOString() : JSON_COLUMNS.has(name) ? JSON.stringify(v) : v);
+/** Timestamps travel as epoch milliseconds (`float8[]`, turned into `timestamptz` in SQL): no ISO text to format and parse. */
+const toDb = (name: string, v: unknown): unknown => (v === null || v === undefined ? null : JSON_COLUMNS.has(name) ? JSON.stringify(v) : v);
+const arrayType = (name: string, type: string) => (TIME_COLUMNS.has(name) ? 'float8' : type);
+const fromArray = (name: string) => (TIME_COLUMNS.has(name) ? `to_timestamp(u.${name} / 1000.0)` : `u.${name}`);
 
 export const knownVisit = (row: FactRow): KnownVisit => ({
   visit: row.queue_visit as number, agentId: (row.agent_id as string | null) ?? null,
@@ -54,7 +56,8 @@ export async function applyCallFactsBatch(client: PoolClient, events: readonly A
   const merged = [...touched];
   const names = FACT_COLUMNS.map(([n]) => n);
   await client.query(
-    `insert into "${t}" (${names.join(', ')}) select * from unnest(${FACT_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+    `insert into "${t}" (${names.join(', ')}) select ${names.map(fromArray).join(', ')}
+     from unnest(${FACT_COLUMNS.map(([name, type], i) => `$${i + 1}::${arrayType(name, type)}[]`).join(', ')}) u(${names.join(', ')})
      on conflict (call_id, queue_visit) do update set ${names.filter((n) => n !== 'call_id' && n !== 'queue_visit').map((n) => `${n} = excluded.${n}`).join(', ')}`,
     FACT_COLUMNS.map(([name]) => merged.map((row) => toDb(name, row[name]))));
   // The bins the touched visits queued in before and after (a visit may move bins): one statement, from memory.

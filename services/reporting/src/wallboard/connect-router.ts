@@ -42,8 +42,16 @@ async function authenticate(req: IncomingMessage, method: ConnectMethod, verifie
 
 const mediaType = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 
+/** Told of failures a caller only sees as `internal` (the page then shows "reconnecting"), so the log says why. */
+export type InternalErrorSink = (e: unknown) => void;
+
+const reportInternal = (e: unknown, onInternal: InternalErrorSink) => {
+  if (toConnectError(e).code === 'internal') onInternal(e);
+};
+
 /** Serves a Connect request; answers false when the path is not an RPC so the caller can serve static files. */
-export async function handleConnect(req: IncomingMessage, res: ServerResponse, routes: ConnectRoutes, verifier: TokenVerifier): Promise<boolean> {
+export async function handleConnect(req: IncomingMessage, res: ServerResponse, routes: ConnectRoutes, verifier: TokenVerifier,
+  onInternal: InternalErrorSink = () => undefined): Promise<boolean> {
   const method = routes.get((req.url ?? '').split('?')[0]);
   if (method === undefined) return false;
   if (req.method !== 'POST') {
@@ -55,24 +63,27 @@ export async function handleConnect(req: IncomingMessage, res: ServerResponse, r
     res.writeHead(415, { 'accept-post': expected }).end();
     return true;
   }
-  if (method.kind === 'unary') await serveUnary(req, res, method, verifier);
-  else await serveStream(req, res, method, verifier);
+  if (method.kind === 'unary') await serveUnary(req, res, method, verifier, onInternal);
+  else await serveStream(req, res, method, verifier, onInternal);
   return true;
 }
 
-async function serveUnary(req: IncomingMessage, res: ServerResponse, method: Extract<ConnectMethod, { kind: 'unary' }>, verifier: TokenVerifier) {
+async function serveUnary(req: IncomingMessage, res: ServerResponse, method: Extract<ConnectMethod, { kind: 'unary' }>, verifier: TokenVerifier,
+  onInternal: InternalErrorSink) {
   try {
     const body = parseJson(await readBody(req));
     const principal = await authenticate(req, method, verifier);
     const out = JSON.stringify(await method.call(body, principal));
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(out);
   } catch (e) {
+    reportInternal(e, onInternal);
     const err = toConnectError(e);
     res.writeHead(HTTP_STATUS[err.code], { 'content-type': 'application/json' }).end(JSON.stringify(err));
   }
 }
 
-async function serveStream(req: IncomingMessage, res: ServerResponse, method: Extract<ConnectMethod, { kind: 'server-stream' }>, verifier: TokenVerifier) {
+async function serveStream(req: IncomingMessage, res: ServerResponse, method: Extract<ConnectMethod, { kind: 'server-stream' }>, verifier: TokenVerifier,
+  onInternal: InternalErrorSink) {
   // Streaming responses are always 200; the outcome travels in the end-stream message.
   res.writeHead(200, { 'content-type': 'application/connect+json', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
   res.flushHeaders();
@@ -90,7 +101,10 @@ async function serveStream(req: IncomingMessage, res: ServerResponse, method: Ex
   }
   const subscription = method.call(body, principal).subscribe({
     next: (message) => res.write(envelope(0, message)),
-    error: (e: unknown) => end(e),
+    error: (e: unknown) => {
+      reportInternal(e, onInternal);
+      end(e);
+    },
     complete: () => end(),
   });
   res.on('close', () => subscription.unsubscribe());

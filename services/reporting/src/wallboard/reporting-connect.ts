@@ -6,6 +6,7 @@ import { ROLES_KEY } from '@switchboard/service-kit';
 import { map } from 'rxjs';
 import type { RealtimeSnapshot } from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
 import { ReportingGrpcController, type ReportingDeps } from '../grpc/reporting.grpc-controller';
+import { orEmptyWhileBuilding } from '../reports/infrastructure/read-model';
 import { ConnectError, timestampFromJson, timestampToJson } from './connect-protocol';
 import type { ConnectMethod } from './connect-router';
 
@@ -46,17 +47,18 @@ export function reportingConnectRoutes(deps: ReportingDeps): [string, ConnectMet
       call: (req, me) => controller.watchRealtimeFor(me.tenant, { queueIds: stringList(asObject(req).queueIds, 'queueIds') })
         .pipe(map((m) => ({ snapshot: snapshotToJson(m.snapshot) }))),
     }],
+    // The wallboard's chart: the caller's tenant only (as its tiles), and no rows while the call facts are first built.
     [`${REPORTING_SERVICE_PATH}/GetIntervalReport`, {
       kind: 'unary', roles: rolesOf('getIntervalReport'),
-      call: async (req) => {
+      call: async (req, me) => {
         const r = asObject(req);
         const range = r.range === undefined ? undefined : asObject(r.range);
         const intervalSeconds = r.intervalSeconds ?? 0;
         if (typeof intervalSeconds !== 'number') throw new ConnectError('invalid_argument', 'intervalSeconds must be a number');
-        const res = await controller.getIntervalReport({
+        const res = await orEmptyWhileBuilding(() => controller.intervalReportFor(me.tenant, {
           queueIds: stringList(r.queueIds, 'queueIds'), intervalSeconds,
           range: range && { start: timestampFromJson(range.start, 'range.start'), end: timestampFromJson(range.end, 'range.end') },
-        });
+        }), { rows: [] });
         return { rows: res.rows.map((row) => ({ ...row, intervalStart: timestampToJson(row.intervalStart) })) };
       },
     }],

@@ -3,7 +3,8 @@
 // the scheduler: the primary key (day, slot) lets exactly one insert win.
 import type { Pool } from 'pg';
 import { queryBoardAgents } from './agent-board.query';
-import { type BoardAgent, toBoardAgent } from './domain/agent-board';
+import { isReadModelNotBuilt } from '../reports/infrastructure/read-model';
+import { type BoardAgent, type LiveAgent, toBoardAgent } from './domain/agent-board';
 import { checkPlan, dueSlots, type SlotPlan, slotStatus, type SlotStatus } from './domain/signin-schedule';
 
 export interface SignInSnapshot {
@@ -38,12 +39,22 @@ export class SignInSnapshots {
     this.plan = checkPlan(settings);
   }
 
-  /** Takes the snapshots that are due at `now`; answers the slots it stored. */
+  /**
+   * Takes the snapshots that are due at `now`; answers the slots it stored. None while the agent states are first
+   * being built: a slot is taken on a later check (within its grace) rather than from a half-built read model.
+   */
   async takeDue(now: Date): Promise<string[]> {
     const { date, minuteOfDay } = localClock(now, this.settings.timeZone);
     const due = dueSlots(this.plan, minuteOfDay, await this.takenOn(date));
     if (due.length === 0) return [];
-    const agents = (await queryBoardAgents(this.pool, now)).map((a) => toBoardAgent(a, this.settings.stateLimitSeconds));
+    let live: LiveAgent[];
+    try {
+      live = await queryBoardAgents(this.pool, now);
+    } catch (e) {
+      if (isReadModelNotBuilt(e)) return [];
+      throw e;
+    }
+    const agents = live.map((a) => toBoardAgent(a, this.settings.stateLimitSeconds));
     const stored: string[] = [];
     for (const slot of due) {
       const r = await this.pool.query(`insert into wallboard_signin_snapshots (local_date, slot, taken_at, agents) values ($1, $2, $3, $4)

@@ -9,6 +9,7 @@ import type { Principal, Role } from '@switchboard/service-kit';
 import { Observable } from 'rxjs';
 import type { ReportingDeps } from '../grpc/reporting.grpc-controller';
 import type { Pool } from 'pg';
+import { orEmptyWhileBuilding } from '../reports/infrastructure/read-model';
 import { queryBoardAgents, visibleTo } from './agent-board.query';
 import { ConnectError } from './connect-protocol';
 import type { ConnectMethod } from './connect-router';
@@ -28,8 +29,10 @@ export interface WallboardDeps {
 
 const HEARTBEAT_MS = 5000;
 
+/** An empty board while the agent-state read model is first being built (the stream stays open). */
 async function visibleBoard(deps: WallboardDeps, me: Principal, now: Date): Promise<BoardAgent[]> {
-  const agents = (await queryBoardAgents(deps.pool, now, me.tenant)).map((a) => toBoardAgent(a, deps.stateLimitSeconds));
+  const live = await orEmptyWhileBuilding(() => queryBoardAgents(deps.pool, now, me.tenant), []);
+  const agents = live.map((a) => toBoardAgent(a, deps.stateLimitSeconds));
   const teams = await deps.reporting.teamOf(me.tenant, agents.map((a) => a.agentId));
   return agents.filter((a) => visibleTo(me, a, teams.get(a.agentId)));
 }

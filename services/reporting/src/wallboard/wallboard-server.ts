@@ -47,7 +47,7 @@ export async function startWallboard(o: WallboardOptions): Promise<RunningWallbo
     ...wallboardConnectRoutes({ pool: o.pool, reporting, snapshots, stateLimitSeconds: o.stateLimitSeconds, pollMs: o.pollMs, roles: rolesOf('watchRealtime') }),
   ]);
   const server: Server = createServer((req, res) => {
-    handleConnect(req, res, routes, verifier)
+    handleConnect(req, res, routes, verifier, o.onError)
       .then((handled) => (handled ? undefined : serveStatic(req, res, o.webRoot ?? WALLBOARD_WEB_ROOT)))
       .catch((e: unknown) => {
         o.onError(e);

@@ -62,12 +62,16 @@ export class HeadlessChromium {
     });
   }
 
-  /** A new tab of the given size, navigated to `url`. */
-  async open(url: string, width = 1600, height = 1000): Promise<Page> {
+  /** A new tab of the given size, navigated to `url`; `atDocumentStart` runs in the page before any of its scripts. */
+  async open(url: string, o: { width?: number; height?: number; atDocumentStart?: string } = {}): Promise<Page> {
     const { targetId } = await this.send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true });
     const page = new Page(this, sessionId as string);
-    await page.call('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+    await page.call('Emulation.setDeviceMetricsOverride', { width: o.width ?? 1600, height: o.height ?? 1000, deviceScaleFactor: 1, mobile: false });
+    if (o.atDocumentStart) {
+      await page.call('Page.enable');
+      await page.call('Page.addScriptToEvaluateOnNewDocument', { source: o.atDocumentStart });
+    }
     await page.call('Page.navigate', { url });
     return page;
   }

@@ -1,11 +1,13 @@
 // The wallboard end to end in headless Chromium: contract events through Kafka into the real projections, the
 // wallboard HTTP server (page + Connect endpoints) in-process, a supervisor token in the URL fragment. Checks real
 // content in the DOM, a non-trivial screenshot, and that a new PBX event reaches the page within a second.
+// As under `npm start`, the page opens while the read models are still being built, into a database recreated beside
+// a broker that kept the projections' consumer groups, and agents join queues after logging in.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import {
-  AgentLoggedIn, AgentStateChanged, CallOffered, CallQueued, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition,
+  AgentLoggedIn, AgentQueueMembershipChanged, AgentStateChanged, CallAbandoned, CallOffered, CallQueued, createEnvelope, encode, type AnyEvent, type DataOf, type EventDefinition,
 } from '@switchboard/contracts';
 import { createIdempotentProducer, deadLetterTopic, migrateEventStore } from '@switchboard/eventsourcing';
 import { mintDevToken } from '@switchboard/service-kit';
@@ -23,6 +25,14 @@ import { chromiumExecutable, HeadlessChromium, type Page } from './headless-chro
 import { contentStats, decodePng } from './png';
 
 const SECRET = 'wallboard-integration-secret-of-32-bytes!';
+
+/** Runs before the page's own scripts: keeps every distinct status the page shows, from the first paint on. */
+const RECORD_STATUSES = `window.__statuses = [];
+new MutationObserver(() => {
+  const s = document.getElementById('status');
+  const seen = s && s.className + ' | ' + s.textContent;
+  if (seen && window.__statuses[window.__statuses.length - 1] !== seen) window.__statuses.push(seen);
+}).observe(document, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class'] });`;
 const SCREENSHOT = path.resolve(__dirname, '../../../../.infra/test-artifacts/wallboard.png');
 
 let idCounter = 0;
@@ -46,6 +56,7 @@ describe('wallboard in headless Chromium', () => {
   let browser: HeadlessChromium;
   let page: Page;
   const errors: unknown[] = [];
+  const token = () => mintDevToken({ secret: SECRET, subject: 'duty-supervisor', roles: ['supervisor'], tenant: 'acme', siteIds: ['nanchang'], expiresIn: '10m' });
   const publish = (topic: string, events: AnyEvent[]) => producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.subject, value: encode(e) })) });
 
   beforeAll(async () => {
@@ -63,14 +74,22 @@ describe('wallboard in headless Chromium', () => {
     await migrateEventStore(pool);
     await migrateAgentDirectory(pool);
     await publish(topics.call[0], [...day.first, ...day.late]);
-    // E2 signs in and goes busy (置忙) at 09:38: more than the 5-minute limit by 09:46.
+    // E2 signs in to billing, joins sales at 09:25 and goes busy (置忙) at 09:38: more than the 5-minute limit by 09:46.
+    // E3 signs in to no queue and joins billing right after (the gateway reports AMI QueueMemberAdded this way), ready.
     await publish(topics.agent[0], [...day.agentEvents,
       event(AgentLoggedIn, 'E2', 1, day.at('09:20:00'), { agentId: 'E2', extension: '8013', pbxLinkId: 'nc1', queueIds: ['billing'] }),
-      event(AgentStateChanged, 'E2', 2, day.at('09:38:00'), { agentId: 'E2', extension: '8013', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'busy' }, previousStateSeconds: 1080 }),
+      event(AgentQueueMembershipChanged, 'E2', 2, day.at('09:25:00'), { agentId: 'E2', extension: '8013', pbxLinkId: 'nc1', queueIds: ['billing', 'sales'], added: ['sales'], removed: [] }),
+      event(AgentStateChanged, 'E2', 3, day.at('09:38:00'), { agentId: 'E2', extension: '8013', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'busy' }, previousStateSeconds: 1080 }),
+      event(AgentLoggedIn, 'E3', 1, day.at('09:21:00'), { agentId: 'E3', extension: '8014', pbxLinkId: 'nc1', queueIds: [] }),
+      event(AgentQueueMembershipChanged, 'E3', 2, day.at('09:21:05'), { agentId: 'E3', extension: '8014', pbxLinkId: 'nc1', queueIds: ['billing'], added: ['billing'], removed: [] }),
+      event(AgentStateChanged, 'E3', 3, day.at('09:21:10'), { agentId: 'E3', extension: '8014', previous: { status: 'not-ready', reason: 'break' }, current: { status: 'ready' }, previousStateSeconds: 10 }),
     ]);
-    // Another tenant on the same PBX site and the same queue name: a call waiting in its billing and one in its vip
-    // queue, and an agent serving both (signed in after the 09:45 sign-in snapshot).
+    // Another tenant on the same PBX site and the same queue name: a call abandoned in its billing at 09:05, a call
+    // waiting in its billing and one in its vip queue, and an agent serving both (signed in after the 09:45 snapshot).
     await publish(topics.call[0], [
+      event(CallOffered, 'gx-c3', 1, day.at('09:05:00'), { callId: 'gx-c3', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'c'.repeat(64), callerMasked: '135****0000', dialedNumber: '95599' }, 'globex'),
+      event(CallQueued, 'gx-c3', 2, day.at('09:05:00'), { callId: 'gx-c3', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 }, 'globex'),
+      event(CallAbandoned, 'gx-c3', 3, day.at('09:06:00'), { callId: 'gx-c3', queueId: 'billing', waitSeconds: 60, position: 1, originalPosition: 1 }, 'globex'),
       event(CallOffered, 'gx-c1', 1, day.at('09:43:00'), { callId: 'gx-c1', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'e'.repeat(64), callerMasked: '137****0000', dialedNumber: '95599' }, 'globex'),
       event(CallQueued, 'gx-c1', 2, day.at('09:43:00'), { callId: 'gx-c1', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 }, 'globex'),
       event(CallOffered, 'gx-c2', 1, day.at('09:44:00'), { callId: 'gx-c2', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'd'.repeat(64), callerMasked: '136****0000', dialedNumber: '95599' }, 'globex'),
@@ -80,8 +99,17 @@ describe('wallboard in headless Chromium', () => {
       event(AgentLoggedIn, 'G1', 1, day.at('09:45:30'), { agentId: 'G1', extension: '9001', pbxLinkId: 'gx', queueIds: ['billing', 'vip'] }, 'globex'),
       event(AgentStateChanged, 'G1', 2, day.at('09:45:31'), { agentId: 'G1', extension: '9001', previous: { status: 'not-ready', reason: 'break' }, current: { status: 'ready' }, previousStateSeconds: 1 }, 'globex'),
     ]);
+    // An earlier reporting database consumed these topics under the same consumer groups, so the broker holds their
+    // committed offsets at the end: the database the wallboard reads is a new one and must still be built from the start.
+    const earlier = await freshDatabase();
+    const earlierPool = new Pool({ connectionString: earlier.url, max: 4 });
+    await migrateEventStore(earlierPool);
+    const earlierHost = await startProjections({ kafka, pool: earlierPool, deadLetterProducer: producer, topics, chunkSize: 50, logger: { info: () => undefined } });
+    await earlierHost.whenActive();
+    await earlierHost.stop();
+    await earlierPool.end();
+    await earlier.drop();
     host = await startProjections({ kafka, pool, deadLetterProducer: producer, topics, chunkSize: 50, logger: { info: () => undefined } });
-    await host.whenActive();
     const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
     wallboard = await startWallboard({
       host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret: SECRET } }, timeZone: 'Asia/Shanghai', pollMs: 200,
@@ -89,8 +117,11 @@ describe('wallboard in headless Chromium', () => {
       stateLimitSeconds: { busy: 300, break: 600 }, signInSnapshotTimes: ['09:00', '09:45', '14:00'], signInSnapshotGraceMinutes: 30,
       onError: (e) => errors.push(e),
     });
-    await wallboard.snapshots.takeDue(now());
     browser = await HeadlessChromium.launch();
+    // Opened at once, while the read models are still being built (as a supervisor does right after `npm start`).
+    page = await browser.open(`${wallboard.url}#token=${await token()}`, { atDocumentStart: RECORD_STATUSES });
+    await Promise.race([host.whenActive(), new Promise((_, reject) => setTimeout(() => reject(new Error('the projections never caught up')), 30_000))]);
+    await wallboard.snapshots.takeDue(now());
   }, 120_000);
 
   afterAll(async () => {
@@ -110,9 +141,34 @@ describe('wallboard in headless Chromium', () => {
     const refused = await fetch(`${wallboard.url}switchboard.reporting.v1.ReportingService/GetRealtimeSnapshot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 'unauthenticated' });
-    const token = await mintDevToken({ secret: SECRET, subject: 'duty-supervisor', roles: ['supervisor'], tenant: 'acme', siteIds: ['nanchang'], expiresIn: '10m' });
-    page = await browser.open(`${wallboard.url}#token=${token}`);
-    await page.waitFor(`document.querySelector('[data-queue="billing"]') && document.querySelector('[data-agent="E2"]') && document.querySelector('.chart-svg rect') && document.querySelector('[data-slot="09:45"].status-taken')`, 15_000);
+    await page.waitFor(`document.querySelector('[data-queue="billing"]') && document.querySelector('[data-agent="E2"]') && document.querySelector('.chart-svg .bar-offered') && document.querySelector('[data-slot="09:45"].status-taken')`, 15_000);
+  });
+
+  it('should be live from the first frame on, never reconnecting, though it opened before the read models were built', async () => {
+    await page.waitFor(`document.getElementById('status').classList.contains('live')`, 3000);
+    const statuses = await page.evaluate<string[]>('window.__statuses');
+    expect(statuses[0]).toBe('status connecting | 连接中 connecting…'); // recorded from the first paint
+    expect(statuses.filter((s) => s.includes('reconnecting') || s.includes('down'))).toEqual([]);
+    expect(statuses[statuses.length - 1]).toMatch(/^status live \| 实时 live/);
+    expect(errors).toEqual([]);
+  });
+
+  it("should chart the day's intervals that had calls: bars of offered and answered per interval, this tenant's only", async () => {
+    const bars = (kind: string) => `[...document.querySelectorAll('.chart-svg .bar-${kind}')].map((b) => b.dataset.interval + ' ' + b.dataset.value)`;
+    // 09:00-09:30 offered c1, c3 and c2 (queued 09:29:50), answered c1 and c2; 09:30-10:00 offered c4 (abandoned)
+    // by 09:46 — c5 still waits, c6 comes at 09:50, and globex's gx-c3 (09:05) is not this tenant's.
+    expect(await page.evaluate(bars('offered'))).toEqual(['09:00 3', '09:30 1']);
+    expect(await page.evaluate(bars('answered'))).toEqual(['09:00 2', '09:30 0']);
+    expect(await page.evaluate(`document.querySelectorAll('.chart-svg .sl-dot').length`)).toBe(2);
+  });
+
+  it('should count agents by state per queue, with queues joined after log-in', async () => {
+    const chips = (queue: string) => `Object.fromEntries([...document.querySelectorAll('[data-queue="${queue}"] .chip')]
+      .map((c) => [c.dataset.testid.replace('agents-', ''), Number(c.textContent.split(' ').pop())]))`;
+    // billing: E1 on a call (since 09:30:15), E2 busy, E3 ready; sales: E2 (joined at 09:25) busy.
+    expect(await page.evaluate(chips('billing'))).toEqual({ ready: 1, 'on-call': 1, 'wrap-up': 0, 'not-ready': 1 });
+    expect(await page.evaluate(chips('sales'))).toEqual({ ready: 0, 'on-call': 0, 'wrap-up': 0, 'not-ready': 1 });
+    expect(await page.evaluate(`[...document.querySelectorAll('[data-queue]')].map((t) => t.dataset.queue)`)).toEqual(['billing', 'sales']);
   });
 
   it('should show real figures: the queue, its waiting calls, agents with time in state and the breach', async () => {
@@ -127,7 +183,7 @@ describe('wallboard in headless Chromium', () => {
     expect(await page.evaluate(text('[data-agent="E2"] .agent-state'))).toContain('置忙');
     expect(await page.evaluate(`[...document.querySelectorAll('.snapshot')].map((s) => s.dataset.slot + ' ' + s.className.split('status-')[1])`))
       .toEqual(['09:00 missed', '09:45 taken', '14:00 pending']);
-    expect(await page.evaluate(text('[data-slot="09:45"] .snap-total b'))).toBe('2');
+    expect(await page.evaluate(text('[data-slot="09:45"] .snap-total b'))).toBe('3');
     expect(await page.evaluate(`document.location.hash`)).toBe(''); // the token left the address bar
   });
 
@@ -155,15 +211,16 @@ describe('wallboard in headless Chromium', () => {
       expect(res.status).toBe(200);
       return tiles((JSON.parse(res.body.toString('utf8')) as { snapshot: { queues: Tile[] } }).snapshot.queues);
     };
-    // acme: its billing only — c5 waiting, E1 on a call, E2 busy, offered today by 09:46: c1, c2, c3, c4 (c6 queues at
-    // 09:50); globex's waiting call and ready agent G1 are not in it
-    expect(await snapshot('acme')).toEqual([{ queueId: 'billing', waiting: 1, ready: 0, offered: 4 }]);
-    // globex: its own billing (gx-c1 waiting, G1 ready) and vip (gx-c2 waiting, G1 ready), nothing of acme's day
-    expect(await snapshot('globex')).toEqual([{ queueId: 'billing', waiting: 1, ready: 1, offered: 0 }, { queueId: 'vip', waiting: 1, ready: 1, offered: 0 }]);
+    // acme: its billing — c5 waiting, E1 on a call, E2 busy, E3 ready, offered today by 09:46: c1, c2, c3, c4 (c6 queues
+    // at 09:50) — and sales (E2 busy); globex's calls and ready agent G1 are not in it
+    const acme = [{ queueId: 'billing', waiting: 1, ready: 1, offered: 4 }, { queueId: 'sales', waiting: 0, ready: 0, offered: 0 }];
+    expect(await snapshot('acme')).toEqual(acme);
+    // globex: its own billing (gx-c3 abandoned, gx-c1 waiting, G1 ready) and vip (gx-c2 waiting, G1 ready), nothing of acme's day
+    expect(await snapshot('globex')).toEqual([{ queueId: 'billing', waiting: 1, ready: 1, offered: 1 }, { queueId: 'vip', waiting: 1, ready: 1, offered: 0 }]);
     // The stream's first message (it ends with the connection: the test reads one message and closes)
     const stream = await post('switchboard.reporting.v1.ReportingService/WatchRealtime', 'application/connect+json', envelope(0, {}), await tokenOf('acme'), true);
     const first = JSON.parse(stream.body.subarray(5, 5 + stream.body.readUInt32BE(1)).toString('utf8')) as { snapshot: { queues: Tile[] } };
-    expect(tiles(first.snapshot.queues)).toEqual([{ queueId: 'billing', waiting: 1, ready: 0, offered: 4 }]);
+    expect(tiles(first.snapshot.queues)).toEqual(acme);
   });
 
   /** One request on its own connection; `firstMessage`: return once one Connect envelope has arrived. */
@@ -194,7 +251,7 @@ describe('wallboard in headless Chromium', () => {
       event(CallOffered, callId, 1, at, { callId, pbxLinkId: 'nc1', direction: 'inbound', channel: 'voice', callerHash: 'f'.repeat(64), callerMasked: '139****0000', dialedNumber: '95598' }),
       event(CallQueued, callId, 2, at, { callId, queueId: 'billing', skillId: 'billing', position: 2, queueLength: 2 }),
     ]);
-    await publish(topics.agent[0], [event(AgentStateChanged, 'E2', 3, at, {
+    await publish(topics.agent[0], [event(AgentStateChanged, 'E2', 4, at, {
       agentId: 'E2', extension: '8013', previous: { status: 'not-ready', reason: 'busy' }, current: { status: 'ready' }, previousStateSeconds: Math.round((at.getTime() - day.at('09:38:00').getTime()) / 1000) })]);
     const tile = await page.waitFor(`document.querySelector('[data-queue="billing"] [data-testid="waiting"]')?.textContent === '2'`, 5000, 10);
     const board = await page.waitFor(`document.querySelector('[data-agent="E2"]')?.dataset.state === 'ready'`, 5000, 10);

@@ -5,6 +5,7 @@ import { Bucketing, queryCallAggregates } from '../infrastructure/call-aggregate
 import { activeTables, queryAgentTime } from '../infrastructure/agent-time.query';
 import { queryPeriodFromRollup } from '../infrastructure/daily-rollup.query';
 import { AgentLive, queryAgentsAt, queryAgentsLive, queryQueuesLive, queryWaitingAt, QueueLive } from '../infrastructure/realtime.query';
+import { orEmptyWhileBuilding } from '../infrastructure/read-model';
 
 export interface ReportSettings {
   readonly timeZone: string;
@@ -36,8 +37,9 @@ const NO_AGENT_TIME: AgentTimeAggregate = { readySeconds: 0, onCallSeconds: 0, w
 export class ReportReader {
   constructor(private readonly pool: Pool, private readonly settings: ReportSettings) {}
 
-  intervalReport(range: Range, intervalSeconds: number, queueIds?: readonly string[]): Promise<BucketRow[]> {
-    return this.queueBuckets(range, { kind: 'interval', seconds: intervalSeconds }, queueIds);
+  /** `tenant`: only that tenant's calls (the wallboard's chart); undefined = every tenant. */
+  intervalReport(range: Range, intervalSeconds: number, queueIds?: readonly string[], tenant?: string): Promise<BucketRow[]> {
+    return this.queueBuckets(range, { kind: 'interval', seconds: intervalSeconds }, queueIds, undefined, tenant);
   }
 
   periodReport(range: Range, unit: 'day' | 'week' | 'month', queueIds?: readonly string[]): Promise<BucketRow[]> {
@@ -78,8 +80,15 @@ export class ReportReader {
     }));
   }
 
-  /** `tenant`: only that tenant's queues, calls and agents (a wallboard caller's tenant); undefined = all. */
-  async realtime(now: Date, queueIds?: readonly string[], tenant?: string): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+  /**
+   * `tenant`: only that tenant's queues, calls and agents (a wallboard caller's tenant); undefined = all. Nothing yet
+   * while the read models are first being built, so a live view stays open and shows the lag instead of failing.
+   */
+  realtime(now: Date, queueIds?: readonly string[], tenant?: string): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
+    return orEmptyWhileBuilding(() => this.realtimeFromReadModels(now, queueIds, tenant), { queues: [], agents: [] });
+  }
+
+  private async realtimeFromReadModels(now: Date, queueIds?: readonly string[], tenant?: string): Promise<{ queues: QueueRealtimeView[]; agents: AgentLive[] }> {
     const startOfDay = await this.startOfDay(now);
     const [queues, agents, today] = await Promise.all([
       queryQueuesLive(this.pool, now, queueIds, tenant),

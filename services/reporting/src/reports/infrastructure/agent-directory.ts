@@ -16,10 +16,18 @@ export async function teamsOf(pool: Pool, tenant: string, agentIds: readonly str
   return new Map(rows.map((r) => [r.agent_id, { tenant, siteId: r.site_id, teamId: r.team_id }]));
 }
 
-/** Records on the topics the reporting projections have not applied yet (0 before they start). */
+/**
+ * Records on the topics the serving projection versions have not applied yet (0 before they start): per projection
+ * the active version, or while none is active yet the newest one building. Groups of replaced versions (an upgrade
+ * leaves their offsets behind) and of copies reading other topics do not count.
+ */
 export async function projectionLag(pool: Pool, endOffsets: () => Promise<Map<string, number>>): Promise<number> {
   const { rows } = await pool.query<{ topic: string; partition: number; next_offset: string }>(
-    `select topic, partition, next_offset from es_consumer_offsets where consumer_group like 'projection-call_facts-%' or consumer_group like 'projection-agent_state-%'`);
+    `with o as (
+       select topic, partition, next_offset, m[1] as name, m[2]::int as version
+       from es_consumer_offsets, regexp_match(consumer_group, '^projection-(call_facts|agent_state)-v(\\d+)$') m)
+     select topic, partition, next_offset from o
+     where version = coalesce((select active_version from es_projections p where p.name = o.name), (select max(version) from o o2 where o2.name = o.name))`);
   const ends = await endOffsets();
   return rows.reduce((lag, r) => lag + Math.max(0, (ends.get(`${r.topic}:${r.partition}`) ?? 0) - Number(r.next_offset)), 0);
 }
