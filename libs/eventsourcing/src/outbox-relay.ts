@@ -1,15 +1,16 @@
-import type { Producer } from 'kafkajs';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { inTransaction } from './transaction';
 import { OUTBOX_WRITE_LOCK } from './event-store';
+import type { BatchProducer } from './kafka';
 
-export { writeOutboxBatch } from './outbox-writer';
+export { outboxBatchCtes, writeOutboxBatch } from './outbox-writer';
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
 export interface OutboxRelayOptions {
   pool: Pool;
-  producer: Producer;
+  /** A kafkajs Producer, or createWorkerIdempotentProducer's (encoding off this thread). */
+  producer: BatchProducer;
   /** Relay identity: one leader per name publishes; other replicas wait on the advisory lock. */
   name: string;
   batchSize?: number;
@@ -29,7 +30,7 @@ export interface OutboxRelayOptions {
    * the wedged producer (new producer id) and retries from its checkpoint; consumers dedupe the re-sent events by id.
    * Without it such an error is reported through onError and retried with the same producer.
    */
-  createProducer?: () => Producer;
+  createProducer?: () => BatchProducer;
   /** Fault-injection seam for tests: runs after Kafka acknowledged a batch and before the checkpoint moves. */
   afterPublish?: (count: number) => void;
 }
@@ -49,9 +50,9 @@ export class OutboxRelay {
   private listener?: PoolClient;
   /** A commit was announced since the last read started: do not sleep through it (the read may have missed it). */
   private notified = false;
-  private producer: Producer;
+  private producer: BatchProducer;
   /** Producers this relay made itself (renewals); it disconnects them on stop. The caller's own stays the caller's. */
-  private readonly ownProducers: Producer[] = [];
+  private readonly ownProducers: BatchProducer[] = [];
   published = 0;
   producerRenewals = 0;
 

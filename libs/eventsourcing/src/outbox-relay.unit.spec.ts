@@ -1,4 +1,5 @@
 import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
+import { portableBatch, portableError, recordsOf, revivedError } from './kafka';
 import { isProducerSequenceBroken } from './outbox-relay';
 
 // kafkajs builds protocol errors from broker error codes; 45 = OUT_OF_ORDER_SEQUENCE_NUMBER, 59 = UNKNOWN_PRODUCER_ID.
@@ -20,5 +21,33 @@ describe('isProducerSequenceBroken', () => {
     expect(isProducerSequenceBroken(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'))).toBe(false);
     expect(isProducerSequenceBroken(protocolError(10))).toBe(false); // MESSAGE_TOO_LARGE
     expect(isProducerSequenceBroken(null)).toBe(false);
+  });
+});
+
+describe('the worker producer\'s messages (createWorkerIdempotentProducer)', () => {
+  it('should bring an error back from the worker so that it is classified as the original was', () => {
+    const wrapped = new KafkaJSNumberOfRetriesExceeded(protocolError(45), { retryCount: 5, retryTime: 100 });
+    const revived = revivedError(structuredClone(portableError(wrapped)));
+    expect(isProducerSequenceBroken(revived)).toBe(true);
+    expect(revived.message).toBe(wrapped.message);
+    const tooLarge = revivedError(structuredClone(portableError(protocolError(10)))) as Error & { type?: string; retriable?: boolean };
+    expect([tooLarge.type, tooLarge.retriable, isProducerSequenceBroken(tooLarge)]).toEqual(['MESSAGE_TOO_LARGE', false, false]);
+    expect(isProducerSequenceBroken(revivedError(portableError({ name: 'KafkaJSAggregateError', errors: [new Error('x'), protocolError(59)] })))).toBe(true);
+  });
+
+  it('should rebuild every record of a batch, in order, from one buffer of values', () => {
+    const messages = [
+      { key: 'k1', value: Buffer.from([0, 255, 7]), headers: { ce_id: 'a', ce_type: 't' } },
+      { key: 'k2', value: 'text \u00e9' },
+      { key: 'k3', value: Buffer.alloc(0), headers: {} },
+      { key: null, value: null, partition: 2 },
+    ];
+    const [topic] = structuredClone(portableBatch({ acks: -1, topicMessages: [{ topic: 't', messages }] })).topics;
+    expect(recordsOf(topic)).toEqual([
+      { key: 'k1', value: Buffer.from([0, 255, 7]), headers: { ce_id: 'a', ce_type: 't' }, partition: undefined },
+      { key: 'k2', value: Buffer.from('text \u00e9'), headers: undefined, partition: undefined },
+      { key: 'k3', value: Buffer.alloc(0), headers: {}, partition: undefined },
+      { key: null, value: null, headers: undefined, partition: 2 },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { freshDatabase } from '@switchboard/testing';
-import { inTransaction, migrateEventStore, writeOutbox, writeOutboxBatch, type OutboxMessage } from './index';
+import { inTransaction, migrateEventStore, OUTBOX_WRITE_LOCK, outboxBatchCtes, writeOutbox, writeOutboxBatch, type OutboxMessage } from './index';
 
 describe('writeOutboxBatch', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -69,5 +69,26 @@ describe('writeOutboxBatch', () => {
       await listener.query('unlisten es_outbox');
       listener.release();
     }
+  });
+  it('as one autocommit statement (outboxBatchCtes): draws no position while the relay holds the writers\' lock, then commits the rows in order', async () => {
+    const sequence = async () => (await pool.query<{ drawn: string }>(`select case when is_called then last_value else 0 end::text as drawn from es_outbox_position_seq`)).rows[0].drawn;
+    const before = await sequence();
+    const relay = await pool.connect();
+    try {
+      await relay.query('begin');
+      await relay.query('select pg_advisory_xact_lock($1)', [OUTBOX_WRITE_LOCK]);
+      const outbox = outboxBatchCtes([{ topic: 't', key: 'a', value: 'first' }, { topic: 't', key: 'b', value: 'second' }], 1)!;
+      const write = pool.query(`with ${outbox.sql} select 1`, outbox.values);
+      await new Promise((r) => setTimeout(r, 300));
+      // A position drawn before the lock could be committed after a relay read that saw a later one: skipped forever.
+      expect(await sequence()).toBe(before);
+      expect(await rows()).toEqual([]);
+      await relay.query('commit');
+      await write;
+    } finally {
+      relay.release();
+    }
+    expect((await rows()).map((r) => [r.message_key, r.value.toString()])).toEqual([['a', 'first'], ['b', 'second']]);
+    expect(outboxBatchCtes([], 1)).toBeNull();
   });
 });

@@ -26,6 +26,8 @@ export interface GatewaySettings {
   readonly ami: AmiLinkConfig | null;
   /** Carry out routing's assignments on the PBX (off when the PBX routes by itself). Default true. */
   readonly executeRoutingDecisions?: boolean;
+  /** Most assignment actions (Redirect / uuid_transfer) in flight at once; one call's always in order. Default 16. */
+  readonly assignmentConcurrency?: number;
   /** FreeSWITCH event-socket link (mod_callcenter); absent or null = off. */
   readonly esl?: EslLinkConfig | null;
   /** HTTP endpoint for canonical events from other CTIs; absent or null = off. */
@@ -34,6 +36,8 @@ export interface GatewaySettings {
   readonly dropWatch?: DropWatchConfig;
   /** Call recordings read from the PBX's recordings directory (CallRecordingAvailable, ADR 0009); absent or null = off. */
   readonly recordings?: RecordingsConfig | null;
+  /** How often a standby replica asks for a PBX link's lease (LINK_LEASE_RETRY_SECONDS, ADR 0010). Default 5 s. */
+  readonly linkLeaseRetryMs?: number;
 }
 
 /** Enabled when `RECORDINGS_DIR` (the PBX's recordings directory, mounted read-only) is set. */
@@ -60,9 +64,11 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
     site: env.get('SITE_ID').default('main').asString(),
     callerHashKey,
     executeRoutingDecisions: env.get('EXECUTE_ROUTING_DECISIONS').default('true').asBool(),
+    assignmentConcurrency: env.get('ASSIGNMENT_CONCURRENCY').default('16').asIntPositive(),
     esl: eslLinkSettings(env),
     webhook: webhookSettings(env),
     recordings: recordingsSettings(env),
+    linkLeaseRetryMs: env.get('LINK_LEASE_RETRY_SECONDS').default('5').asFloatPositive() * 1000,
     dropWatch: {
       windowMs: env.get('DROP_ALERT_WINDOW_SECONDS').default(String(DEFAULT_DROP_WATCH.windowMs / 1000)).asIntPositive() * 1000,
       threshold: env.get('DROP_ALERT_THRESHOLD').default(String(DEFAULT_DROP_WATCH.threshold)).asIntPositive(),

@@ -1,5 +1,7 @@
 import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS, Topics, type AnyEvent } from '@switchboard/contracts';
-import { createIdempotentProducer, migrateEventStore, OutboxRelay, type ConsumerRunner } from '@switchboard/eventsourcing';
+import {
+  createIdempotentProducer, createWorkerIdempotentProducer, kafkaConfigOf, migrateEventStore, OutboxRelay, type BatchProducer, type ConsumerRunner,
+} from '@switchboard/eventsourcing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Pool } from 'pg';
@@ -7,6 +9,7 @@ import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
 import type { GatewaySettings } from './config';
 import { GatewayMetrics } from './ami/infrastructure/link-metrics';
 import { EslLink } from './esl/infrastructure/esl-link';
+import { DEFAULT_LINK_LEASE_RETRY_MS, LinkLeasing } from './link-lease/infrastructure/link-leasing';
 import { startWebhook } from './webhook/infrastructure/start-webhook';
 import type { WebhookServer } from './webhook/infrastructure/webhook-server';
 import { callerIdentifier } from './pii/caller-identity';
@@ -20,6 +23,8 @@ export interface GatewayRuntime {
   readonly eslLinks: readonly EslLink[];
   readonly webhook: WebhookServer | null;
   readonly assignments: ConsumerRunner<AnyEvent> | null;
+  /** One lease per PBX link: this replica runs (and lists in `links` / `eslLinks`) only the links it holds. */
+  readonly leases: LinkLeasing<AmiLink | EslLink>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,12 @@ export interface GatewayOptions {
   /** Registry topic → topic used instead (tests); applies to published events and the consumed assignment topic. */
   readonly topicOverrides?: Readonly<Record<string, string>>;
   readonly assignmentGroupId?: string;
+  /**
+   * Runs the outbox relay's producer in a worker thread (default: yes when `kafka` was made by createKafka, whose
+   * settings the worker reuses). Off keeps it on the calling thread: on an oversubscribed machine the extra thread
+   * hop adds latency while a free core gives the worker's throughput (BENCHMARKS.md).
+   */
+  readonly relayProducerInWorker?: boolean;
   /** The service's Prometheus registry: link, outbox and assignment-consumer metrics are registered on it. */
   readonly metrics?: Registry;
 }
@@ -64,7 +75,10 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await ensureTopics(o.kafka);
   const producer = createIdempotentProducer(o.kafka);
   await producer.connect();
-  const relay = new OutboxRelay({ pool: o.pool, producer, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, createProducer: () => createIdempotentProducer(o.kafka), onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
+  const relayProducer = relayProducerFactory(o.kafka, o.relayProducerInWorker ?? true);
+  const relayOwn = relayProducer();
+  await relayOwn.connect();
+  const relay = new OutboxRelay({ pool: o.pool, producer: relayOwn, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, createProducer: relayProducer, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
   await relay.start();
   const metrics = new GatewayMetrics(o.metrics);
   metrics.watchOutbox(o.pool);
@@ -72,23 +86,41 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
     pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff,
     topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch, recordings: o.settings.recordings,
   };
-  const links = o.settings.ami === null ? [] : [await AmiLink.open(o.settings.ami, deps)];
-  links.forEach((l) => l.start());
-  const eslLinks = o.settings.esl ? [await EslLink.open(o.settings.esl, deps)] : [];
-  eslLinks.forEach((l) => l.start());
+  let assignments: ConsumerRunner<AnyEvent> | null = null;
+  const leases = new LinkLeasing<AmiLink | EslLink>({
+    pool: o.pool, tenant: o.settings.tenant, retryMs: o.settings.linkLeaseRetryMs ?? DEFAULT_LINK_LEASE_RETRY_MS, log: o.log, metrics: o.metrics,
+    // Routing's assignments are consumed only while this replica runs a link: the call's link must be here to carry them out.
+    onHolding: o.settings.executeRoutingDecisions === false ? undefined : async (holding) => {
+      if (holding) assignments = await startAssignments(o, leases.activeLinks, producer);
+      else await assignments?.stop().finally(() => { assignments = null; });
+    },
+  });
+  const links: AmiLink[] = [];
+  const eslLinks: EslLink[] = [];
+  const { ami, esl } = o.settings;
+  if (ami !== null) await leases.hold(ami.pbxLinkId, () => AmiLink.open(ami, deps), links);
+  if (esl) await leases.hold(esl.pbxLinkId, () => EslLink.open(esl, deps), eslLinks);
   const webhook = o.settings.webhook ? await startWebhook(o.settings.webhook, deps) : null;
-  const actionLinks = [...links, ...eslLinks];
-  const assignments = actionLinks.length === 0 || o.settings.executeRoutingDecisions === false ? null : await startAssignments(o, actionLinks, producer);
   return {
-    links, relay, assignments, eslLinks, webhook,
+    links, relay, eslLinks, webhook, leases,
+    get assignments() { return assignments; },
     stop: async () => {
-      await assignments?.stop();
       await webhook?.close();
-      for (const l of [...links, ...eslLinks]) await l.stop();
+      await leases.stop();
       await relay.stop();
+      await relayOwn.disconnect();
       await producer.disconnect();
     },
   };
+}
+
+/**
+ * The relay's producers run in a worker thread when the client's settings are known (a client made by createKafka,
+ * as in production): encoding every record and header is the largest cost of the gateway's busy thread.
+ */
+function relayProducerFactory(kafka: Kafka, inWorker: boolean): () => BatchProducer {
+  const config = inWorker ? kafkaConfigOf(kafka) : undefined;
+  return config === undefined ? () => createIdempotentProducer(kafka) : () => createWorkerIdempotentProducer(config);
 }
 
 /** Routing's assignments, carried out on whichever link (AMI Redirect, event-socket uuid_transfer) the call is on. */
@@ -99,6 +131,7 @@ async function startAssignments(o: GatewayOptions, links: readonly (AmiLink | Es
   const topic = o.topicOverrides?.[Topics.routingAssignment.name];
   const runner = assignmentConsumer({
     kafka: o.kafka, pool: o.pool, deadLetterProducer: producer, executor, topic, groupId: o.assignmentGroupId, metrics: o.metrics,
+    concurrency: o.settings.assignmentConcurrency,
     onError: (e) => o.log?.('warn', 'routing assignment consumer', { error: e.message }),
   });
   await runner.start();

@@ -20,5 +20,6 @@ runService('telephony-gateway', async () => {
   ports.pool = service.pool;
   ports.links = gateway.links;
   ports.eslLinks = gateway.eslLinks;
+  ports.leases = () => gateway.leases.statuses();
   return { ...service, stop: async () => { await gateway.stop(); await service.stop(); } };
 });

@@ -1,5 +1,5 @@
-import { inTransaction, writeOutboxBatch } from '@switchboard/eventsourcing';
-import type { Pool, PoolClient } from 'pg';
+import { inTransaction, outboxBatchCtes } from '@switchboard/eventsourcing';
+import type { Pool } from 'pg';
 import type { AgentSession } from '../call-tracking/domain/agent.state';
 import type { Settlement } from '../routing-execution/domain/assignment-outcome';
 import { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
@@ -136,7 +136,7 @@ export class LinkPipeline {
   private async writeWithRetry(p: PreparedBatch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await inTransaction(this.o.pool, (client) => this.write(client, p));
+        await this.write(p);
         return;
       } catch (e) {
         this.o.onWriteError?.(e as Error);
@@ -146,11 +146,13 @@ export class LinkPipeline {
     }
   }
 
-  /** Four round trips whatever the batch holds: the outbox rows, then every piece of state in one statement. */
-  private async write(client: PoolClient, p: PreparedBatch): Promise<void> {
+  /**
+   * The outbox rows and every piece of state in ONE statement, atomic on its own: one round trip per batch (an
+   * explicit transaction would take five, each a wake-up of two processes on the frame's way to Kafka). Only a batch
+   * holding a routing settlement opens a transaction, to commit the settlement's statement with it.
+   */
+  private async write(p: PreparedBatch): Promise<void> {
     const link = this.o.batch.decision.pbxLinkId;
-    await writeOutboxBatch(client, p.outbox);
-    for (const st of p.statements) await client.query(st.text, [...st.values]);
     const states = [...p.changes.calls.map(([k, s]) => ['call', k, s] as const), ...p.changes.agents.map(([k, s]) => ['agent', k, s] as const)];
     const kept: { kind: string; subject: string; state: unknown }[] = states.filter(([, , s]) => s !== undefined).map(([kind, subject, state]) => ({ kind, subject, state }));
     if (p.counters.drops !== undefined && p.counters.drops !== this.counters.drops) kept.push({ ...DROP_WATCH, state: p.counters.drops });
@@ -159,18 +161,32 @@ export class LinkPipeline {
     // One statement sees one snapshot, so a channel recorded and forgotten within the batch is simply not recorded.
     const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()].filter((c) => !goneCalls.has(c.callId))
       .map((c) => ({ call_id: c.callId, channel: c.channel, joined_at: new Date(c.joinedAtMs).toISOString() }));
-    await client.query(STATE_SQL, [link, JSON.stringify(kept), JSON.stringify(gone),
+    const outbox = outboxBatchCtes(p.outbox, STATE_PARAMS + 1);
+    const text = `with ${outbox === null ? '' : `${outbox.sql},`} ${STATE_SQL}`;
+    const values = [link, JSON.stringify(kept), JSON.stringify(gone),
       JSON.stringify(p.callers.map((c) => ({ call_id: c.callId, caller_number: c.number, caller_hash: c.hash }))), JSON.stringify(channels), [...goneCalls],
-      p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs)]);
+      p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs), ...(outbox?.values ?? [])];
+    if (p.statements.length === 0) {
+      await this.o.pool.query(text, values);
+      return;
+    }
+    await inTransaction(this.o.pool, async (client) => {
+      await client.query(text, values);
+      for (const st of p.statements) await client.query(st.text, [...st.values]);
+    });
   }
 }
 
+/** How many parameters STATE_SQL takes; the outbox rows' parameters follow them. */
+const STATE_PARAMS = 9;
+
 /**
- * The state of one batch. Data-modifying CTEs all run to completion whether or not they are read; `kept` and `gone`
- * name different subjects (a subject's final state is either), so no row is touched twice.
+ * The state of one batch (the common table expressions after the outbox rows'). Data-modifying CTEs all run to
+ * completion whether or not they are read; `kept` and `gone` name different subjects (a subject's final state is
+ * either), so no row is touched twice.
  */
 const STATE_SQL = `
-with kept as (
+kept as (
   insert into gw_subject_state (pbx_link_id, kind, subject, state)
   select $1, k.kind, k.subject, k.state from jsonb_to_recordset($2::jsonb) as k(kind text, subject text, state jsonb)
   on conflict (pbx_link_id, kind, subject) do update set state = excluded.state, updated_at = now()

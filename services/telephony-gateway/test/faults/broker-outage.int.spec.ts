@@ -8,7 +8,8 @@ import { Topics } from '@switchboard/contracts';
 import { repoRoot, runningBrokerPid, startKafka, stopKafka, type KafkaBrokerOptions } from '@switchboard/local-infra';
 import { loadScenario, startSimulator, type ContactRecord, type RunningSimulator } from '@switchboard/pbx-simulator';
 import { eventually, freshDatabase, uniqueName } from '@switchboard/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '@switchboard/eventsourcing';
+import { logLevel, type Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { startGateway, type GatewayRuntime } from '../../src/gateway-runtime';
 import { callerIdentifier } from '../../src/pii/caller-identity';
@@ -35,8 +36,8 @@ describe('telephony gateway while the Kafka broker is down for 30 s', () => {
     const [port, controllerPort] = await freePorts(2);
     broker = { rootDir: repoRoot, port, controllerPort };
     await startKafka(broker, 120_000, true);
-    // The production client settings (libs/eventsourcing createKafka), quiet: the outage is expected.
-    kafka = new Kafka({ clientId: 'gw-fault', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 200, retries: 8 } });
+    // The production client (createKafka, so the relay's producer runs in its worker thread), quiet: the outage is expected.
+    kafka = createKafka('gw-fault', [`127.0.0.1:${port}`], { logLevel: logLevel.NOTHING });
     db = await freshDatabase('sb_gw_fault');
     pool = new Pool({ connectionString: db.url, max: 4 });
     // One simulated hour at 60x: a minute of wall time, so the 30 s outage sits in the middle of the run.

@@ -27,6 +27,8 @@ export enum LinkState {
   LINK_STATE_UP = "LINK_STATE_UP",
   LINK_STATE_RESYNCING = "LINK_STATE_RESYNCING",
   LINK_STATE_DOWN = "LINK_STATE_DOWN",
+  /** LINK_STATE_STANDBY - Another gateway replica holds this link's lease (ADR 0010); this one takes over if that one stops. */
+  LINK_STATE_STANDBY = "LINK_STATE_STANDBY",
 }
 
 export interface GetLinkStatusRequest {
