@@ -160,7 +160,10 @@ function slope(points: readonly (readonly [number, number])[]): number {
 
 async function soak(kafka: Kafka, pool: Pool, overrides: Record<string, string>, minutes: number): Promise<BenchResult> {
   const samples: MemorySample[] = [];
+  // Run node with --expose-gc to sample after a full collection: the heap then shows what is retained, not the sawtooth.
+  const collect = (globalThis as { gc?: () => void }).gc;
   const take = async (minute: number) => {
+    collect?.();
     const m = process.memoryUsage();
     const outboxRows = (await pool.query('select count(*)::int as n from es_outbox')).rows[0].n as number;
     samples.push({ minute, rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20, outboxRows });
@@ -181,7 +184,7 @@ async function soak(kafka: Kafka, pool: Pool, overrides: Record<string, string>,
       latencyP50Ms: latencies.percentile(0.5), latencyP99Ms: latencies.percentile(0.99), latencySamples: latencies.count },
     baseline: {},
     notes: `${LATENCY_RATE} UserEvent frames/s for ${minutes} min through one gateway (same process as the paced AMI source and the measuring consumer); ` +
-      `RSS/heapUsed sampled each minute (no forced GC), slope by least squares over minutes 1..${minutes} (minute 0 = before start). ` +
+      `RSS/heapUsed sampled each minute (${collect === undefined ? 'no forced GC' : 'after a forced full GC'}), slope by least squares over minutes 1..${minutes} (minute 0 = before start). ` +
       `Samples (minute: rss/heap MB, outbox rows): ${samples.map((s) => `${s.minute}: ${s.rssMb.toFixed(0)}/${s.heapMb.toFixed(0)}, ${s.outboxRows}`).join('; ')}.`,
   };
 }
