@@ -56,13 +56,14 @@ export class ReportingGrpcController {
     return watchSnapshots(() => this.snapshot(nonEmpty(req.queueIds), tenant), this.deps.watchIntervalMs ?? 1000);
   }
 
+  /** The caller's tenant's calls only (the token's `tenant` claim), as on the wallboard's chart. */
   @Roles(...FLOOR)
-  getIntervalReport(req: GetIntervalReportRequest) {
-    return this.intervalReportFor(undefined, req);
+  getIntervalReport(req: GetIntervalReportRequest, md: Metadata) {
+    return this.intervalReportFor(principalOf(md).tenant, req);
   }
 
-  /** `tenant`: one tenant's calls (the wallboard's chart over Connect); undefined = every tenant, as gRPC serves it. */
-  async intervalReportFor(tenant: string | undefined, req: GetIntervalReportRequest) {
+  /** One tenant's calls (gRPC reads the tenant from the metadata, Connect from its own auth). */
+  async intervalReportFor(tenant: string, req: GetIntervalReportRequest) {
     const rows = await this.deps.reader.intervalReport(rangeOf(req.range), intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds), tenant);
     return { rows: rows.map((r) => ({ queueId: r.key, intervalStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }

@@ -70,7 +70,7 @@ describe('ReportingService over gRPC', () => {
     await db?.drop();
   });
 
-  const as = async (roles: Role[], extra: { agentId?: string; teamIds?: string[] } = {}) => {
+  const as = async (roles: Role[], extra: { agentId?: string; teamIds?: string[]; tenant?: string } = {}) => {
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${await mintDevToken({ secret: SECRET, subject: 'u', roles, tenant: 'acme', ...extra })}`);
     return md;
@@ -84,6 +84,14 @@ describe('ReportingService over gRPC', () => {
     expect(error).toBeNull();
     expect(res!.rows!.map((r) => kpi(r, 'offered'))).toEqual([3, 2]);
     expect(res!.rows![0].kpis.find((k) => k.kpiId === 'aht')).toEqual({ kpiId: 'aht', value: 210, unit: 'seconds', definitionVersion: 1 });
+  });
+
+  it("should give another tenant's supervisor none of this tenant's calls in the interval report", async () => {
+    const own = await unary('getIntervalReport', { queueIds: [], range, intervalSeconds: 1800 }, await as(['supervisor']));
+    expect(own.res?.rows?.length).toBeGreaterThan(0);
+    const other = await unary('getIntervalReport', { queueIds: [], range, intervalSeconds: 1800 }, await as(['supervisor'], { tenant: 'globex' }));
+    expect(other.error).toBeNull();
+    expect(other.res?.rows ?? []).toEqual([]);
   });
 
   it('should refuse queue reports to an agent and scope agent reports by role', async () => {

@@ -1,6 +1,7 @@
 import { AgentLoggedIn, AgentLoggedOut, AgentQueueMembershipChanged, AgentStateChanged, type AnyEvent } from '@switchboard/contracts';
 import { defineProjection } from '@switchboard/eventsourcing';
 import type { PoolClient } from 'pg';
+import { applyAgentStateBatch } from './agent-state.batch';
 
 export const AGENT_STATE_EVENTS = [AgentLoggedIn, AgentLoggedOut, AgentStateChanged, AgentQueueMembershipChanged].map((d) => d.type);
 
@@ -72,5 +73,6 @@ async function apply(client: PoolClient, e: AnyEvent, t: string): Promise<void> 
 
 // v2: queue membership changes after log-in (AgentQueueMembershipChanged) update the queues served.
 export const agentStateProjection = (topics?: readonly string[]) => defineProjection({
-  name: 'agent_state', version: 2, eventTypes: AGENT_STATE_EVENTS, init, apply, ...(topics ? { topics } : {}),
+  name: 'agent_state', version: 2, eventTypes: AGENT_STATE_EVENTS, init, apply,
+  applyBatch: (client, events, t) => applyAgentStateBatch(client, events, t, segmentsTable(t)), ...(topics ? { topics } : {}),
 });
