@@ -26,14 +26,29 @@ function launch(spec: ServiceSpec, infra: Infra, databaseUrl: string, authSecret
 
 const simulator = { amiPort: 5038, eslPort: 8021, scenario: 'full-day-200-agents', speed: 60, amiUser: 'switchboard' };
 
+/**
+ * Each run plays the day on its own date: today (UTC), or the day after the previous run's if that is later. Call ids
+ * embed the simulated time, and the topics keep earlier runs, so replaying one date again would merge a new run's calls
+ * into the old ones' rows and show yesterday's wallboard.
+ */
+function simulatedDate(): string {
+  const stateFile = path.join(repoRoot, '.infra', 'last-simulated-date');
+  const today = new Date().toISOString().slice(0, 10);
+  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  const last = fs.existsSync(stateFile) ? fs.readFileSync(stateFile, 'utf8').trim() : '';
+  const next = /^\d{4}-\d{2}-\d{2}$/.test(last) && last >= today ? new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : today;
+  fs.writeFileSync(stateFile, `${next}\n`);
+  return next;
+}
+
 /** The simulated call center starts its day once the gateway has logged in over AMI (--wait-for-clients). */
-function launchSimulator(amiSecret: string): Running {
+function launchSimulator(amiSecret: string, date: string): Running {
   const logFile = path.join(logDir, 'pbx-simulator.log');
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('tools', 'pbx-simulator', 'src', 'cli.ts'), 'run',
     '--scenario', simulator.scenario, '--seed', '1', '--speed', String(simulator.speed), '--ami-port', String(simulator.amiPort),
     '--esl-port', String(simulator.eslPort), '--ami-user', simulator.amiUser, '--ami-secret', amiSecret, '--wait-for-clients', '1',
-    '--ground-truth', path.join(repoRoot, '.infra', 'ground-truth.jsonl')], { cwd: repoRoot, stdio: ['ignore', out, out, 'ipc'] });
+    '--date', date, '--vip-share', '0.05', '--ground-truth', path.join(repoRoot, '.infra', 'ground-truth.jsonl')], { cwd: repoRoot, stdio: ['ignore', out, out, 'ipc'] });
   return { spec: { name: 'pbx-simulator', grpcPort: 0, metricsPort: 0, database: '' }, child, logFile };
 }
 
@@ -80,6 +95,7 @@ async function main(): Promise<void> {
     // wallboard's "today" and its interval chart would roll over at 16:00 of that day and the sign-in slots miss it.
     ...(withSimulator && !process.env.REPORTING_TIME_ZONE ? { REPORTING_TIME_ZONE: 'UTC' } : {}),
   };
+  const day = withSimulator ? simulatedDate() : '';
   try {
     infra = await ensureInfra();
     for (const spec of platformServices) {
@@ -88,7 +104,7 @@ async function main(): Promise<void> {
     }
     step(`starting ${running.length} services`);
     await Promise.all(running.map(waitHealthy));
-    if (withSimulator) running.push(launchSimulator(amiSecret));
+    if (withSimulator) running.push(launchSimulator(amiSecret, day));
   } catch (e) {
     process.stderr.write(`error: ${e instanceof InfraError ? e.message : (e as Error).message}\n`);
     await stopAll(1);
@@ -115,7 +131,7 @@ async function main(): Promise<void> {
     `  PostgreSQL         ${redact(infra.postgresUrl)}`,
     ...rows,
     `  Wallboard          http://127.0.0.1:${process.env.WALLBOARD_PORT ?? 8080}/#token=${wallboardToken}`,
-    ...(withSimulator ? [`  pbx-simulator      AMI 127.0.0.1:${simulator.amiPort}   event socket 127.0.0.1:${simulator.eslPort}   ${simulator.scenario} at ${simulator.speed}x, starts when the gateway logs in   log .infra/logs/pbx-simulator.log`] : []),
+    ...(withSimulator ? [`  pbx-simulator      AMI 127.0.0.1:${simulator.amiPort}   event socket 127.0.0.1:${simulator.eslPort}   ${simulator.scenario} on ${day} at ${simulator.speed}x (5% vip callers), starts when the gateway logs in   log .infra/logs/pbx-simulator.log`] : []),
     '',
     'Check health:  grpcurl -plaintext 127.0.0.1:50052 grpc.health.v1.Health/Check',
     'A 12-hour director token for local calls (secret in .infra/dev-auth-jwt-secret):',

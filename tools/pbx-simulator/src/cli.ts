@@ -2,19 +2,21 @@
  * PBX simulator command line:
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts run --scenario small-test-day --seed 1 --speed 60 \
  *     --ami-port 5038 --esl-port 8021 [--ground-truth out.jsonl] [--routing internal|external] \
- *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1] [--max-wait S] [--vip-share F] [--recordings-dir D]
+ *     [--ami-user switchboard --ami-secret switchboard --esl-password ClueCon] [--wait-for-clients 1] [--max-wait S] [--vip-share F] [--date YYYY-MM-DD] [--recordings-dir D]
  *   node -r @swc-node/register tools/pbx-simulator/src/cli.ts kpis --ground-truth out.jsonl [--interval 30]
  * --speed: simulated seconds per second (1 = real time) or "max". --scenario: a file path or a name under scenarios/.
  * --max-wait: every queue times out after S seconds (queue timeouts in the day; ground truth `timeout`).
  * --recordings-dir: record answered calls as WAV files there (MixMonitor / RECORD_* events; ground truth `recording`);
  *   --recordings-reported-dir: the directory as the PBX names it in its events (default: the same).
+ * --date: play the scenario's day on this date instead (call ids embed the simulated time, so a replay on another date
+ *   never collides with an earlier run's calls on the same topics).
  * --vip-share: share of callers (0..1) tagged `vip` in SWITCHBOARD_CALLER_TIER (ground truth `callerTier`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { computeKpis, DEFAULT_ORACLE_OPTIONS, parseGroundTruth, type ContactKpis } from './oracle/kpi-oracle';
 import { loadScenario, startSimulator, type SimulatorProgress } from './runtime/simulator';
-import { withQueueTimeout, withVipShare, type Scenario } from './domain/scenario';
+import { withDate, withQueueTimeout, withVipShare, type Scenario } from './domain/scenario';
 
 type Flags = Record<string, string>;
 
@@ -57,12 +59,13 @@ async function waitForClients(count: number, progress: () => SimulatorProgress):
   while (progress().amiClients + progress().eslClients < count) await new Promise((r) => setTimeout(r, 100));
 }
 
-/** The named scenario with the command line's overrides (--max-wait, --vip-share). */
+/** The named scenario with the command line's overrides (--max-wait, --vip-share, --date). */
 async function scenarioOf(flags: Flags): Promise<Scenario | string> {
-  if (flags['max-wait'] === undefined && flags['vip-share'] === undefined) return resolveScenario(flags.scenario);
+  if (flags['max-wait'] === undefined && flags['vip-share'] === undefined && flags.date === undefined) return resolveScenario(flags.scenario);
   let scenario = await loadScenario(resolveScenario(flags.scenario));
   if (flags['max-wait'] !== undefined) scenario = withQueueTimeout(scenario, Number(flags['max-wait']));
   if (flags['vip-share'] !== undefined) scenario = withVipShare(scenario, Number(flags['vip-share']));
+  if (flags.date !== undefined) scenario = withDate(scenario, flags.date);
   return scenario;
 }
 

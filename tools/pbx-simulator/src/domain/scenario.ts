@@ -159,6 +159,11 @@ export function validateScenario(scenario: Scenario): string[] {
   return problems;
 }
 
+/** The same day on another date (`npm start` gives each run its own date, so call ids never repeat across runs). */
+export function withDate(scenario: Scenario, date: string): Scenario {
+  return { ...scenario, date };
+}
+
 /** The scenario with a share of tagged (`vip`) callers. */
 export function withVipShare(scenario: Scenario, share: number): Scenario {
   return { ...scenario, callers: { ...scenario.callers, vipShare: share } };
