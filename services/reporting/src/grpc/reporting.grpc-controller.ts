@@ -68,31 +68,33 @@ export class ReportingGrpcController {
     return { rows: rows.map((r) => ({ queueId: r.key, intervalStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 
+  /** The caller's tenant's calls only, per queue, team or site. */
   @Roles(...FLOOR)
-  async getPeriodReport(req: GetPeriodReportRequest) {
+  async getPeriodReport(req: GetPeriodReportRequest, md: Metadata) {
+    const tenant = principalOf(md).tenant;
     const scope = scopeOf(req.scope);
     if (scope === 'queue') {
-      const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds));
+      const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds), tenant);
       return { rows: rows.map((r) => ({ queueId: r.key, scopeId: r.key, scope: ReportScope.REPORT_SCOPE_QUEUE, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
     }
     if (nonEmpty(req.queueIds)) {
       throw new InvalidArgumentError('REPORTING.QUEUES_WITH_SCOPE', 'queue_ids only apply to the queue scope; use scope_ids for teams and sites',
         [{ field: 'queue_ids', description: 'empty unless scope is REPORT_SCOPE_QUEUE' }]);
     }
-    const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, nonEmpty(req.scopeIds));
+    const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, nonEmpty(req.scopeIds), tenant);
     const wire = scope === 'team' ? ReportScope.REPORT_SCOPE_TEAM : ReportScope.REPORT_SCOPE_SITE;
     return { rows: rows.map((r) => ({ queueId: '', scopeId: r.key, scope: wire, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 
-  /** Any role; each caller gets only the agents they may see (an agent: themself; a team leader: their team). */
+  /** Any role; each caller gets only the agents of their tenant they may see (an agent: themself; a team leader: their team). */
   async getAgentReport(req: GetAgentReportRequest, md: Metadata) {
     const rows = await this.visibleAgentRows(principalOf(md), req.agentIds, rangeOf(req.range));
     return { rows: rows.map((r) => ({ agentId: r.key, kpis: toKpiValues(r.figures) })) };
   }
 
-  /** Every definition version of the KPIs side by side over the range, per queue (and period). */
+  /** Every definition version of the KPIs side by side over the range, per queue (and period), of the caller's tenant. */
   @Roles(...FLOOR)
-  async recomputeKpis(req: RecomputeKpisRequest): Promise<RecomputeKpisResponse> {
+  async recomputeKpis(req: RecomputeKpisRequest, md: Metadata): Promise<RecomputeKpisResponse> {
     const range = rangeOf(req.range);
     const unit = req.period === Period.PERIOD_UNSPECIFIED || !req.period ? undefined : periodUnitOf(req.period);
     const ids = nonEmpty(req.kpiIds) ?? versionedKpiIds();
@@ -101,7 +103,7 @@ export class ReportingGrpcController {
       throw new InvalidArgumentError('REPORTING.UNKNOWN_KPI', `kpi_ids: not a call KPI id: ${unknown.join(', ')}`,
         [{ field: 'kpi_ids', description: `call KPI ids, e.g. ${versionedKpiIds().join(', ')}` }]);
     }
-    const rows = await this.deps.reader.recompute(range, ids, unit, nonEmpty(req.queueIds));
+    const rows = await this.deps.reader.recompute(range, ids, unit, nonEmpty(req.queueIds), principalOf(md).tenant);
     return {
       rows: rows.map((r) => ({
         queueId: r.key, bucketStart: toTimestamp(r.bucketStart),
@@ -123,6 +125,7 @@ export class ReportingGrpcController {
     return { definitions: this.deps.reader.definitions().map(({ inputs: _inputs, ...d }) => d) };
   }
 
+  /** The caller's tenant's rows only, as the report of the same kind. */
   exportCsv(req: ExportCsvRequest, md: Metadata): Observable<ExportCsvResponse> {
     const me = principalOf(md);
     return new Observable<ExportCsvResponse>((sub) => {
@@ -141,17 +144,17 @@ export class ReportingGrpcController {
         return chunkLines(toCsvLines('agent_id', await this.visibleAgentRows(me, req.agentIds, range)));
       case ReportKind.REPORT_KIND_INTERVAL:
         if (!floor) throw new InvalidArgumentError('REPORTING.KIND_NOT_ALLOWED', 'queue reports need a floor role', []);
-        return chunkLines(toCsvLines('queue_id', await this.deps.reader.intervalReport(range, intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds))));
+        return chunkLines(toCsvLines('queue_id', await this.deps.reader.intervalReport(range, intervalSecondsOf(req.intervalSeconds), nonEmpty(req.queueIds), me.tenant)));
       case ReportKind.REPORT_KIND_PERIOD:
         if (!floor) throw new InvalidArgumentError('REPORTING.KIND_NOT_ALLOWED', 'queue reports need a floor role', []);
-        return chunkLines(toCsvLines('queue_id', await this.deps.reader.periodReport(range, periodUnitOf(req.period), nonEmpty(req.queueIds))));
+        return chunkLines(toCsvLines('queue_id', await this.deps.reader.periodReport(range, periodUnitOf(req.period), nonEmpty(req.queueIds), me.tenant)));
       default:
         throw new InvalidArgumentError('REPORTING.INVALID_KIND', 'kind must be interval, agent or period', [{ field: 'kind', description: 'a REPORT_KIND value' }]);
     }
   }
 
   private async visibleAgentRows(me: Principal, agentIds: readonly string[], range: { start: Date; end: Date }): Promise<BucketRow[]> {
-    const rows = await this.deps.reader.agentReport(range, nonEmpty(agentIds));
+    const rows = await this.deps.reader.agentReport(range, nonEmpty(agentIds), undefined, me.tenant);
     const teams = await this.deps.teamOf(me.tenant, [...new Set(rows.map((r) => r.key))]);
     return rows.filter((r) => canSeeAgent(me, r.key, teams.get(r.key)));
   }

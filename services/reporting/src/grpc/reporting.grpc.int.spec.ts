@@ -94,6 +94,53 @@ describe('ReportingService over gRPC', () => {
     expect(other.res?.rows ?? []).toEqual([]);
   });
 
+  const wholeDay = () => ({ start: { seconds: String(day.at('00:00:00').getTime() / 1000) }, end: { seconds: String(day.at('00:00:00').getTime() / 1000 + 86400) } });
+  const globex = (roles: Role[], extra: { agentId?: string } = {}) => as(roles, { tenant: 'globex', ...extra });
+  const csvLines = async (req: object, md: grpc.Metadata) => {
+    const stream = client.exportCsv(req, md);
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => stream.on('data', (r: Res) => chunks.push(r.chunk as Buffer)).on('end', resolve).on('error', reject));
+    return Buffer.concat(chunks).toString('utf8').trim().split('\r\n');
+  };
+
+  it("should give another tenant's manager none of this tenant's calls in the period report, per queue, team or site", async () => {
+    const report = async (md: grpc.Metadata, scope?: string) =>
+      (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: wholeDay(), ...(scope ? { scope } : {}) }, md)).res?.rows ?? [];
+    // Whole local days come from the daily rollup: each tenant's days are materialised apart, in either order.
+    expect(await report(await globex(['manager']))).toEqual([]);
+    expect((await report(await as(['manager']))).map((r) => [r.queueId, kpi(r, 'answered')])).toEqual([['billing', 3]]);
+    expect(await report(await globex(['manager']))).toEqual([]);
+    expect(await report(await globex(['manager']), 'REPORT_SCOPE_TEAM')).toEqual([]);
+    expect(await report(await globex(['manager']), 'REPORT_SCOPE_SITE')).toEqual([]);
+  });
+
+  it("should recompute none of this tenant's calls for another tenant's manager", async () => {
+    expect((await unary('recomputeKpis', { range, kpiIds: [] }, await as(['manager']))).res?.rows).toHaveLength(1);
+    const other = await unary('recomputeKpis', { range, kpiIds: [] }, await globex(['manager']));
+    expect(other.error).toBeNull();
+    expect(other.res?.rows ?? []).toEqual([]);
+    expect((await unary('recomputeKpis', { range: wholeDay(), kpiIds: [], period: 'PERIOD_DAY' }, await globex(['manager']))).res?.rows ?? []).toEqual([]);
+  });
+
+  it("should export only the header of each report kind to another tenant's director", async () => {
+    const interval = { kind: 'REPORT_KIND_INTERVAL', range, intervalSeconds: 1800 };
+    const period = { kind: 'REPORT_KIND_PERIOD', range: wholeDay(), period: 'PERIOD_DAY' };
+    const agent = { kind: 'REPORT_KIND_AGENT', range };
+    const keys = (lines: string[]) => lines.map((l) => l.split(',')[0]);
+    expect(keys(await csvLines(interval, await as(['director'])))).toEqual(['queue_id', 'billing', 'billing']);
+    expect(keys(await csvLines(period, await as(['director'])))).toEqual(['queue_id', 'billing']);
+    expect(keys(await csvLines(agent, await as(['director'])))).toEqual(['agent_id', 'E1', 'E2']);
+    expect(await csvLines(interval, await globex(['director']))).toEqual(['queue_id,bucket_start']);
+    expect(await csvLines(period, await globex(['director']))).toEqual(['queue_id,bucket_start']);
+    expect(await csvLines(agent, await globex(['director']))).toEqual(['agent_id,bucket_start']);
+  });
+
+  it("should give another tenant's director, or an agent there with the same id, none of this tenant's agents", async () => {
+    const ids = async (md: grpc.Metadata) => (await unary('getAgentReport', { agentIds: [], range }, md)).res!.rows!.map((r) => r.agentId);
+    expect(await ids(await globex(['director']))).toEqual([]);
+    expect(await ids(await globex(['agent'], { agentId: 'E1' }))).toEqual([]);
+  });
+
   it('should refuse queue reports to an agent and scope agent reports by role', async () => {
     expect((await unary('getIntervalReport', { range, intervalSeconds: 1800 }, await as(['agent'], { agentId: 'E1' }))).error?.code).toBe(grpc.status.PERMISSION_DENIED);
     const ids = async (md: grpc.Metadata) => (await unary('getAgentReport', { agentIds: [], range }, md)).res!.rows!.map((r) => r.agentId);

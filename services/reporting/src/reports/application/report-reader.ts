@@ -37,32 +37,34 @@ const NO_AGENT_TIME: AgentTimeAggregate = { readySeconds: 0, onCallSeconds: 0, w
 export class ReportReader {
   constructor(private readonly pool: Pool, private readonly settings: ReportSettings) {}
 
-  /** `tenant`: only that tenant's calls (the wallboard's chart); undefined = every tenant. */
+  // `tenant` in every report: only that tenant's calls and agents (a caller's, from their token); undefined = every
+  // tenant, for tools and tests that read the whole store.
+
   intervalReport(range: Range, intervalSeconds: number, queueIds?: readonly string[], tenant?: string): Promise<BucketRow[]> {
     return this.queueBuckets(range, { kind: 'interval', seconds: intervalSeconds }, queueIds, undefined, tenant);
   }
 
-  periodReport(range: Range, unit: 'day' | 'week' | 'month', queueIds?: readonly string[]): Promise<BucketRow[]> {
-    return this.queueBuckets(range, { kind: 'period', unit }, queueIds);
+  periodReport(range: Range, unit: 'day' | 'week' | 'month', queueIds?: readonly string[], tenant?: string): Promise<BucketRow[]> {
+    return this.queueBuckets(range, { kind: 'period', unit }, queueIds, undefined, tenant);
   }
 
   /**
    * Days, weeks or months per team (the visits its agents answered, by the agent directory) or per site (every
    * visit of calls that came in there), each cut in its site's time zone; keys are team or site ids.
    */
-  async scopedPeriodReport(range: Range, unit: 'day' | 'week' | 'month', scope: 'team' | 'site', ids?: readonly string[]): Promise<BucketRow[]> {
+  async scopedPeriodReport(range: Range, unit: 'day' | 'week' | 'month', scope: 'team' | 'site', ids?: readonly string[], tenant?: string): Promise<BucketRow[]> {
     const rows = await queryCallAggregates(this.pool, { ...this.query(range, { kind: 'period', unit }), groupBy: scope, groups: ids,
-      siteTimeZones: this.settings.siteTimeZones });
+      siteTimeZones: this.settings.siteTimeZones, ...tenantOnly(tenant) });
     return rows.map((r) => ({ key: r.group, bucketStart: r.bucketStart,
       figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters) }));
   }
 
   /** Per agent: KPIs of the calls they answered plus their state time, over the whole range or per interval. */
-  async agentReport(range: Range, agentIds?: readonly string[], intervalSeconds?: number): Promise<BucketRow[]> {
+  async agentReport(range: Range, agentIds?: readonly string[], intervalSeconds?: number, tenant?: string): Promise<BucketRow[]> {
     const bucketing: Bucketing = intervalSeconds ? { kind: 'interval', seconds: intervalSeconds } : { kind: 'range' };
     const [calls, times] = await Promise.all([
-      queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds }),
-      queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone, now: this.settings.now?.() ?? new Date() }),
+      queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds, ...tenantOnly(tenant) }),
+      queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone, now: this.settings.now?.() ?? new Date(), tenant }),
     ]);
     const rows = new Map<string, { key: string; bucketStart: Date; calls?: CallAggregate; time?: AgentTimeAggregate }>();
     const at = (key: string, bucketStart: Date) => {
@@ -142,9 +144,9 @@ export class ReportReader {
    * The range's call KPIs per queue (and period) under every definition version of `kpiIds`, side by side, from the
    * same call facts: what changes between versions is the formula, never the data.
    */
-  async recompute(range: Range, kpiIds: readonly string[], unit?: 'day' | 'week' | 'month', queueIds?: readonly string[])
+  async recompute(range: Range, kpiIds: readonly string[], unit?: 'day' | 'week' | 'month', queueIds?: readonly string[], tenant?: string)
     : Promise<{ key: string; bucketStart: Date; kpis: RecomputedKpi[] }[]> {
-    const q = { ...this.query(range, unit ? { kind: 'period', unit } : { kind: 'range' }), groupBy: 'queue_id' as const, groups: queueIds };
+    const q = { ...this.query(range, unit ? { kind: 'period', unit } : { kind: 'range' }), groupBy: 'queue_id' as const, groups: queueIds, ...tenantOnly(tenant) };
     const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
       key: r.group, bucketStart: r.bucketStart,
@@ -163,7 +165,7 @@ export class ReportReader {
   }
 
   private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date, tenant?: string): Promise<BucketRow[]> {
-    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}), ...(tenant === undefined ? {} : { tenant }) };
+    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}), ...tenantOnly(tenant) };
     // Day/week/month over whole local days come from the daily rollup (same figures); anything else from the facts.
     const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
@@ -176,6 +178,8 @@ export class ReportReader {
     return { ...range, bucketing, timeZone: this.settings.timeZone, parameters: this.settings.parameters };
   }
 }
+
+const tenantOnly = (tenant: string | undefined) => (tenant === undefined ? {} : { tenant });
 
 const byKeyThenStart = (a: { key: string; bucketStart: Date }, b: { key: string; bucketStart: Date }) =>
   a.key.localeCompare(b.key) || a.bucketStart.getTime() - b.bucketStart.getTime();

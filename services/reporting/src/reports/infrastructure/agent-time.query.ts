@@ -10,6 +10,8 @@ export interface AgentTimeQuery {
   readonly timeZone: string;
   /** An open state counts up to the range end or this instant, whichever is earlier. */
   readonly now: Date;
+  /** Only this tenant's agents; undefined = every tenant. */
+  readonly tenant?: string;
 }
 
 export interface AgentTimeRow {
@@ -42,6 +44,7 @@ const SQL = (t: { state: string; segments: string }) => `
     sum(extract(epoch from least(s.ended_at, b.bend, $2::timestamptz) - greatest(s.started_at, b.bstart, $1::timestamptz)))::float8 as secs
   from seg s join b on s.started_at < b.bend and s.ended_at > b.bstart
   where s.started_at < $2 and s.ended_at > $1 and ($3::text[] is null or s.agent_id = any($3))
+    and ($7::text is null or s.agent_id in (select agent_id from "${t.state}" where tenant = $7))
   group by 1, 2, 3, 4 order by 1, 2`;
 
 type Row = { agent_id: string; bstart: Date; state: string; reason: string; secs: number };
@@ -50,7 +53,7 @@ export async function queryAgentTime(pool: Pool, q: AgentTimeQuery): Promise<Age
   const tables = await activeTables(pool);
   if (tables === undefined) return [];
   const seconds = q.intervalSeconds ?? Math.ceil((q.end.getTime() - q.start.getTime()) / 1000);
-  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone, q.now]);
+  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone, q.now, q.tenant ?? null]);
   const byKey = new Map<string, { agentId: string; bucketStart: Date; time: Mutable }>();
   for (const r of rows) {
     const key = `${r.agent_id}|${r.bstart.toISOString()}`;

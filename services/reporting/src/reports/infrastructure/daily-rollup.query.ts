@@ -3,7 +3,7 @@ import { CALL_AGGREGATE_COLUMNS, CallAggregateRow, CallQuery, COUNTED_CALLS, Row
 
 /**
  * Day / week / month reports per queue from a daily rollup of the active call-facts version, materialised per
- * (time zone, thresholds) the first time a day is asked for and dropped whenever the projection marks one of the
+ * (tenant, time zone, thresholds) the first time a day is asked for and dropped whenever the projection marks one of the
  * day's 15-minute bins as changed (late events, repeat-caller flags, a call moving bins). Counts, sums and the
  * longest wait of a period are the sums and the max of its days' figures, computed with the same SQL as the raw
  * report, so the figures are the raw ones. Ranges that do not start and end at local midnights are left to the raw
@@ -16,13 +16,14 @@ const PERIOD_COLUMNS = [...INT_SUMS.map((c) => `sum(${c})::int as ${c}`), ...FLO
   'max(longest_wait)::float8 as longest_wait'].join(', ');
 
 /**
- * Bumped when what a rollup row counts changes (2: released_first leaves transfer hand-overs out): days materialised
- * under an older format are never read again (they are dropped with their bins like any other).
+ * Bumped when what a rollup row counts changes (2: released_first leaves transfer hand-overs out; 3: days are
+ * materialised per tenant, the tenant in the fingerprint): days materialised under an older format are never read
+ * again (they are dropped with their bins like any other).
  */
-const ROLLUP_FORMAT = 2;
+const ROLLUP_FORMAT = 3;
 
 export async function queryPeriodFromRollup(pool: Pool, q: CallQuery): Promise<CallAggregateRow[] | undefined> {
-  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id' || q.asOf || q.tenant !== undefined) return undefined;
+  if (q.bucketing.kind !== 'period' || q.groupBy !== 'queue_id' || q.asOf) return undefined;
   const { rows: active } = await pool.query<{ v: number }>(`select active_version as v from es_projections where name = 'call_facts'`);
   if (!active[0]) return undefined;
   const t = `call_facts_v${active[0].v}`;
@@ -30,7 +31,7 @@ export async function queryPeriodFromRollup(pool: Pool, q: CallQuery): Promise<C
     and ($1::timestamptz at time zone $3)::time = '00:00' and ($2::timestamptz at time zone $3)::time = '00:00' as ok`, [q.start, q.end, q.timeZone]);
   if (!aligned.ok) return undefined;
   const p = q.parameters;
-  const fingerprint = JSON.stringify([ROLLUP_FORMAT, q.timeZone, p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings, p.maxHoldsPerCall, p.maxHoldSeconds]);
+  const fingerprint = JSON.stringify([ROLLUP_FORMAT, q.tenant ?? null, q.timeZone, p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings, p.maxHoldsPerCall, p.maxHoldSeconds]);
   await refreshDays(pool, t, q, fingerprint);
   const { rows } = await pool.query<Row>(`select grp, date_trunc($4, day_start at time zone $3) at time zone $3 as bucket, ${PERIOD_COLUMNS}
     from "${t}_rollup" where fingerprint = $5 and day_start >= $1 and day_start < $2 and ($6::text[] is null or grp = any($6))
@@ -71,9 +72,9 @@ async function refreshDays(pool: Pool, t: string, q: CallQuery, fingerprint: str
       // $3–$7 are the thresholds CALL_AGGREGATE_COLUMNS reads.
       await client.query(`insert into "${t}_rollup" select $8, m.day_start, f.queue_id, ${CALL_AGGREGATE_COLUMNS}
         from unnest($1::timestamptz[], $2::timestamptz[]) m(day_start, day_end) join "${t}" f on f.queued_at >= m.day_start and f.queued_at < m.day_end
-        where ${COUNTED_CALLS} and f.queue_id is not null group by m.day_start, f.queue_id`,
+        where ${COUNTED_CALLS} and f.queue_id is not null and ($9::text is null or f.tenant = $9) group by m.day_start, f.queue_id`,
       [missing.map((m) => m.day_start), missing.map((m) => m.day_end), p.serviceLevelSeconds, p.shortAbandonSeconds, p.maxRings,
-        p.maxHoldsPerCall, p.maxHoldSeconds, fingerprint]);
+        p.maxHoldsPerCall, p.maxHoldSeconds, fingerprint, q.tenant ?? null]);
     });
   } finally {
     client.release();

@@ -235,6 +235,7 @@ export const SWITCHBOARD_REPORTING_V1_PACKAGE_NAME = "switchboard.reporting.v1";
 /**
  * Read side: real-time wallboard and historical KPIs, all projections of the Kafka topics.
  * Every KPI value names the definition version it was computed under (KPIs can be recomputed).
+ * Every call covers the caller's tenant only (from the token), then narrows by role: agent, team leader, supervisor.
  */
 
 export interface ReportingServiceClient {
@@ -284,6 +285,7 @@ export interface ReportingServiceClient {
 /**
  * Read side: real-time wallboard and historical KPIs, all projections of the Kafka topics.
  * Every KPI value names the definition version it was computed under (KPIs can be recomputed).
+ * Every call covers the caller's tenant only (from the token), then narrows by role: agent, team leader, supervisor.
  */
 
 export interface ReportingServiceController {
