@@ -116,12 +116,34 @@ export class ConsumerRunner<T> {
     while (this.afterCommitInFlight.size > 0) await Promise.allSettled([...this.afterCommitInFlight]);
   }
 
+  /**
+   * Postgres holds the offsets that count. With none stored (a new database), a group that starts from the beginning
+   * is sent to each partition's first offset: Kafka may still keep this group's committed offsets from an earlier
+   * database, and resuming there would skip everything before them.
+   */
   private async seekToStored(assignment: Record<string, number[]>): Promise<void> {
     for (const [topic, partitions] of Object.entries(assignment)) {
+      let earliest: Map<number, string> | undefined;
       for (const partition of partitions) {
         const stored = await this.storedNextOffset(topic, partition);
-        if (stored !== undefined) this.consumer!.seek({ topic, partition, offset: stored.toString() });
+        if (stored !== undefined) {
+          this.consumer!.seek({ topic, partition, offset: stored.toString() });
+          continue;
+        }
+        if (this.o.fromBeginning === false) continue;
+        earliest ??= await this.firstOffsets(topic);
+        this.consumer!.seek({ topic, partition, offset: earliest.get(partition) ?? '0' });
       }
+    }
+  }
+
+  private async firstOffsets(topic: string): Promise<Map<number, string>> {
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]));
+    } finally {
+      await admin.disconnect();
     }
   }
 
@@ -136,7 +158,6 @@ export class ConsumerRunner<T> {
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const key = `${topic}:${partition}`;
-    if (!this.nextOffsets.has(key)) await this.storedNextOffset(topic, partition);
     const chunkSize = this.o.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += chunkSize) {
       const chunk = batch.messages.slice(i, i + chunkSize);
@@ -144,7 +165,9 @@ export class ConsumerRunner<T> {
       const nextOffset = await this.applyTogether({ topic, partition, messages: chunk });
       this.nextOffsets.set(key, nextOffset);
       resolveOffset(chunk[chunk.length - 1].offset);
-      await this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]);
+      // Not awaited: the offsets that count are the ones just committed in Postgres (a (re)assigned partition seeks
+      // to them), so the broker's copy needs no round trip before the next chunk or fetch.
+      this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]).catch((e: Error) => this.o.onError?.(e));
       await heartbeat();
     }
   }
@@ -180,9 +203,7 @@ export class ConsumerRunner<T> {
     const client = await this.o.pool.connect();
     try {
       await client.query('begin');
-      const already = this.o.dedupeEventIds === false
-        ? await this.lockedStoredOffsets(client, parts)
-        : parts.map((p) => this.nextOffsets.get(`${p.topic}:${p.partition}`) ?? -1n);
+      const already = this.o.dedupeEventIds === false ? await this.lockedStoredOffsets(client, parts) : await this.knownOffsets(client, parts);
       const todo = parts.map((p, i) => ({ ...p, messages: p.messages.filter((m) => BigInt(m.offset) >= already[i]) }));
       const { outcomes, afterCommit } = await applyMessages(this.o, client, todo);
       const next = parts.map((p, i) => {
@@ -214,6 +235,25 @@ export class ConsumerRunner<T> {
   private async lockedStoredOffsets(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
     const keys = parts.map((p) => `consumer:${this.o.groupId}:${p.topic}:${p.partition}`).sort();
     await client.query('select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest($1::text[]) as k order by k) as ordered', [keys]);
+    return this.storedOffsets(client, parts);
+  }
+
+  /**
+   * The offsets this member last stored, read from Postgres (in the chunk's transaction, one statement) for the
+   * parts it has not applied since it was assigned them. Read here and not before the chunk is queued, so that a
+   * fetch's partitions reach the group transaction together.
+   */
+  private async knownOffsets(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
+    const keyOf = (p: ChunkPart) => `${p.topic}:${p.partition}`;
+    const unknown = parts.filter((p) => !this.nextOffsets.has(keyOf(p)));
+    if (unknown.length > 0) {
+      const stored = await this.storedOffsets(client, unknown);
+      unknown.forEach((p, i) => { if (stored[i] >= 0n) this.nextOffsets.set(keyOf(p), stored[i]); });
+    }
+    return parts.map((p) => this.nextOffsets.get(keyOf(p)) ?? -1n);
+  }
+
+  private async storedOffsets(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
     const { rows } = await client.query<{ topic: string; partition: number; next_offset: string }>(
       `select topic, partition, next_offset from es_consumer_offsets
         where consumer_group = $1 and (topic, partition) in (select * from unnest($2::text[], $3::int[]))`, [this.o.groupId, parts.map((p) => p.topic), parts.map((p) => p.partition)]);

@@ -1,10 +1,10 @@
 import { Kafka, Producer } from 'kafkajs';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { createTopics, freshDatabase, testInfra, testKafka, uniqueName } from '@switchboard/testing';
 import { Registry } from 'prom-client';
-import { cloudEventDecoder, ConsumerRunner, createIdempotentProducer, deadLetterTopic, migrateEventStore } from '../src';
+import { BatchItem, cloudEventDecoder, ConsumerRunner, createIdempotentProducer, deadLetterTopic, migrateEventStore } from '../src';
 import { answered } from './fixtures/call-events';
-import { decodeProbe, probeEvents } from './fixtures/probe-codec';
+import { decodeProbe, ProbeEvent, probeEvents } from './fixtures/probe-codec';
 import { readAll } from './kafka-read';
 import { eventually, killWorkers, spawnWorker } from './workers';
 
@@ -100,6 +100,28 @@ describe('ConsumerRunner against the real broker and database', () => {
     expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: events.length + 5, d: events.length });
   });
 
+  it('starts a new database from the first offset even when Kafka keeps the group offsets of an earlier database', async () => {
+    const topic = await newTopic(2);
+    const events = probeEvents(40);
+    await producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+    const groupId = uniqueName('g');
+    // An earlier deployment of the same group, on another database, consumed everything and committed it to Kafka.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    await admin.disconnect();
+
+    const runner = new ConsumerRunner({
+      kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, decode: decodeProbe,
+      handle: async (e, { client }) => { await client.query('insert into effects (event_id, k, seq) values ($1, $2, $3)', [e.id, e.key, e.seq]); },
+    });
+    await runner.start();
+    await eventually('every event applied from the start', async () => (await count(pool)) === events.length);
+    await runner.stop();
+    expect((await pool.query('select count(distinct event_id)::int as d from effects')).rows[0].d).toBe(events.length);
+  });
+
   it('sends poison messages to the DLQ with their reason and keeps the partition moving', async () => {
     const topic = await newTopic(1);
     const good = probeEvents(2);
@@ -188,6 +210,122 @@ describe('ConsumerRunner against the real broker and database', () => {
     expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: 40, d: 40 });
     expect(batches[0]).toBeGreaterThan(1); // a whole chunk at once first, then one by one after it failed
     expect(batches.slice(1).every((n) => n === 1)).toBe(true);
+  });
+
+  describe('partitionsPerTransaction: a fetch of several partitions applied in one transaction', () => {
+    const PARTITIONS = 4;
+    /** Ten events per partition, sent before the consumer starts so that its first fetch holds every partition. */
+    async function publishAcrossPartitions(topic: string, bad?: { partition: number; id: string }): Promise<ProbeEvent[]> {
+      const events = probeEvents(10 * PARTITIONS);
+      const messages = events.map((e, i) => ({ partition: i % PARTITIONS, value: JSON.stringify(e) }));
+      if (bad) messages.splice(PARTITIONS * 5, 0, { partition: bad.partition, value: JSON.stringify({ id: bad.id, key: 'bad', seq: 0, fail: true }) });
+      await producer.send({ topic, acks: -1, messages });
+      return events;
+    }
+    const offsetsOf = async (groupId: string) => (await pool.query<{ partition: number; next_offset: string; tx: string }>(
+      'select partition, next_offset, xmin::text as tx from es_consumer_offsets where consumer_group = $1 order by partition', [groupId])).rows;
+    const insertEffects = (client: PoolClient, items: BatchItem<ProbeEvent>[]) => client.query('insert into effects select * from unnest($1::text[], $2::text[], $3::int[])',
+      [items.map((i) => i.value.id), items.map((i) => i.value.key), items.map((i) => i.value.seq)]);
+
+    it('commits the partitions once together; a failing item rolls back every partition\'s work of the batch and only it is dead-lettered', async () => {
+      const topic = await newTopic(PARTITIONS);
+      const events = await publishAcrossPartitions(topic, { partition: 2, id: 'boom' });
+      const groupId = uniqueName('g');
+      const batches: { ids: string[]; partitions: number[] }[] = [];
+      const runner = new ConsumerRunner({
+        kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, decode: decodeProbe, maxAttempts: 1, partitionsPerTransaction: PARTITIONS,
+        handleBatch: async (items, { client }) => {
+          batches.push({ ids: items.map((i) => i.value.id), partitions: [...new Set(items.map((i) => i.partition))].sort() });
+          // Written before the failure is noticed: undone with the batch, for every partition in it.
+          await insertEffects(client, items.filter((i) => !i.value.fail));
+          if (items.some((i) => i.value.fail)) throw new Error('batch contains boom');
+        },
+      });
+      await runner.start();
+      try {
+        await eventually('the good events applied and all offsets stored', async () =>
+          (await count(pool)) === events.length && (await offsetsOf(groupId)).length === PARTITIONS);
+        const [dead] = await readAll(kafka, deadLetterTopic(topic), 1);
+        expect([dead.headers['dlq-reason'], dead.headers['dlq-original-partition']]).toEqual(['handler-error', '2']);
+        expect(dead.value).toContain('"id":"boom"');
+      } finally {
+        await runner.stop();
+      }
+      expect(batches[0].partitions).toEqual([0, 1, 2, 3]);
+      expect(batches[0].ids).toContain('boom');
+      expect(batches.slice(1).every((b) => b.ids.length === 1)).toBe(true); // then one at a time, across all four partitions
+      expect(new Set(batches.slice(1).flatMap((b) => b.partitions))).toEqual(new Set([0, 1, 2, 3]));
+      expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: events.length, d: events.length });
+      const offsets = await offsetsOf(groupId);
+      expect(offsets.map((o) => [o.partition, o.next_offset])).toEqual([[0, '10'], [1, '10'], [2, '11'], [3, '10']]);
+      expect(new Set(offsets.map((o) => o.tx)).size).toBe(1); // one transaction wrote all four
+    });
+
+    it('stores no partition\'s effects, offsets or event ids while a message of the transaction fails outside any handler, then applies each once', async () => {
+      const topic = await newTopic(PARTITIONS);
+      const events = await publishAcrossPartitions(topic);
+      const groupId = uniqueName('g');
+      let broken = true;
+      let failures = 0;
+      const runner = new ConsumerRunner({
+        kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, maxAttempts: 1, partitionsPerTransaction: PARTITIONS,
+        decode: (message) => {
+          const decoded = decodeProbe(message);
+          // Not a PoisonMessage: the whole transaction fails (as a lost database connection would), not one message.
+          if (broken && decoded.eventId === 'ev-21') { failures++; throw new Error('transient failure'); }
+          return decoded;
+        },
+        handleBatch: (items, { client }) => insertEffects(client, items).then(() => undefined),
+      });
+      await runner.start();
+      try {
+        await eventually('the transaction failed twice', async () => failures >= 2);
+        expect(await count(pool)).toBe(0);
+        expect(await offsetsOf(groupId)).toEqual([]);
+        expect((await pool.query('select count(*)::int as n from es_consumer_processed where consumer_group = $1', [groupId])).rows[0].n).toBe(0);
+        broken = false;
+        await eventually('every event applied after the failure cleared', async () => (await count(pool)) === events.length, 60_000);
+        await new Promise((r) => setTimeout(r, 1000)); // would expose a redelivered batch applied twice
+      } finally {
+        await runner.stop();
+      }
+      expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: events.length, d: events.length });
+      expect((await offsetsOf(groupId)).map((o) => o.next_offset)).toEqual(['10', '10', '10', '10']);
+    });
+  });
+
+  describe('afterCommit', () => {
+    it('runs a task once its transaction committed, never for work rolled back, and stop() waits for running tasks', async () => {
+      const topic = await newTopic(2);
+      const events = [...probeEvents(20), { id: 'boom', key: 'k0', seq: 99, fail: true }];
+      await producer.send({ topic, acks: -1, messages: events.map((e, i) => ({ partition: i % 2, value: JSON.stringify(e) })) });
+      const ran: { id: string; committed: boolean }[] = [];
+      const finished = new Set<string>();
+      const runner = new ConsumerRunner({
+        kafka, pool, groupId: uniqueName('g'), topics: [topic], deadLetterProducer: producer, decode: decodeProbe, maxAttempts: 1, partitionsPerTransaction: 2,
+        handleBatch: async (items, { client, afterCommit }) => {
+          for (const i of items) {
+            await client.query('insert into effects values ($1, $2, $3)', [i.value.id, i.value.key, i.value.seq]);
+            afterCommit(async () => {
+              // Read on another connection: visible only if the transaction that registered the task committed.
+              const seen = await pool.query('select 1 from effects where event_id = $1', [i.value.id]);
+              ran.push({ id: i.value.id, committed: seen.rowCount === 1 });
+              await new Promise((r) => setTimeout(r, 300));
+              finished.add(i.value.id);
+            });
+          }
+          if (items.some((i) => i.value.fail)) throw new Error('batch contains boom');
+        },
+      });
+      await runner.start();
+      await eventually('the good events applied', async () => (await count(pool)) === 20);
+      await readAll(kafka, deadLetterTopic(topic), 1);
+      await runner.stop();
+      const goodIds = events.filter((e) => !e.fail).map((e) => e.id).sort();
+      expect([...finished].sort()).toEqual(goodIds); // stop() returned only after every task finished
+      expect(ran.map((r) => r.id).sort()).toEqual(goodIds); // once each; none for the rolled-back batch or for boom
+      expect(ran.every((r) => r.committed)).toBe(true);
+    });
   });
 });
 

@@ -10,6 +10,12 @@ export const loadServiceConfig = (env: Env) =>
     clockTickMs: e.get('ROUTING_CLOCK_TICK_MS').default('1000').asIntPositive(),
     /** PBX ms per wall ms between events (ADR 0007): 1 for a real PBX, the simulator's speed against it. */
     clockSpeed: e.get('ROUTING_CLOCK_SPEED').default('1').asFloatPositive(),
+    /** Engine snapshots bound the journal replayed on restart: every N inputs or T seconds, journal kept for H hours. */
+    snapshots: {
+      everyInputs: e.get('ROUTING_SNAPSHOT_EVERY_INPUTS').default('10000').asIntPositive(),
+      everyMs: e.get('ROUTING_SNAPSHOT_EVERY_SECONDS').default('300').asIntPositive() * 1000,
+      journalRetentionMs: e.get('ROUTING_JOURNAL_RETENTION_HOURS').default('168').asIntPositive() * 3_600_000,
+    },
   }));
 
 export type RoutingServiceConfig = ReturnType<typeof loadServiceConfig>;

@@ -11,7 +11,7 @@ import { ensureTopics, routingTopicSpecs } from './routing-topics';
 runService('routing', async () => {
   const config = loadServiceConfig(process.env);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 5 });
-  const deps = await composeRouting(pool, { tenant: config.tenant, site: config.site, clock: () => Date.now(), clockSpeed: config.clockSpeed });
+  const deps = await composeRouting(pool, { tenant: config.tenant, site: config.site, clock: () => Date.now(), clockSpeed: config.clockSpeed, snapshots: config.snapshots });
   const kafka = createKafka('routing', config.kafkaBrokers);
   const admin = kafka.admin();
   await admin.connect();

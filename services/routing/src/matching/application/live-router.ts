@@ -26,6 +26,19 @@ export interface InputLog {
   readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput; wallMs: number | null }>;
 }
 
+/** The engine after the journal entry `seq`, with that entry's event time and wall time (the routing clock runs on from them). */
+export interface EngineSnapshot { readonly seq: number; readonly engine: RoutingEngine; readonly at: number; readonly wallMs: number }
+
+/** Engine snapshots (see PostgresSnapshotStore): a restart resumes the latest and replays only the journal after it. */
+export interface SnapshotStore {
+  latest(client: PoolClient): Promise<EngineSnapshot | undefined>;
+  /** Also prunes what the snapshot makes redundant (journal rows and snapshots below it, past their retention). */
+  write(client: PoolClient, snapshot: EngineSnapshot): Promise<void>;
+}
+
+/** A snapshot is written after `everyInputs` inputs, or `everyMs` of wall time if any input came since the last. */
+export interface Snapshotting { readonly store: SnapshotStore; readonly everyInputs: number; readonly everyMs: number }
+
 /**
  * The one in-process engine of this replica. Every input is journaled and its decisions recorded in one
  * transaction, under the journal lock, so the engine is always the fold of the committed journal: after a crash
@@ -39,13 +52,16 @@ export class LiveRouter {
   /** Wall time when the engine last reached `lastAt`: the routing clock runs on from there (ADR 0007). */
   private lastAtWall = 0;
   private readonly listeners = new Set<() => void>();
+  /** The seq of the latest snapshot this replica knows of, and the wall time it was written or found at. */
+  private snapshotSeq = 0;
+  private snapshotWall = 0;
 
   /**
    * `wallClock` only measures how much time passed since the latest input; `speed` is simulated (PBX) ms per wall
    * ms (1 in production, the simulator's compression in tests).
    */
   constructor(private readonly pool: Pool, private readonly journal: InputLog, private readonly sink: DecisionSink,
-    private readonly wallClock: () => number, private readonly speed = 1) {}
+    private readonly wallClock: () => number, private readonly speed = 1, private readonly snapshots?: Snapshotting) {}
 
   /**
    * Routing's clock follows event time (ADR 0007): the time of the latest input, advanced by the wall time since
@@ -98,17 +114,19 @@ export class LiveRouter {
       }
       await this.journal.appendAll(client, entries);
       await this.sink.recordWithin(client, decisions.flat());
+      await this.snapshotIfDue(client);
     } finally {
       this.changed();
     }
     return decisions;
   }
 
-  /** Replays the committed journal into the engine (on start). */
+  /** Resumes the latest snapshot and replays the committed journal after it into the engine (on start). */
   restore(): Promise<void> {
     return inTransaction(this.pool, async (client) => {
       await this.journal.lock(client);
       await this.catchUp(client);
+      this.snapshotWall = this.wallClock();
     });
   }
 
@@ -137,7 +155,10 @@ export class LiveRouter {
   private async catchUp(client: PoolClient): Promise<void> {
     const head = await this.journal.head(client);
     if (head === this.seq) return;
-    if (head < this.seq) this.reset();
+    // A snapshot is committed with the journal up to its seq, so it is never ahead of `head`; rows below it may be pruned.
+    const snapshot = await this.snapshots?.store.latest(client);
+    if (snapshot !== undefined && (head < this.seq || snapshot.seq > this.seq)) this.resume(snapshot);
+    else if (head < this.seq) this.reset();
     for await (const { seq, input, wallMs } of this.journal.readAfter(client, this.seq)) {
       this.current.handle(input);
       this.seq = seq;
@@ -156,6 +177,25 @@ export class LiveRouter {
     this.current = new RoutingEngine();
     this.seq = 0;
     this.lastAt = Number.NEGATIVE_INFINITY;
+    this.snapshotSeq = 0;
+  }
+
+  private resume({ engine, seq, at, wallMs }: EngineSnapshot): void {
+    this.current = engine;
+    this.seq = seq;
+    this.advancedTo(at, wallMs);
+    this.snapshotSeq = seq;
+    this.snapshotWall = this.wallClock();
+  }
+
+  /** In the inputs' transaction, under the journal lock: a rolled-back snapshot goes with its inputs (and the engine is rebuilt). */
+  private async snapshotIfDue(client: PoolClient): Promise<void> {
+    if (this.snapshots === undefined || this.seq === this.snapshotSeq) return;
+    const wall = this.wallClock();
+    if (this.seq - this.snapshotSeq < this.snapshots.everyInputs && wall - this.snapshotWall < this.snapshots.everyMs) return;
+    await this.snapshots.store.write(client, { seq: this.seq, engine: this.current, at: this.lastAt, wallMs: this.lastAtWall });
+    this.snapshotSeq = this.seq;
+    this.snapshotWall = wall;
   }
 
   private changed(): void {
