@@ -27,6 +27,16 @@ describe('foldAgentEvent', () => {
     expect((login2.data as { queueIds: string[] }).queueIds).not.toEqual(row!.queue_ids);
   });
 
+  it('should still apply an older log-in that arrives after a membership change, keeping the newer queues', () => {
+    const login = first(AgentLoggedIn.type);
+    const membership = e1.find((e) => e.type === AgentQueueMembershipChanged.type)!;
+    expect(membership.time > login.time).toBe(true);
+    const { row } = fold([membership, login]);
+    expect(row).toMatchObject({ logged_in: true, state: null, since: Date.parse(login.time), as_of: Date.parse(login.time),
+      queue_ids: (membership.data as { queueIds: string[] }).queueIds, queues_as_of: Date.parse(membership.time) });
+    expect(fold([membership]).row).toMatchObject({ logged_in: false, as_of: null });
+  });
+
   it('should close the open state at log-out with a segment, and none when no state was open', () => {
     const login = first(AgentLoggedIn.type);
     const change = first(AgentStateChanged.type);

@@ -40,6 +40,11 @@ export function agentShift(agents: number, changesPerSession = 8): AnyEvent[] {
   return events.sort((x, y) => x.time.localeCompare(y.time));
 }
 
+/** The same events as another tenant's (agent ids unchanged, event ids distinct): agent ids are unique within a tenant only. */
+export function inTenant(events: readonly AnyEvent[], tenant: string): AnyEvent[] {
+  return events.map((e) => ({ ...e, tenant, id: `f${e.id.slice(1)}` }));
+}
+
 /** A seeded Fisher-Yates shuffle: every agent's events out of order, the same way on every run. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];

@@ -86,6 +86,7 @@ describe('wallboard in headless Chromium', () => {
     ]);
     // Another tenant on the same PBX site and the same queue name: a call abandoned in its billing at 09:05, a call
     // waiting in its billing and one in its vip queue, and an agent serving both (signed in after the 09:45 snapshot).
+    // Its agent E1 shares an id with acme's E1 and signs in later, on a break in vip: acme's E1 stays on its call.
     await publish(topics.call[0], [
       event(CallOffered, 'gx-c3', 1, day.at('09:05:00'), { callId: 'gx-c3', pbxLinkId: 'gx', direction: 'inbound', channel: 'voice', callerHash: 'c'.repeat(64), callerMasked: '135****0000', dialedNumber: '95599' }, 'globex'),
       event(CallQueued, 'gx-c3', 2, day.at('09:05:00'), { callId: 'gx-c3', queueId: 'billing', skillId: 'billing', position: 1, queueLength: 1 }, 'globex'),
@@ -98,6 +99,8 @@ describe('wallboard in headless Chromium', () => {
     await publish(topics.agent[0], [
       event(AgentLoggedIn, 'G1', 1, day.at('09:45:30'), { agentId: 'G1', extension: '9001', pbxLinkId: 'gx', queueIds: ['billing', 'vip'] }, 'globex'),
       event(AgentStateChanged, 'G1', 2, day.at('09:45:31'), { agentId: 'G1', extension: '9001', previous: { status: 'not-ready', reason: 'break' }, current: { status: 'ready' }, previousStateSeconds: 1 }, 'globex'),
+      event(AgentLoggedIn, 'E1', 1, day.at('09:45:40'), { agentId: 'E1', extension: '9002', pbxLinkId: 'gx', queueIds: ['vip'] }, 'globex'),
+      event(AgentStateChanged, 'E1', 2, day.at('09:45:41'), { agentId: 'E1', extension: '9002', previous: { status: 'ready' }, current: { status: 'not-ready', reason: 'break' }, previousStateSeconds: 1 }, 'globex'),
     ]);
     // An earlier reporting database consumed these topics under the same consumer groups, so the broker holds their
     // committed offsets at the end: the database the wallboard reads is a new one and must still be built from the start.
@@ -221,6 +224,21 @@ describe('wallboard in headless Chromium', () => {
     const stream = await post('switchboard.reporting.v1.ReportingService/WatchRealtime', 'application/connect+json', envelope(0, {}), await tokenOf('acme'), true);
     const first = JSON.parse(stream.body.subarray(5, 5 + stream.body.readUInt32BE(1)).toString('utf8')) as { snapshot: { queues: Tile[] } };
     expect(tiles(first.snapshot.queues)).toEqual(acme);
+  });
+
+  it("should keep each tenant's agent E1 on its own board: globex's E1 signing in later does not change acme's", async () => {
+    const tokenOf = (tenant: string) => mintDevToken({ secret: SECRET, subject: `sup-${tenant}`, roles: ['supervisor'], tenant, siteIds: ['nanchang'], expiresIn: '10m' });
+    type Agent = { agentId: string; tenant: string; state: string; reason: string; queueIds: string[] };
+    const board = async (tenant: string) => {
+      const res = await post('switchboard.reporting.wallboard.v1.WallboardService/WatchAgentBoard', 'application/connect+json', envelope(0, {}), await tokenOf(tenant), true);
+      expect(res.status).toBe(200);
+      const first = JSON.parse(res.body.subarray(5, 5 + res.body.readUInt32BE(1)).toString('utf8')) as { agents: Agent[] };
+      return first.agents.map((a) => [a.agentId, a.tenant, a.state, a.reason, a.queueIds]);
+    };
+    expect(await board('acme')).toEqual(expect.arrayContaining([['E1', 'acme', 'on-call', '', ['billing']]]));
+    expect((await board('acme')).map(([id]) => id)).toEqual(['E1', 'E2', 'E3']);
+    expect(await board('globex')).toEqual([['E1', 'globex', 'not-ready', 'break', ['vip']], ['G1', 'globex', 'ready', '', ['billing', 'vip']]]);
+    expect(await page.evaluate(`document.querySelector('[data-agent="E1"]')?.dataset.state`)).toBe('on-call');
   });
 
   /** One request on its own connection; `firstMessage`: return once one Connect envelope has arrived. */

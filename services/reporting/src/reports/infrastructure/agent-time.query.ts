@@ -36,15 +36,15 @@ const SQL = (t: { state: string; segments: string }) => `
     from generate_series(date_bin(make_interval(secs => $4::int), $1::timestamptz, timestamp '2000-01-01' at time zone $5),
                          $2::timestamptz - interval '1 microsecond', make_interval(secs => $4::int)) g),
   seg as (
-    select agent_id, state, reason, started_at, ended_at from "${t.segments}"
+    select tenant, agent_id, state, reason, started_at, ended_at from "${t.segments}"
     union all
-    select agent_id, coalesce(state, 'ready'), reason, since, least($2::timestamptz, $6::timestamptz) from "${t.state}"
+    select tenant, agent_id, coalesce(state, 'ready'), reason, since, least($2::timestamptz, $6::timestamptz) from "${t.state}"
     where logged_in and since < least($2::timestamptz, $6::timestamptz))
   select s.agent_id, b.bstart, s.state, coalesce(s.reason, '') as reason,
     sum(extract(epoch from least(s.ended_at, b.bend, $2::timestamptz) - greatest(s.started_at, b.bstart, $1::timestamptz)))::float8 as secs
   from seg s join b on s.started_at < b.bend and s.ended_at > b.bstart
   where s.started_at < $2 and s.ended_at > $1 and ($3::text[] is null or s.agent_id = any($3))
-    and ($7::text is null or s.agent_id in (select agent_id from "${t.state}" where tenant = $7))
+    and ($7::text is null or s.tenant = $7)
   group by 1, 2, 3, 4 order by 1, 2`;
 
 type Row = { agent_id: string; bstart: Date; state: string; reason: string; secs: number };

@@ -62,10 +62,11 @@ export async function queryWaitingAt(pool: Pool, at: Date, queueIds?: readonly s
 export async function queryAgentsAt(pool: Pool, tables: { state: string; segments: string }, at: Date, tenant?: string): Promise<AgentLive[]> {
   const { rows } = await pool.query<{ agent_id: string; state: string; reason: string | null; secs: number; queue_ids: string[] }>(
     `with s as (
-       select agent_id, state, reason, started_at as since from "${tables.segments}" where started_at <= $1 and ended_at > $1
+       select tenant, agent_id, state, reason, started_at as since from "${tables.segments}" where started_at <= $1 and ended_at > $1
        union all
-       select agent_id, coalesce(state, 'ready'), reason, since from "${tables.state}" where logged_in and since <= $1)
-     select distinct on (s.agent_id) s.agent_id, s.state, s.reason, extract(epoch from $1::timestamptz - s.since)::float8 as secs, a.queue_ids
-     from s join "${tables.state}" a on a.agent_id = s.agent_id where ($2::text is null or a.tenant = $2) order by s.agent_id, s.since desc`, [at, tenant ?? null]);
+       select tenant, agent_id, coalesce(state, 'ready'), reason, since from "${tables.state}" where logged_in and since <= $1)
+     select distinct on (s.tenant, s.agent_id) s.agent_id, s.state, s.reason, extract(epoch from $1::timestamptz - s.since)::float8 as secs, a.queue_ids
+     from s join "${tables.state}" a on a.tenant = s.tenant and a.agent_id = s.agent_id where ($2::text is null or s.tenant = $2)
+     order by s.tenant, s.agent_id, s.since desc`, [at, tenant ?? null]);
   return rows.map((r) => ({ agentId: r.agent_id, state: r.state, reason: r.reason, secondsInState: Math.max(0, r.secs), queueIds: r.queue_ids }));
 }
