@@ -28,6 +28,11 @@ export interface GatewaySettings {
   readonly executeRoutingDecisions?: boolean;
   /** Most assignment actions (Redirect / uuid_transfer) in flight at once; one call's always in order. Default 16. */
   readonly assignmentConcurrency?: number;
+  /**
+   * The relay's Kafka producer in a worker thread (default): up to ~1.9x the records/s, but ~5-15 ms more at p99 on a
+   * 2-core host (BENCHMARKS.md). false keeps it on the main thread, for the lowest frame-to-Kafka latency.
+   */
+  readonly relayProducerInWorker?: boolean;
   /** FreeSWITCH event-socket link (mod_callcenter); absent or null = off. */
   readonly esl?: EslLinkConfig | null;
   /** HTTP endpoint for canonical events from other CTIs; absent or null = off. */
@@ -65,6 +70,7 @@ export function gatewaySettings(env: EnvReader): GatewaySettings {
     callerHashKey,
     executeRoutingDecisions: env.get('EXECUTE_ROUTING_DECISIONS').default('true').asBool(),
     assignmentConcurrency: env.get('ASSIGNMENT_CONCURRENCY').default('16').asIntPositive(),
+    relayProducerInWorker: env.get('RELAY_PRODUCER_IN_WORKER').default('true').asBool(),
     esl: eslLinkSettings(env),
     webhook: webhookSettings(env),
     recordings: recordingsSettings(env),

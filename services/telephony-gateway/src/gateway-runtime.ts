@@ -75,7 +75,7 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await ensureTopics(o.kafka);
   const producer = createIdempotentProducer(o.kafka);
   await producer.connect();
-  const relayProducer = relayProducerFactory(o.kafka, o.relayProducerInWorker ?? true);
+  const relayProducer = relayProducerFactory(o.kafka, o.relayProducerInWorker ?? o.settings.relayProducerInWorker ?? true);
   const relayOwn = relayProducer();
   await relayOwn.connect();
   const relay = new OutboxRelay({ pool: o.pool, producer: relayOwn, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, createProducer: relayProducer, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
