@@ -9,7 +9,7 @@ import type { RoutingDecision } from './routing-decision.events';
 import { overtakingBoundMs, tierBoost } from './routing-policy';
 import { DEFAULT_TEAM_LEADER_RATIO, TEAM_LEADER_SHARE_WINDOW } from './team-leader-share';
 import { busyFloor, QUEUES, scenario } from '../test-support/arbitraries';
-import { resolve } from '../test-support/scenario-driver';
+import { replayScenario, type Scenario } from '../test-support/scenario-driver';
 
 /** Checks every match against the raw policy, independently of eligibility.ts, before the engine acts on it. */
 class CheckingMatcher implements Matcher {
@@ -99,10 +99,8 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
   }
 }
 
-type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
-
 /** Feeds a scenario to the indexed (checked) and the naive engine, asserting every property on every step. */
-function runScenario({ policies, teamLeaderRatio, agents, steps }: Scenario): CheckingMatcher {
+function runScenario(played: Scenario): CheckingMatcher {
   let checked: CheckingMatcher | undefined;
   const indexed: RoutingEngine = new RoutingEngine((v) => (checked = new CheckingMatcher(v, () => indexed.book.offers.values())));
   const naive = new RoutingEngine((v) => new NaiveMatcher(v));
@@ -121,21 +119,9 @@ function runScenario({ policies, teamLeaderRatio, agents, steps }: Scenario): Ch
       expect(call.enqueuedAt).toBe(firstQueued.get(key));
     }
   };
-  policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
-  feed({ type: 'TeamLeaderShareSet', ratio: teamLeaderRatio, at: 0 });
-  agents.forEach((a, i) => {
-    feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)), ...(a.leader ? { teamLeader: true } : {}) }, at: 0 });
-    feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
-  });
-  let at = 0;
-  steps.forEach(([intent, dt], seq) => {
-    at += dt;
-    const input = resolve(indexed, intent, at, seq);
-    if (input !== undefined) feed(input);
-  });
-  feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
+  replayScenario(played, indexed, feed);
   expect(checked).toBeDefined();
-  expect(QUEUES.length).toBe(policies.length);
+  expect(QUEUES.length).toBe(played.policies.length);
   return checked!;
 }
 

@@ -2,11 +2,9 @@ import fc from 'fast-check';
 import { RoutingEngine } from '../domain/routing-engine';
 import type { RoutingInput } from '../domain/routing-inputs';
 import { busyFloor, scenario } from '../test-support/arbitraries';
-import { resolve } from '../test-support/scenario-driver';
+import { replayScenario, type Scenario } from '../test-support/scenario-driver';
 import { policy, step } from '../test-support/engine-spec';
 import { decodeEngine, encodeEngine } from './engine-snapshot';
-
-type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 /** Restores of an engine that had made offers (its offer counter matters to what it decides next). */
 let restoredAfterOffers = 0;
@@ -15,7 +13,7 @@ let restoredAfterOffers = 0;
  * Drives `original` through the scenario, and beside it a second engine that, before every input from `firstCut`
  * on, is replaced by the restore of its own snapshot (a restart at each point). Both must decide exactly alike.
  */
-function runWithRestarts({ policies, teamLeaderRatio, agents, steps }: Scenario, firstCut: number): void {
+function runWithRestarts(played: Scenario, firstCut: number): void {
   const original = new RoutingEngine();
   let restarted = new RoutingEngine();
   let fed = 0;
@@ -30,19 +28,7 @@ function runWithRestarts({ policies, teamLeaderRatio, agents, steps }: Scenario,
     expect(restarted.handle(input)).toEqual(original.handle(input));
     expect(restarted.nextExpiryAt()).toBe(original.nextExpiryAt());
   };
-  policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
-  feed({ type: 'TeamLeaderShareSet', ratio: teamLeaderRatio, at: 0 });
-  agents.forEach((a, i) => {
-    feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)), ...(a.leader ? { teamLeader: true } : {}) }, at: 0 });
-    feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
-  });
-  let at = 0;
-  steps.forEach(([intent, dt], seq) => {
-    at += dt;
-    const input = resolve(original, intent, at, seq);
-    if (input !== undefined) feed(input);
-  });
-  feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
+  replayScenario(played, original, feed);
   expect(encodeEngine(restarted)).toBe(encodeEngine(original));
 }
 

@@ -1,6 +1,9 @@
 import type { RoutingEngine } from '../domain/routing-engine';
 import type { RoutingInput } from '../domain/routing-inputs';
-import type { Intent } from './arbitraries';
+import type fc from 'fast-check';
+import type { Intent, scenario } from './arbitraries';
+
+export type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
 
@@ -57,3 +60,23 @@ const tracked = (engine: RoutingEngine) => [...engine.book.calls.keys(), ...engi
 
 const visitOf = (engine: RoutingEngine, callId: string) =>
   (engine.book.calls.get(callId) ?? engine.book.offers.get(callId)?.call ?? engine.book.retries.get(callId)!.call).queueVisit;
+
+/**
+ * Plays a generated scenario: policies, the team-leader ratio, agents logged in, then each step's intent resolved
+ * against `engine`'s state, and a final tick past every expiry. `feed` applies each input (to one engine or several).
+ */
+export function replayScenario({ policies, teamLeaderRatio, agents, steps }: Scenario, engine: RoutingEngine, feed: (input: RoutingInput) => void): void {
+  policies.forEach((policy) => feed({ type: 'PolicySet', policy, at: 0 }));
+  feed({ type: 'TeamLeaderShareSet', ratio: teamLeaderRatio, at: 0 });
+  agents.forEach((a, i) => {
+    feed({ type: 'AgentProfileChanged', agentId: `a${i}`, profile: { teamId: a.team, skills: new Map(Object.entries(a.skills)), ...(a.leader ? { teamLeader: true } : {}) }, at: 0 });
+    feed({ type: 'AgentLoggedIn', agentId: `a${i}`, queueIds: a.queues, at: 0 });
+  });
+  let at = 0;
+  steps.forEach(([intent, dt], seq) => {
+    at += dt;
+    const input = resolve(engine, intent, at, seq);
+    if (input !== undefined) feed(input);
+  });
+  feed({ type: 'TimeAdvanced', at: at + 10 * 60_000 });
+}
