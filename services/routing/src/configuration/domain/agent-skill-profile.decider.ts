@@ -62,6 +62,9 @@ export function setProficiency(c: Extract<AgentSkillProfileCommand, { type: 'Set
 
 /** Team and whether the agent leads it; only a team leader event says `teamLeader` (older events read as false). */
 export function assignTeam(c: Extract<AgentSkillProfileCommand, { type: 'AssignTeam' }>['data'], s: AgentSkillProfile): Out {
+  // AssignTeam is reachable over gRPC: an empty id would create a profile or a team no one can route to.
+  if (c.agentId.trim() === '') throw new InvalidArgumentError('ROUTING.AGENT_ID_REQUIRED', 'an agent id is required', [{ field: 'agent_id', description: 'required' }]);
+  if (c.teamId.trim() === '') throw new InvalidArgumentError('ROUTING.TEAM_ID_REQUIRED', 'a team id is required', [{ field: 'team_id', description: 'required' }]);
   const teamLeader = c.teamLeader === true;
   if (s.status === 'profiled' && s.teamId === c.teamId && (s.teamLeader === true) === teamLeader) return [];
   const { teamLeader: _flag, ...rest } = c;

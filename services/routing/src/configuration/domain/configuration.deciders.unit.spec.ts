@@ -143,6 +143,11 @@ describe('RT-06 When an agent is made the leader of a team', () => {
     profile.given([asLeader]).when(assign(true)).thenNothingHappens();
     profile.given([asLeader]).when(assign()).then([{ type: 'AgentTeamAssigned', data: { agentId: 'tl-1', teamId: 't1', assignedBy: 'mgr-1', at } }]);
   });
+
+  it('should refuse an empty agent or team id, naming the field', () => {
+    profile.given([]).when({ type: 'AssignTeam', data: { agentId: 'tl-1', teamId: ' ', assignedBy: 'mgr-1', at } }).thenThrows(rejectsWith('ROUTING.TEAM_ID_REQUIRED'));
+    profile.given([]).when({ type: 'AssignTeam', data: { agentId: '', teamId: 't1', assignedBy: 'mgr-1', at } }).thenThrows(rejectsWith('ROUTING.AGENT_ID_REQUIRED'));
+  });
 });
 
 describe('RT-11 When a routing policy gives customer tiers priority', () => {
