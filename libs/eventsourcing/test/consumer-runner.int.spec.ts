@@ -251,14 +251,20 @@ describe('ConsumerRunner against the real broker and database', () => {
       } finally {
         await runner.stop();
       }
-      expect(batches[0].partitions).toEqual([0, 1, 2, 3]);
-      expect(batches[0].ids).toContain('boom');
-      expect(batches.slice(1).every((b) => b.ids.length === 1)).toBe(true); // then one at a time, across all four partitions
-      expect(new Set(batches.slice(1).flatMap((b) => b.partitions))).toEqual(new Set([0, 1, 2, 3]));
+      // kafkajs may hand over the first fetch before every partition's start offset is resolved, so which partitions
+      // share a fetch is not fixed: judge the fetch that held 'boom', whichever it was.
+      const failingAt = batches.findIndex((b) => b.ids.includes('boom'));
+      const failing = batches[failingAt];
+      expect(failing.ids.length).toBeGreaterThan(1); // the whole fetch at once first
+      const retried = batches.slice(failingAt + 1, failingAt + 1 + failing.ids.length);
+      expect(retried.every((b) => b.ids.length === 1)).toBe(true); // then one at a time, for every partition of that fetch
+      expect(retried.map((b) => b.ids[0]).sort()).toEqual([...failing.ids].sort());
+      expect(batches.some((b) => b.partitions.length > 1)).toBe(true); // some fetch did span partitions
       expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: events.length, d: events.length });
       const offsets = await offsetsOf(groupId);
       expect(offsets.map((o) => [o.partition, o.next_offset])).toEqual([[0, '10'], [1, '10'], [2, '11'], [3, '10']]);
-      expect(new Set(offsets.map((o) => o.tx)).size).toBe(1); // one transaction wrote all four
+      // The failing fetch's partitions were stored by one transaction (the one-at-a-time retry of that fetch).
+      expect(new Set(offsets.filter((o) => failing.partitions.includes(o.partition)).map((o) => o.tx)).size).toBe(1);
     });
 
     it('stores no partition\'s effects, offsets or event ids while a message of the transaction fails outside any handler, then applies each once', async () => {
