@@ -30,9 +30,9 @@ export interface TopicDefinition {
   readonly config: TopicConfig;
   /**
    * `cloudevents-structured`: value is a JSON CloudEvent, one of `events`.
-   * `cloudevents-binary-raw`: value is the raw bytes, CloudEvents attributes in `ce_*` headers (see pbx-raw.ts).
+   * `cloudevents-structured-raw`: value is a JSON CloudEvent carrying an unparsed frame in `data_base64` (see pbx-raw.ts).
    */
-  readonly format: 'cloudevents-structured' | 'cloudevents-binary-raw';
+  readonly format: 'cloudevents-structured' | 'cloudevents-structured-raw';
   readonly events: readonly EventDefinition[];
   readonly dlq: string;
 }
@@ -79,12 +79,12 @@ export const Topics = {
     events: telephonyPbxEvents,
   }),
   telephonyPbxRaw: topic({
-    name: 'telephony.pbx-raw.v1',
-    description: 'Every frame received from every PBX/CTI link, unparsed, for replay and forensics.',
+    name: 'telephony.pbx-raw.v2',
+    description: 'Every frame received from every PBX/CTI link, unparsed (bytes in data_base64), for replay and forensics. Replaces v1 (binary mode, ce_* headers); see ADR 0011.',
     key: 'PBX link id (per-link order = arrival order)',
     partitions: 6,
     config: { 'cleanup.policy': 'delete', 'retention.ms': 400 * DAY_MS },
-    format: 'cloudevents-binary-raw',
+    format: 'cloudevents-structured-raw',
     events: [],
   }),
   routingAssignment: topic({

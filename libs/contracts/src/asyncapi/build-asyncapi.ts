@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { allTopics, DlqHeaders, Topics, type TopicDefinition } from '../topics';
-import { PbxRawHeaders, PBX_FRAME_TYPE } from '../pbx-raw';
+import { PBX_FRAME_CONTENT_TYPES, PBX_FRAME_TYPE, PBX_RAW_STRUCTURED_CONTENT_TYPE } from '../pbx-raw';
 import { STRUCTURED_CONTENT_TYPE } from '../envelope/envelope.schema';
 
 /**
@@ -32,7 +32,7 @@ function channelBinding(name: string, partitions: number, config: TopicDefinitio
 }
 
 function messagesOf(topic: TopicDefinition): Record<string, Json> {
-  if (topic.format === 'cloudevents-binary-raw') return { PbxFrameReceived: ref('#/components/messages/PbxFrameReceived') };
+  if (topic.format === 'cloudevents-structured-raw') return { PbxFrameReceived: ref('#/components/messages/PbxFrameReceived') };
   return Object.fromEntries(topic.events.map((e) => [e.name, ref(`#/components/messages/${e.name}`)]));
 }
 
@@ -57,10 +57,26 @@ function eventMessages(): Record<string, Json> {
 const rawFrameMessage: Json = {
   name: PBX_FRAME_TYPE,
   title: 'PbxFrameReceived',
-  summary: 'One frame exactly as received from a PBX/CTI link (CloudEvents binary mode: attributes in ce_* headers).',
-  contentType: 'application/octet-stream',
-  headers: stringHeaders(PbxRawHeaders, 'CloudEvents attributes of the frame; content-type names the PBX protocol'),
-  payload: { type: 'string', format: 'binary', description: 'The raw frame bytes' },
+  summary: 'One frame exactly as received from a PBX/CTI link (CloudEvents structured mode; the bytes in data_base64).',
+  contentType: PBX_RAW_STRUCTURED_CONTENT_TYPE,
+  payload: {
+    type: 'object',
+    required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'tenant', 'site', 'sequence', 'pbxprotocol', 'data_base64'],
+    properties: {
+      specversion: { const: '1.0' },
+      id: { type: 'string', description: 'UUIDv7 of the frame; the causationid of every canonical event derived from it' },
+      source: { type: 'string' },
+      type: { const: PBX_FRAME_TYPE },
+      subject: { type: 'string', description: 'PBX link id' },
+      time: { type: 'string', format: 'date-time', description: 'When the gateway received the frame' },
+      datacontenttype: { enum: [...new Set(Object.values(PBX_FRAME_CONTENT_TYPES))], description: 'The PBX protocol of the frame' },
+      tenant: { type: 'string' },
+      site: { type: 'string' },
+      sequence: { type: 'integer', minimum: 1, description: 'Per-link frame counter; a gap reveals a lost frame' },
+      pbxprotocol: { enum: Object.keys(PBX_FRAME_CONTENT_TYPES) },
+      data_base64: { type: 'string', contentEncoding: 'base64', description: 'The frame, byte for byte' },
+    },
+  },
   bindings: { kafka: { key: { type: 'string', description: 'PBX link id' }, bindingVersion: KAFKA_BINDING } },
 };
 

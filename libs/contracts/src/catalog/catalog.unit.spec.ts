@@ -78,7 +78,7 @@ describe('topic registry', () => {
     }
     // Spelled as segments: a topic literal outside topics.ts would (rightly) fail the topic-literals test.
     expect(Topics.telephonyCall.name.split('.')).toEqual(['telephony', 'call', 'events', 'v1']);
-    expect(Topics.telephonyPbxRaw.name.split('.')).toEqual(['telephony', 'pbx-raw', 'v1']);
+    expect(Topics.telephonyPbxRaw.name.split('.')).toEqual(['telephony', 'pbx-raw', 'v2']);
   });
 
   it('should keep event topics forever and never compact them (projections rebuild from offset 0)', () => {

@@ -35,7 +35,7 @@ describe('prepareBatch', () => {
     expect(incidents).toEqual([expect.objectContaining({
       subject: 'fs1', sequence: 5, data: { pbxLinkId: 'fs1', windowSeconds: 60, droppedCalls: 3, totalCalls: 3, threshold: 3 },
     })]);
-    const rawIds = p.outbox.filter((m) => m.topic === Topics.telephonyPbxRaw.name).map((m) => String(m.headers?.ce_id));
+    const rawIds = p.outbox.filter((m) => m.topic === Topics.telephonyPbxRaw.name).map((m) => (JSON.parse(m.value.toString()) as { id: string }).id);
     expect(rawIds).toContain(incidents[0].causationid);
     expect(p.outbox.find((m) => m.topic === Topics.telephonyPbx.name)?.key).toBe('fs1');
     expect(p.counters).toMatchObject({ linkSequence: 5, drops: { raised: true } });

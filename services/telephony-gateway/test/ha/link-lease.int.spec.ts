@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Topics } from '@switchboard/contracts';
+import { decodePbxRawFrame, Topics } from '@switchboard/contracts';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
 import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
 import { Pool } from 'pg';
@@ -141,7 +141,7 @@ describe('two gateway replicas against one PBX link', () => {
   });
 });
 
-/** The `ce_sequence` of every raw-archive record of the tenant, once `expected` have been read. */
+/** The frame sequence of every raw-archive record of the tenant, once `expected` have been read. */
 async function rawSequences(topic: string, tenant: string, expected: number): Promise<number[]> {
   const consumer = testKafka('gw-ha-raw').consumer({ groupId: uniqueName('gw-ha-raw') });
   const sequences: number[] = [];
@@ -149,7 +149,9 @@ async function rawSequences(topic: string, tenant: string, expected: number): Pr
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => {
-      if (message.headers?.ce_tenant?.toString() === tenant) sequences.push(Number(message.headers.ce_sequence?.toString()));
+      const decoded = decodePbxRawFrame(message.value, message.headers ?? {});
+      if (!decoded.ok) throw new Error(`raw-archive record: ${decoded.errors.join('; ')}`);
+      if (decoded.frame.tenant === tenant) sequences.push(decoded.frame.sequence);
     } });
     await until(`${expected} raw frames`, () => sequences.length >= expected, 60_000);
     // Anything published twice would follow the originals.
