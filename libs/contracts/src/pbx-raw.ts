@@ -2,7 +2,7 @@ import { RFC3339_PATTERN, SPEC_VERSION, UUID_V7_PATTERN } from './envelope/envel
 import { sourceOf } from './envelope/create-envelope';
 
 /**
- * The raw archive (`Topics.telephonyPbxRaw`, `telephony.pbx-raw.v2`) keeps every frame the gateway received, byte
+ * The raw archive (`Topics.telephonyPbxRaw`, version 2) keeps every frame the gateway received, byte
  * for byte, as a CloudEvent in Kafka *structured* content mode: the value is a JSON CloudEvent whose `data_base64`
  * holds the frame's bytes and whose `datacontenttype` names the PBX protocol. Canonical events derived from a frame
  * carry the frame's id as `causationid`, so any event can be traced to the bytes behind it.
