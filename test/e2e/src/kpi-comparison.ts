@@ -61,13 +61,13 @@ function buckets(truth: readonly GroundTruthRecord[]): { list: Bucket[]; endMs: 
 }
 
 /** Every figure reporting shows per interval and queue, and per interval and agent, against the oracle. */
-export async function compareWithOracle(truth: readonly GroundTruthRecord[], reader: ReportReader): Promise<Comparison> {
+export async function compareWithOracle(truth: readonly GroundTruthRecord[], reader: ReportReader, tenant: string): Promise<Comparison> {
   const contacts = truth.filter((r): r is ContactRecord => r.kind === 'contact');
   const intervals = truth.filter((r): r is AgentIntervalRecord => r.kind === 'agent-interval');
   const { list, endMs } = buckets(truth);
   const range = { start: new Date(list[0].startMs), end: new Date(endMs) };
   const seconds = INTERVAL_MINUTES * 60;
-  const [queueRows, agentRows] = await Promise.all([reader.intervalReport(range, seconds), reader.agentReport(range, undefined, seconds)]);
+  const [queueRows, agentRows] = await Promise.all([reader.intervalReport(range, seconds), reader.agentReport(range, { tenant, intervalSeconds: seconds })]);
   const result: Comparison = { mismatches: [], tally: new Map() };
   const inBucket = (b: Bucket) => (c: ContactRecord) => c.queuedAtMs >= b.startMs && c.queuedAtMs < b.endMs;
   for (const b of list) {

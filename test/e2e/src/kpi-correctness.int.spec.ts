@@ -43,7 +43,7 @@ describe.each(SEEDS)('KPIs of a simulated day (seed %i) against the oracle', (se
   it.each<Delivery>(['in-order', 'shuffled-late'])('should match every KPI per interval, queue and agent (%s delivery)', async (delivery) => {
     const run = await runReporting(day, delivery);
     try {
-      const { mismatches, tally } = await compareWithOracle(day.truth, run.reader);
+      const { mismatches, tally } = await compareWithOracle(day.truth, run.reader, day.tenant);
       expect(mismatches.map(describeMismatch)).toEqual([]);
       expect([...tally.values()].reduce((n, t) => n + t.compared, 0)).toBeGreaterThan(100);
     } finally {

@@ -81,7 +81,7 @@ export class ReportingGrpcController {
       throw new InvalidArgumentError('REPORTING.QUEUES_WITH_SCOPE', 'queue_ids only apply to the queue scope; use scope_ids for teams and sites',
         [{ field: 'queue_ids', description: 'empty unless scope is REPORT_SCOPE_QUEUE' }]);
     }
-    const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, nonEmpty(req.scopeIds), tenant);
+    const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, { tenant, ids: nonEmpty(req.scopeIds) });
     const wire = scope === 'team' ? ReportScope.REPORT_SCOPE_TEAM : ReportScope.REPORT_SCOPE_SITE;
     return { rows: rows.map((r) => ({ queueId: '', scopeId: r.key, scope: wire, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
@@ -154,7 +154,7 @@ export class ReportingGrpcController {
   }
 
   private async visibleAgentRows(me: Principal, agentIds: readonly string[], range: { start: Date; end: Date }): Promise<BucketRow[]> {
-    const rows = await this.deps.reader.agentReport(range, nonEmpty(agentIds), undefined, me.tenant);
+    const rows = await this.deps.reader.agentReport(range, { tenant: me.tenant, agentIds: nonEmpty(agentIds) });
     const teams = await this.deps.teamOf(me.tenant, [...new Set(rows.map((r) => r.key))]);
     return rows.filter((r) => canSeeAgent(me, r.key, teams.get(r.key)));
   }

@@ -85,7 +85,7 @@ describe('reporting projections from the telephony topics (real Kafka and Postgr
   });
 
   it('should cut agent state time into intervals', async () => {
-    const rows = await reader.agentReport(range(), ['E1'], 1800);
+    const rows = await reader.agentReport(range(), { tenant: 'acme', agentIds: ['E1'], intervalSeconds: 1800 });
     // 09:00–09:30: ready 10 s + 870 s, on call 300 s, wrap-up 20 s, break 600 s
     expect(figuresOf(rows[0])).toMatchObject({ ready_waiting_time: 880, non_service_time: 600, 'non_service_time.break': 600, answered: 2 });
     expect(figuresOf(rows[0]).occupancy).toBeCloseTo((320 / 1200) * 100, 6);

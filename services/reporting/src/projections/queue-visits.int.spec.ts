@@ -106,7 +106,7 @@ describe('call facts per queue visit, with queue timeouts (real Postgres)', () =
   });
 
   it('should give each answering agent their own visit', async () => {
-    const rows = await reader.agentReport({ start: day.at('10:00:00'), end: day.at('10:30:00') });
+    const rows = await reader.agentReport({ start: day.at('10:00:00'), end: day.at('10:30:00') }, { tenant: 'acme' });
     expect(rows.map((r) => [r.key, figuresOf(r).answered, figuresOf(r).aht])).toEqual([['E1', 1, 75], ['E2', 1, 110]]);
   });
 

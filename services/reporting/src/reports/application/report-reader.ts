@@ -1,7 +1,8 @@
+import { InvalidArgumentError } from '@switchboard/domain-errors';
 import type { Pool } from 'pg';
 import { AGENT_KPIS, ALL_KPIS, CALL_KPIS, computeFigures, KpiFigure, recomputeVersions, RecomputedKpi } from '../../kpis/domain/kpi-catalog';
 import { AgentTimeAggregate, CallAggregate, KpiParameters, renderFormula } from '../../kpis/domain/kpi';
-import { Bucketing, queryCallAggregates } from '../infrastructure/call-aggregate.query';
+import { Bucketing, CallQuery, queryCallAggregates } from '../infrastructure/call-aggregate.query';
 import { activeTables, queryAgentTime } from '../infrastructure/agent-time.query';
 import { queryPeriodFromRollup } from '../infrastructure/daily-rollup.query';
 import { AgentLive, queryAgentsAt, queryAgentsLive, queryQueuesLive, queryWaitingAt, QueueLive } from '../infrastructure/realtime.query';
@@ -14,6 +15,14 @@ export interface ReportSettings {
   readonly parameters: KpiParameters;
   /** The reporting clock (an agent's open state counts up to it); default the wall clock. */
   readonly now?: () => Date;
+}
+
+/** Whose agents an agent report covers: always one tenant (agent ids are only unique within a tenant). */
+export interface AgentScope {
+  readonly tenant: string;
+  readonly agentIds?: readonly string[];
+  /** Cut into intervals of this length; undefined = one bucket for the range. */
+  readonly intervalSeconds?: number;
 }
 
 export interface Range {
@@ -37,8 +46,9 @@ const NO_AGENT_TIME: AgentTimeAggregate = { readySeconds: 0, onCallSeconds: 0, w
 export class ReportReader {
   constructor(private readonly pool: Pool, private readonly settings: ReportSettings) {}
 
-  // `tenant` in every report: only that tenant's calls and agents (a caller's, from their token); undefined = every
-  // tenant, for tools and tests that read the whole store.
+  // `tenant` in every report: only that tenant's calls and agents (a caller's, from their token). Queue and site
+  // reports accept undefined = every tenant (tools and tests that read the whole store); agent and team reports
+  // require it, since agent ids are only unique within a tenant.
 
   intervalReport(range: Range, intervalSeconds: number, queueIds?: readonly string[], tenant?: string): Promise<BucketRow[]> {
     return this.queueBuckets(range, { kind: 'interval', seconds: intervalSeconds }, queueIds, undefined, tenant);
@@ -50,20 +60,29 @@ export class ReportReader {
 
   /**
    * Days, weeks or months per team (the visits its agents answered, by the agent directory) or per site (every
-   * visit of calls that came in there), each cut in its site's time zone; keys are team or site ids.
+   * visit of calls that came in there), each cut in its site's time zone; keys are team or site ids. Whole local days
+   * come from the daily rollup (a team's day: its agents' days), anything else from the facts; same figures.
    */
-  async scopedPeriodReport(range: Range, unit: 'day' | 'week' | 'month', scope: 'team' | 'site', ids?: readonly string[], tenant?: string): Promise<BucketRow[]> {
-    const rows = await queryCallAggregates(this.pool, { ...this.query(range, { kind: 'period', unit }), groupBy: scope, groups: ids,
-      siteTimeZones: this.settings.siteTimeZones, ...tenantOnly(tenant) });
-    return rows.map((r) => ({ key: r.group, bucketStart: r.bucketStart,
-      figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, this.settings.parameters) }));
+  async scopedPeriodReport(range: Range, unit: 'day' | 'week' | 'month', scope: 'team' | 'site', of: { tenant: string; ids?: readonly string[] }): Promise<BucketRow[]> {
+    const q = { ...this.query(range, { kind: 'period', unit }), groupBy: scope, groups: of.ids, siteTimeZones: this.settings.siteTimeZones, tenant: requireTenant(of.tenant) };
+    return this.callRows(q);
   }
 
-  /** Per agent: KPIs of the calls they answered plus their state time, over the whole range or per interval. */
-  async agentReport(range: Range, agentIds?: readonly string[], intervalSeconds?: number, tenant?: string): Promise<BucketRow[]> {
+  /**
+   * Days, weeks or months per answering agent (call KPIs of the visits they answered, days in `timeZone`), from the
+   * daily rollup over whole local days. State-time KPIs are per interval or range (`agentReport`).
+   */
+  async agentPeriodReport(range: Range, unit: 'day' | 'week' | 'month', of: { tenant: string; agentIds?: readonly string[] }): Promise<BucketRow[]> {
+    return this.callRows({ ...this.query(range, { kind: 'period', unit }), groupBy: 'agent_id', groups: of.agentIds, tenant: requireTenant(of.tenant) });
+  }
+
+  /** Per agent of one tenant: KPIs of the calls they answered plus their state time, over the whole range or per interval. */
+  async agentReport(range: Range, of: AgentScope): Promise<BucketRow[]> {
+    const tenant = requireTenant(of.tenant);
+    const { agentIds, intervalSeconds } = of;
     const bucketing: Bucketing = intervalSeconds ? { kind: 'interval', seconds: intervalSeconds } : { kind: 'range' };
     const [calls, times] = await Promise.all([
-      queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds, ...tenantOnly(tenant) }),
+      queryCallAggregates(this.pool, { ...this.query(range, bucketing), groupBy: 'agent_id', groups: agentIds, tenant }),
       queryAgentTime(this.pool, { ...range, agentIds, intervalSeconds, timeZone: this.settings.timeZone, now: this.settings.now?.() ?? new Date(), tenant }),
     ]);
     const rows = new Map<string, { key: string; bucketStart: Date; calls?: CallAggregate; time?: AgentTimeAggregate }>();
@@ -164,9 +183,12 @@ export class ReportReader {
     return rows[0].d;
   }
 
-  private async queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date, tenant?: string): Promise<BucketRow[]> {
-    const q = { ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}), ...tenantOnly(tenant) };
-    // Day/week/month over whole local days come from the daily rollup (same figures); anything else from the facts.
+  private queueBuckets(range: Range, bucketing: Bucketing, queueIds?: readonly string[], asOf?: Date, tenant?: string): Promise<BucketRow[]> {
+    return this.callRows({ ...this.query(range, bucketing), groupBy: 'queue_id' as const, groups: queueIds, ...(asOf ? { asOf } : {}), ...tenantOnly(tenant) });
+  }
+
+  /** Call KPIs per group and bucket: day/week/month over whole local days from the daily rollup (same figures), anything else from the facts. */
+  private async callRows(q: CallQuery): Promise<BucketRow[]> {
     const rows = (await queryPeriodFromRollup(this.pool, q)) ?? (await queryCallAggregates(this.pool, q));
     return rows.map((r) => ({
       key: r.group, bucketStart: r.bucketStart,
@@ -180,6 +202,14 @@ export class ReportReader {
 }
 
 const tenantOnly = (tenant: string | undefined) => (tenant === undefined ? {} : { tenant });
+
+/** Agent ids are only unique within a tenant: agent and team reports are always one tenant's. */
+function requireTenant(tenant: string): string {
+  if (typeof tenant !== 'string' || tenant === '') {
+    throw new InvalidArgumentError('REPORTING.TENANT_REQUIRED', 'tenant: required for agent and team reports', [{ field: 'tenant', description: 'the tenant whose agents to report' }]);
+  }
+  return tenant;
+}
 
 const byKeyThenStart = (a: { key: string; bucketStart: Date }, b: { key: string; bucketStart: Date }) =>
   a.key.localeCompare(b.key) || a.bucketStart.getTime() - b.bucketStart.getTime();

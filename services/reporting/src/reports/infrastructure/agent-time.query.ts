@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@switchboard/domain-errors';
 import type { Pool } from 'pg';
 import type { AgentTimeAggregate } from '../../kpis/domain/kpi';
 
@@ -10,8 +11,8 @@ export interface AgentTimeQuery {
   readonly timeZone: string;
   /** An open state counts up to the range end or this instant, whichever is earlier. */
   readonly now: Date;
-  /** Only this tenant's agents; undefined = every tenant. */
-  readonly tenant?: string;
+  /** Whose agents: agent ids are only unique within a tenant, so a report never spans tenants. */
+  readonly tenant: string;
 }
 
 export interface AgentTimeRow {
@@ -44,16 +45,17 @@ const SQL = (t: { state: string; segments: string }) => `
     sum(extract(epoch from least(s.ended_at, b.bend, $2::timestamptz) - greatest(s.started_at, b.bstart, $1::timestamptz)))::float8 as secs
   from seg s join b on s.started_at < b.bend and s.ended_at > b.bstart
   where s.started_at < $2 and s.ended_at > $1 and ($3::text[] is null or s.agent_id = any($3))
-    and ($7::text is null or s.tenant = $7)
+    and s.tenant = $7
   group by 1, 2, 3, 4 order by 1, 2`;
 
 type Row = { agent_id: string; bstart: Date; state: string; reason: string; secs: number };
 
 export async function queryAgentTime(pool: Pool, q: AgentTimeQuery): Promise<AgentTimeRow[]> {
+  if (typeof q.tenant !== 'string' || q.tenant === '') throw new InvalidArgumentError('REPORTING.TENANT_REQUIRED', 'tenant: required for agent time (agent ids are per tenant)', [{ field: 'tenant', description: 'the tenant whose agents to report' }]);
   const tables = await activeTables(pool);
   if (tables === undefined) return [];
   const seconds = q.intervalSeconds ?? Math.ceil((q.end.getTime() - q.start.getTime()) / 1000);
-  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone, q.now, q.tenant ?? null]);
+  const { rows } = await pool.query<Row>(SQL(tables), [q.start, q.end, q.agentIds ?? null, seconds, q.timeZone, q.now, q.tenant]);
   const byKey = new Map<string, { agentId: string; bucketStart: Date; time: Mutable }>();
   for (const r of rows) {
     const key = `${r.agent_id}|${r.bstart.toISOString()}`;

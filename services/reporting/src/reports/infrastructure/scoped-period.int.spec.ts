@@ -46,7 +46,7 @@ describe('period reports per team and per site, each in its site time zone (real
   });
 
   it('should give each team the visits its agents answered, its days cut in its site zone', async () => {
-    const rows = await reader.scopedPeriodReport(range, 'day', 'team');
+    const rows = await reader.scopedPeriodReport(range, 'day', 'team', { tenant: 'acme' });
     expect(rows.map((r) => [r.key, r.bucketStart.toISOString()])).toEqual([
       ['north', '2025-03-13T16:00:00.000Z'], // midnight in Asia/Shanghai
       ['south', '2025-03-14T00:00:00.000Z'], // midnight in Europe/Lisbon (UTC+0 in March)
@@ -58,14 +58,14 @@ describe('period reports per team and per site, each in its site time zone (real
   });
 
   it('should give each site every visit of the calls that came in there', async () => {
-    const rows = await reader.scopedPeriodReport(range, 'month', 'site');
+    const rows = await reader.scopedPeriodReport(range, 'month', 'site', { tenant: 'acme' });
     expect(rows.map((r) => [r.key, r.bucketStart.toISOString()])).toEqual([['nanchang', '2025-02-28T16:00:00.000Z']]);
     // c1, c2, c6 answered; c3, c4 abandoned; c5 still waiting is not offered yet
     expect(figuresOf(rows[0])).toMatchObject({ offered: 5, answered: 3, abandoned: 2 });
   });
 
   it('should keep only the asked teams', async () => {
-    const rows = await reader.scopedPeriodReport(range, 'week', 'team', ['south']);
+    const rows = await reader.scopedPeriodReport(range, 'week', 'team', { tenant: 'acme', ids: ['south'] });
     expect(rows.map((r) => [r.key, r.bucketStart.toISOString(), figuresOf(r).answered])).toEqual([['south', '2025-03-10T00:00:00.000Z', 1]]);
   });
 });
