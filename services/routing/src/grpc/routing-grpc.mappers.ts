@@ -18,14 +18,18 @@ export function strategyOf(value: string): AgentStrategy {
   return found;
 }
 
-/** The proto has no final action yet: callers get keep-waiting. Absent ageing = no ageing. */
+/**
+ * The proto has no final action yet: callers get keep-waiting. Absent ageing = no ageing. A step's empty caller tiers
+ * (every call) and `dedicated` false are left out, as on policies set before tiered steps existed.
+ */
 export function policyFromProto(p: ProtoPolicy | undefined): Omit<RoutingPolicy, 'version'> {
   if (p === undefined || p.queueId === '') throw new InvalidArgumentError('ROUTING.POLICY_REQUIRED', 'a policy with a queue id is required', [{ field: 'policy.queueId', description: 'required' }]);
   return {
     policyId: p.policyId || `policy-${p.queueId}`, queueId: p.queueId, strategy: strategyOf(p.strategy),
     steps: p.steps.map((s) => ({
       requirements: s.requirements.map((r) => ({ skillId: r.skillId, minProficiency: r.minProficiency })),
-      expirySeconds: s.expirySeconds === 0 ? null : s.expirySeconds, extraQueueIds: s.extraQueueIds, teamIds: [], agentIds: [],
+      expirySeconds: s.expirySeconds === 0 ? null : s.expirySeconds, extraQueueIds: s.extraQueueIds, teamIds: s.teamIds, agentIds: s.agentIds,
+      ...(s.callerTiers.length > 0 ? { callerTiers: s.callerTiers } : {}), ...(s.dedicated ? { dedicated: true } : {}),
     })),
     finalAction: { kind: 'keep-waiting' }, basePriority: p.basePriority, ageing: p.ageing ?? NO_AGEING, essentialSkillIds: [],
     tierPriorities: p.tierPriorities.map(({ tier, boost }) => ({ tier, boost })),
@@ -35,7 +39,10 @@ export function policyFromProto(p: ProtoPolicy | undefined): Omit<RoutingPolicy,
 export function policyToProto(p: RoutingPolicy): ProtoPolicy {
   return {
     policyId: p.policyId, queueId: p.queueId, strategy: p.strategy,
-    steps: p.steps.map((s) => ({ requirements: [...s.requirements], expirySeconds: s.expirySeconds ?? 0, extraQueueIds: [...s.extraQueueIds] })),
+    steps: p.steps.map((s) => ({
+      requirements: [...s.requirements], expirySeconds: s.expirySeconds ?? 0, extraQueueIds: [...s.extraQueueIds], teamIds: [...s.teamIds],
+      agentIds: [...s.agentIds], callerTiers: [...(s.callerTiers ?? [])], dedicated: s.dedicated === true,
+    })),
     basePriority: p.basePriority, ageing: { ...p.ageing }, tierPriorities: (p.tierPriorities ?? []).map((t) => ({ ...t })),
   };
 }

@@ -5,7 +5,7 @@ import { NotFoundError, PermissionDeniedError } from '@switchboard/domain-errors
 import { principalOf, Roles, type Principal } from '@switchboard/service-kit';
 import {
   RoutingServiceControllerMethods, QueueOrder,
-  type AssignTeamRequest, type ExplainRoutingRequest, type GetQueueStateRequest, type SetTeamLeaderHandlingRatioRequest, type GrantSkillRequest, type RevokeSkillRequest, type RoutingServiceController,
+  type AssignTeamRequest, type ExplainRoutingRequest, type GetQueueStateRequest, type SetTeamLeaderHandlingRatioRequest, type SetTeamLeaderTeamRatioRequest, type GrantSkillRequest, type RevokeSkillRequest, type RoutingServiceController,
   type SetAgentSkillRequest, type SetRoutingPolicyRequest, type UpsertQueueRequest, type UpsertSkillRequest, type WatchQueueStateRequest,
   type WatchQueueStateResponse,
 } from '@switchboard/contracts/src/generated/switchboard/routing/v1/routing_service';
@@ -75,6 +75,17 @@ export class RoutingGrpcController implements RoutingServiceController {
     const me = principalOf(md);
     const state = await this.deps.configuration.setTeamLeaderHandlingRatio(ratio, reason, me.userId, me.roles);
     return { ratio: state.ratio, version: String(state.version) };
+  }
+
+  /** RT-06 per team: as the centre-wide ratio, director only at the gate and in the decider; no ratio = back to the centre-wide one. */
+  @Roles('director')
+  async setTeamLeaderTeamRatio({ teamId, ratio, reason }: SetTeamLeaderTeamRatioRequest, md: Metadata) {
+    const me = principalOf(md);
+    const state = await this.deps.configuration.setTeamLeaderTeamRatio(teamId, ratio ?? null, reason, me.userId, me.roles);
+    return {
+      teamId, ...(state.ratio === null ? {} : { ratio: state.ratio }),
+      effectiveRatio: this.deps.router.engine.book.ratioOf(teamId), version: String(state.version),
+    };
   }
 
   @Roles(...MANAGE)

@@ -153,3 +153,50 @@ describe('team leaders (RT-06) and caller tiers (RT-11) through the configuratio
     expect(tooBig.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 });
+
+describe('a team\'s own team-leader ratio (RT-06) and tiered policy steps (RT-11) over the wire', () => {
+  it('should let only the director set and clear a team\'s own ratio, audited, live at once and restored on restart', async () => {
+    const request = { teamId: 't1', ratio: 0.5, reason: 'team t1 short of agents' };
+    expect((await call('setTeamLeaderTeamRatio', request, await supervisor())).error?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await call('setTeamLeaderTeamRatio', request, await token(['director']))).res).toMatchObject({ teamId: 't1', ratio: 0.5, effectiveRatio: 0.5, version: '1' });
+    expect(deps.router.engine.book.ratioOf('t1')).toBe(0.5);
+    expect(deps.router.engine.book.ratioOf('t2')).toBe(0.25);
+    const bad = await call('setTeamLeaderTeamRatio', { teamId: '', ratio: 2, reason: 'x' }, await token(['director']));
+    expect(readErrorDetails(bad.error!)).toMatchObject({ code: 'ROUTING.INVALID_TEAM_LEADER_RATIO', fieldViolations: [{ field: 'team_id' }, { field: 'ratio' }, { field: 'reason' }] });
+    expect((await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock })).router.engine.book.ratioOf('t1')).toBe(0.5);
+
+    const cleared = await call('setTeamLeaderTeamRatio', { teamId: 't1', reason: 'staffed again' }, await token(['director']));
+    expect(cleared.res).toMatchObject({ teamId: 't1', effectiveRatio: 0.25, version: '2' });
+    expect(cleared.res?.ratio).toBeUndefined();
+    const { rows } = await pool.query(`select data from es_events where stream_id = 'team-leader-share-t1' order by global_position`);
+    expect(rows.map((r) => r.data.type)).toEqual(['TeamLeaderTeamRatioSet', 'TeamLeaderTeamRatioCleared']);
+    expect(rows[1].data.data).toMatchObject({ teamId: 't1', previousRatio: 0.5, reason: 'staffed again', setBy: 'user-director' });
+    const restarted = await composeRouting(pool, { tenant: 'acme', site: 'nanchang', clock });
+    expect(restarted.router.engine.book.teamLeaderRatios.has('t1')).toBe(false);
+  });
+
+  it('should take a dedicated vip desk over the wire, keep standard calls from it and explain the desk', async () => {
+    const desk = {
+      queueId: 'q-desk', strategy: 'longest-idle', steps: [
+        { requirements: [], expirySeconds: 30, extraQueueIds: [], teamIds: ['t-vip'], agentIds: [], callerTiers: ['vip'], dedicated: true },
+        { requirements: [], expirySeconds: 0, extraQueueIds: [], teamIds: [], agentIds: [], callerTiers: [], dedicated: false },
+      ],
+    };
+    const saved = await call('setRoutingPolicy', { policy: desk }, await supervisor());
+    expect(saved.res).toMatchObject({ policy: { steps: [{ teamIds: ['t-vip'], callerTiers: ['vip'], dedicated: true }, { callerTiers: [], dedicated: false }] } });
+    expect(deps.router.engine.book.policyOf('q-desk').steps[0]).toMatchObject({ callerTiers: ['vip'], dedicated: true, teamIds: ['t-vip'] });
+    const onlyVip = await call('setRoutingPolicy', { policy: { ...desk, steps: [desk.steps[0]] } }, await supervisor());
+    expect(readErrorDetails(onlyVip.error!)).toMatchObject({ code: 'ROUTING.INVALID_POLICY', fieldViolations: [{ field: 'steps' }] });
+
+    await deps.configuration.changeProfile('vip-1', (at) => ({ type: 'AssignTeam', data: { agentId: 'vip-1', teamId: 't-vip', assignedBy: 'mgr-1', at } }));
+    await deps.router.apply({ type: 'AgentLoggedIn', agentId: 'vip-1', queueIds: ['q-desk'], at: (now += 1000) });
+    await deps.router.apply({ type: 'AgentBecameReady', agentId: 'vip-1', at: (now += 1000) });
+    await deps.router.apply({ type: 'CallQueued', callId: 'call-std', queueId: 'q-desk', at: (now += 1000) });
+    expect(deps.router.queueState('q-desk')).toMatchObject({ waitingCalls: 1, agentsReady: 1 });
+    await deps.router.apply({ type: 'CallQueued', callId: 'call-desk', queueId: 'q-desk', callerTier: 'vip', at: (now += 1000) });
+    expect(deps.router.queueState('q-desk')).toMatchObject({ waitingCalls: 1, agentsReady: 0, agentsOnCall: 1 });
+    const explained = await call('explainRouting', { callId: 'call-desk' }, await supervisor());
+    expect(explained.res).toMatchObject({ agentId: 'vip-1', step: 0, callerTier: 'vip' });
+    expect(explained.res?.summary).toContain('step 0 serves caller tiers vip only, dedicated team t-vip');
+  });
+});

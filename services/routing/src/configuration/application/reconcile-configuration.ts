@@ -17,6 +17,7 @@ export function configurationDrift(engine: RoutingEngine, config: readonly Routi
       case 'AgentProfileChanged': return !sameProfile(book.profiles.get(input.agentId), input.profile);
       case 'GroupsMerged': return !sameList(book.merges().get(input.groupId), input.queueIds);
       case 'TeamLeaderShareSet': return book.teamLeaderRatio !== input.ratio;
+      case 'TeamLeaderTeamShareSet': return (book.teamLeaderRatios.get(input.teamId) ?? null) !== input.ratio;
       default: return true;
     }
   });

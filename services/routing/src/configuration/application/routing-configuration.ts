@@ -4,7 +4,9 @@ import { handleCommand, type PostgresEventStore } from '@switchboard/eventsourci
 import type { LiveRouter } from '../../matching/application/live-router';
 import type { RoutingPolicy } from '../../matching/domain/routing-policy';
 import { agentSkillProfileDecider, routingProfile, type AgentSkillProfileCommand } from '../domain/agent-skill-profile.decider';
-import { teamLeaderShareDecider, teamLeaderShareStream, type TeamLeaderShareState } from '../domain/team-leader-share.decider';
+import {
+  teamLeaderShareDecider, teamLeaderShareStream, teamLeaderTeamShareDecider, teamLeaderTeamShareStream, type TeamLeaderShareState, type TeamLeaderTeamShareState,
+} from '../domain/team-leader-share.decider';
 import type { AgentSkillProfile } from '../domain/agent-skill-profile.events';
 import { routingPolicyDecider } from '../domain/routing-policy.decider';
 import { groupMergeDecider, type GroupMergeCommand } from '../domain/group-merge.decider';
@@ -47,6 +49,17 @@ export class RoutingConfiguration {
     const { state, newEvents } = await handleCommand(this.pool, this.store, teamLeaderShareStream, teamLeaderShareDecider,
       { type: 'SetTeamLeaderHandlingRatio', data: { ratio, reason, setBy, setByRoles: roles, at: this.iso() } });
     if (newEvents.length > 0) await this.router.apply({ type: 'TeamLeaderShareSet', ratio: state.ratio, at: this.now() });
+    return state;
+  }
+
+  /**
+   * RT-06 per team, director only (the decider checks `roles`): a team's own ratio, or null to return the team to the
+   * centre-wide ratio; fed to the live router before the call returns.
+   */
+  async setTeamLeaderTeamRatio(teamId: string, ratio: number | null, reason: string, setBy: string, roles: readonly string[]): Promise<TeamLeaderTeamShareState> {
+    const { state, newEvents } = await handleCommand(this.pool, this.store, teamLeaderTeamShareStream(teamId), teamLeaderTeamShareDecider,
+      { type: 'SetTeamLeaderTeamRatio', data: { teamId, ratio, reason, setBy, setByRoles: roles, at: this.iso() } });
+    if (newEvents.length > 0) await this.router.apply({ type: 'TeamLeaderTeamShareSet', teamId, ratio: state.ratio, at: this.now() });
     return state;
   }
 

@@ -1,7 +1,7 @@
 import { DeciderSpecification } from '@switchboard/decider';
 import { isDomainError } from '@switchboard/domain-errors';
 import { agentSkillProfileDecider, routableSkills, routingProfile } from './agent-skill-profile.decider';
-import { teamLeaderShareDecider } from './team-leader-share.decider';
+import { teamLeaderShareDecider, teamLeaderTeamShareDecider } from './team-leader-share.decider';
 import type { AgentSkillProfileEvent } from './agent-skill-profile.events';
 import { routingPolicyDecider } from './routing-policy.decider';
 import { groupMergeDecider } from './group-merge.decider';
@@ -168,5 +168,55 @@ describe('RT-11 When a routing policy gives customer tiers priority', () => {
     const noAgeing = { ...base, ageing: { everySeconds: 0, increment: 0, max: 0 }, tierPriorities: [{ tier: 'vip', boost: 1 }] };
     spec.given([]).when({ type: 'SetRoutingPolicy', data: { policy: noAgeing, setBy: 'sup-1', at } })
       .thenThrows((e) => rejectsWith('ROUTING.INVALID_POLICY')(e) && fields(e).join() === 'tierPriorities[0].boost');
+  });
+});
+
+describe('RT-06 When the director sets a team\'s own team-leader ratio', () => {
+  const spec = DeciderSpecification.for(teamLeaderTeamShareDecider);
+  const set = (ratio: number | null, setByRoles: string[] = ['director'], reason = 'team t1 short of agents', teamId = 't1') =>
+    ({ type: 'SetTeamLeaderTeamRatio', data: { teamId, ratio, reason, setBy: 'dir-1', setByRoles, at } }) as const;
+  const wasSet = { type: 'TeamLeaderTeamRatioSet', data: { teamId: 't1', ratio: 0.3, previousRatio: null, reason: 'team t1 short of agents', setBy: 'dir-1', at } } as const;
+
+  it('should record the team\'s ratio with the one it replaced (none at first), who set it and why', () => {
+    spec.given([]).when(set(0.3)).then([wasSet]);
+    spec.given([wasSet]).when(set(0.1, ['director'], 'staffed again'))
+      .then([{ type: 'TeamLeaderTeamRatioSet', data: { teamId: 't1', ratio: 0.1, previousRatio: 0.3, reason: 'staffed again', setBy: 'dir-1', at } }]);
+  });
+
+  it('should record clearing it (the team follows the centre-wide ratio again), and nothing when there is nothing to clear or change', () => {
+    spec.given([wasSet]).when(set(null, ['director'], 'back to normal'))
+      .then([{ type: 'TeamLeaderTeamRatioCleared', data: { teamId: 't1', previousRatio: 0.3, reason: 'back to normal', setBy: 'dir-1', at } }]);
+    spec.given([]).when(set(null)).thenNothingHappens();
+    spec.given([wasSet]).when(set(0.3)).thenNothingHappens();
+  });
+
+  it('should refuse anyone but the director', () => {
+    spec.given([]).when(set(0.3, ['manager', 'supervisor', 'team_leader'])).thenThrows(rejectsWith('ROUTING.DIRECTOR_ONLY'));
+  });
+
+  it('should refuse a missing team, a ratio outside 0..1 or no reason, naming the fields', () => {
+    spec.given([]).when(set(-0.5, ['director'], '', ' ')).thenThrows((e) => rejectsWith('ROUTING.INVALID_TEAM_LEADER_RATIO')(e)
+      && (e as { fieldViolations: { field: string }[] }).fieldViolations.map((v) => v.field).join() === 'team_id,ratio,reason');
+    spec.given([wasSet]).when(set(null, ['director'], '')).thenThrows((e) => rejectsWith('ROUTING.INVALID_TEAM_LEADER_RATIO')(e)
+      && (e as { fieldViolations: { field: string }[] }).fieldViolations.map((v) => v.field).join() === 'reason');
+  });
+});
+
+describe('RT-11 When a routing policy has steps for some caller tiers only', () => {
+  const spec = DeciderSpecification.for(routingPolicyDecider);
+  const { version: _v, ...base } = policy('q1');
+  const fields = (e: unknown) => (e as { fieldViolations: { field: string }[] }).fieldViolations.map((v) => v.field);
+  const withSteps = (steps: ReturnType<typeof step>[]) => ({ type: 'SetRoutingPolicy', data: { policy: { ...base, steps }, setBy: 'sup-1', at } }) as const;
+
+  it('should accept a dedicated vip desk followed by a step for every call', () => {
+    const steps = [step({ callerTiers: ['vip'], teamIds: ['t-vip'], dedicated: true, expirySeconds: 30 }), step()];
+    spec.given([]).when(withSteps(steps)).then([{ type: 'RoutingPolicySet', data: { policy: { ...base, steps, version: 1 }, setBy: 'sup-1', at } }]);
+  });
+
+  it('should refuse a policy with no step serving every tier, a malformed or repeated tier, and a dedicated step without tiers or desk', () => {
+    spec.given([]).when(withSteps([step({ callerTiers: ['vip'] })])).thenThrows((e) => rejectsWith('ROUTING.INVALID_POLICY')(e) && fields(e).join() === 'steps');
+    spec.given([]).when(withSteps([step({ callerTiers: ['VIP!', 'gold', 'gold'], expirySeconds: 10 }), step({ dedicated: true, expirySeconds: 10 }), step({ callerTiers: ['vip'], dedicated: true })]))
+      .thenThrows((e) => rejectsWith('ROUTING.INVALID_POLICY')(e)
+        && fields(e).join() === 'steps[0].callerTiers[0],steps[0].callerTiers[2],steps[1].dedicated,steps[1].dedicated,steps[2].dedicated');
   });
 });

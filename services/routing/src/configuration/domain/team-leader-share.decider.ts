@@ -40,3 +40,56 @@ export const teamLeaderShareDecider: Decider<SetTeamLeaderHandlingRatio, TeamLea
   evolve: (s, e) => ({ ratio: e.data.ratio, version: s.version + 1 }),
   initialState: () => ({ ratio: DEFAULT_TEAM_LEADER_RATIO, version: 0 }),
 };
+
+/**
+ * RT-06 per team: the director gives one team's leaders a ratio of their own (a team short of agents leans on its
+ * leader more), overriding the centre-wide ratio for them; clearing it returns the team to the centre-wide ratio.
+ * Stream `team-leader-share-<teamId>`; audited like the centre-wide ratio (who, why, the ratio replaced).
+ */
+export type TeamLeaderTeamRatioSet = {
+  readonly type: 'TeamLeaderTeamRatioSet';
+  /** `previousRatio`: the team's own ratio it replaced, null when the team followed the centre-wide ratio. */
+  readonly data: { readonly teamId: string; readonly ratio: number; readonly previousRatio: number | null; readonly reason: string; readonly setBy: string; readonly at: string };
+};
+export type TeamLeaderTeamRatioCleared = {
+  readonly type: 'TeamLeaderTeamRatioCleared';
+  readonly data: { readonly teamId: string; readonly previousRatio: number; readonly reason: string; readonly setBy: string; readonly at: string };
+};
+export type TeamLeaderTeamShareEvent = TeamLeaderTeamRatioSet | TeamLeaderTeamRatioCleared;
+export type SetTeamLeaderTeamRatio = {
+  readonly type: 'SetTeamLeaderTeamRatio';
+  /** `ratio` null: clear the team's own ratio. `setByRoles`: the caller's roles from its token (director only). */
+  readonly data: { readonly teamId: string; readonly ratio: number | null; readonly reason: string; readonly setBy: string; readonly setByRoles: readonly string[]; readonly at: string };
+};
+/** The team's own ratio (null: it follows the centre-wide one). */
+export type TeamLeaderTeamShareState = { readonly ratio: number | null; readonly version: number };
+
+const TEAM_STREAM_PREFIX = `${teamLeaderShareStream}-`;
+export const teamLeaderTeamShareStream = (teamId: string) => `${TEAM_STREAM_PREFIX}${teamId}`;
+/** The team of a per-team ratio stream, or undefined for any other stream (the centre-wide one included). */
+export const teamOfShareStream = (streamId: string): string | undefined =>
+  (streamId.startsWith(TEAM_STREAM_PREFIX) ? streamId.slice(TEAM_STREAM_PREFIX.length) : undefined);
+
+function teamViolations(c: SetTeamLeaderTeamRatio['data']): FieldViolation[] {
+  return [
+    ...(c.teamId.trim() === '' ? [{ field: 'team_id', description: 'required' }] : []),
+    ...(c.ratio === null ? [] : violations({ ...c, ratio: c.ratio })),
+    ...(c.ratio === null && c.reason.trim().length < 3 ? [{ field: 'reason', description: 'say why (e.g. the traffic change)' }] : []),
+  ];
+}
+
+export function setTeamLeaderTeamRatio(c: SetTeamLeaderTeamRatio, s: TeamLeaderTeamShareState): TeamLeaderTeamShareEvent[] {
+  const { teamId, ratio, reason, setBy, setByRoles, at } = c.data;
+  if (!setByRoles.includes('director')) throw new PermissionDeniedError('ROUTING.DIRECTOR_ONLY', 'only the call-center director may change a team-leader handling ratio');
+  const bad = teamViolations(c.data);
+  if (bad.length > 0) throw new InvalidArgumentError('ROUTING.INVALID_TEAM_LEADER_RATIO', 'the team-leader handling ratio is invalid', bad);
+  if (ratio === s.ratio) return [];
+  if (ratio === null) return [{ type: 'TeamLeaderTeamRatioCleared', data: { teamId, previousRatio: s.ratio!, reason, setBy, at } }];
+  return [{ type: 'TeamLeaderTeamRatioSet', data: { teamId, ratio, previousRatio: s.ratio, reason, setBy, at } }];
+}
+
+export const teamLeaderTeamShareDecider: Decider<SetTeamLeaderTeamRatio, TeamLeaderTeamShareEvent, TeamLeaderTeamShareState> = {
+  decide: setTeamLeaderTeamRatio,
+  evolve: (s, e) => ({ ratio: e.type === 'TeamLeaderTeamRatioSet' ? e.data.ratio : null, version: s.version + 1 }),
+  initialState: () => ({ ratio: null, version: 0 }),
+};

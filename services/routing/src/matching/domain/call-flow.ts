@@ -1,4 +1,4 @@
-import { primarySkillOf } from './routing-policy';
+import { nextStepFor, primarySkillOf, stepForTier, tierOfCall } from './routing-policy';
 import { callKey, compareCallKeys } from './ranking';
 import type { LiveAgent, WaitingCall } from './live-state';
 import type { Match } from './matcher';
@@ -11,7 +11,8 @@ export const waitSeconds = (call: WaitingCall, at: number) => Math.max(0, at - c
 
 /** Call-side decisions: assignment, overflow through the policy steps, final action, re-offer. */
 export class CallFlow {
-  private offerSeq = 0;
+  /** Ordinal of the last offer made (a snapshot keeps it: the gateway's outcomes name offers by it). */
+  offerSeq = 0;
 
   constructor(private readonly book: LiveBook) {}
 
@@ -101,15 +102,18 @@ export class CallFlow {
   private overflow(call: WaitingCall, expiredAt: number, at: number, out: RoutingDecision[]): void {
     const policy = this.book.policyOf(call.queueId);
     const ref = { callId: call.callId, policyId: policy.policyId, policyVersion: policy.version, waitSeconds: waitSeconds(call, at), decidedAt: at };
-    if (call.stepIndex + 1 < policy.steps.length) {
-      out.push({ type: 'CallOverflowed', data: { ...ref, queueId: call.queueId, fromStep: call.stepIndex, toStep: call.stepIndex + 1 } });
-      return this.continueAt({ ...call, stepIndex: call.stepIndex + 1, stepStartedAt: expiredAt }, at, out);
+    // The next step serving the call's tier (RT-11): steps for other tiers only are passed over.
+    const next = nextStepFor(policy, tierOfCall(call.callerTier), call.stepIndex + 1);
+    if (next >= 0) {
+      out.push({ type: 'CallOverflowed', data: { ...ref, queueId: call.queueId, fromStep: call.stepIndex, toStep: next } });
+      return this.continueAt({ ...call, stepIndex: next, stepStartedAt: expiredAt }, at, out);
     }
     const final = policy.finalAction;
     if (final.kind === 'keep-waiting') return;
     if (final.kind === 'move-to-queue') {
       out.push({ type: 'CallMovedToQueue', data: { ...ref, fromQueueId: call.queueId, toQueueId: final.queueId, fromStep: call.stepIndex } });
-      return this.continueAt({ ...call, queueId: final.queueId, stepIndex: 0, stepStartedAt: expiredAt }, at, out);
+      const entry = stepForTier(this.book.policyOf(final.queueId), tierOfCall(call.callerTier), 0);
+      return this.continueAt({ ...call, queueId: final.queueId, stepIndex: entry, stepStartedAt: expiredAt }, at, out);
     }
     this.book.setCall(call.callId, undefined);
     const { callId, waitSeconds: wait } = ref;

@@ -15,12 +15,32 @@ export function rejectionOf(agent: LiveAgent, call: WaitingCall, step: ActiveSte
   return stepRejection(agent, step);
 }
 
-/** The step-level part of eligibility (same for every call waiting at this step); readiness is checked by the caller. */
+/**
+ * The step-level part of eligibility (same for every call of one tier waiting at this step); readiness is checked by
+ * the caller.
+ */
 export function stepRejection(agent: LiveAgent, step: ActiveStep): string | null {
+  // Tier rules sit behind one flag, out of line: this function is on every scan's hot path (and inlined there).
+  if (step.hasTierRules) {
+    const tier = tierRejection(agent, step);
+    if (tier !== null) return tier;
+  }
   if (!inPool(agent, step)) return 'not in the queue pool of this step';
   if (step.teamIds.size > 0 && !step.teamIds.has(agent.teamId)) return 'not in a preferred team of this step';
   if (step.agentIds.size > 0 && !step.agentIds.has(agent.agentId)) return 'not a preferred agent of this step';
   return skillGap(agent, step);
+}
+
+/**
+ * RT-11: the step does not serve the call's tier, or the agent is on a dedicated desk of this policy for other tiers.
+ */
+function tierRejection(agent: LiveAgent, step: ActiveStep): string | null {
+  if (step.tierMismatch !== null) return step.tierMismatch;
+  if (step.reservedAgents.size > 0) {
+    const byAgent = step.reservedAgents.get(agent.agentId);
+    if (byAgent !== undefined) return byAgent;
+  }
+  return step.reservedTeams.get(agent.teamId) ?? null;
 }
 
 export function inPool(agent: LiveAgent, step: ActiveStep): boolean {

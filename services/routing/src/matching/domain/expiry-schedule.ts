@@ -21,6 +21,17 @@ export class ExpirySchedule {
     }
   }
 
+  /** The heap as it is (snapshots keep it whole, stale entries included). */
+  entries(): readonly Expiry[] {
+    return this.heap;
+  }
+
+  /** Replaces the heap with `entries`, which must be a heap (as `entries()` returned it). */
+  replaceWith(entries: readonly Expiry[]): void {
+    this.heap.length = 0;
+    for (const e of entries) this.heap.push(e);
+  }
+
   /** When the earliest entry falls due (possibly a stale one); undefined when nothing is scheduled. */
   nextAt(): number | undefined {
     return this.heap[0]?.at;

@@ -41,6 +41,21 @@ export function tierPart(call: WaitingCall, step: ActiveStep, now: number): stri
     : `; caller tier ${call.callerTier}: priority head start +${boost} (policy ${step.policy.policyId}), priority ${priority}`;
 }
 
+/**
+ * The step's caller-tier rules (RT-11), or '' when it has none: which tiers it serves and its dedicated desk, steps
+ * the call's tier skipped, and how many agents a dedicated desk of another tier kept from it.
+ */
+export function tierStepPart(step: ActiveStep): string {
+  const parts: string[] = [];
+  if (step.callerTiers.length > 0) {
+    const s = step.policy.steps[step.index];
+    const desk = s.dedicated === true ? [...s.teamIds.map((t) => `team ${t}`), ...s.agentIds.map((a) => `agent ${a}`)] : [];
+    parts.push(`step ${step.index} serves caller tiers ${step.callerTiers.join(', ')} only${desk.length > 0 ? `, dedicated ${desk.join(', ')}` : ''}`);
+  }
+  if (step.skippedSteps.length > 0) parts.push(`caller tier ${step.tier} skipped step${step.skippedSteps.length > 1 ? 's' : ''} ${step.skippedSteps.join(', ')} (for other tiers only)`);
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
 /** Explanation of a call-side decision: `ranked` holds the winner first, then runners-up (eligible). */
 export function explainAgentChoice(call: WaitingCall, step: ActiveStep, now: number, ranked: readonly LiveAgent[],
   rejected: readonly CandidateNote[], considered: number): Explanation {
@@ -54,7 +69,7 @@ export function explainAgentChoice(call: WaitingCall, step: ActiveStep, now: num
   return {
     strategy: STRATEGY_LABEL[step.policy.strategy], candidatesConsidered: considered, candidates,
     summary: `call ${call.callId} at step ${step.index}${merged}: ${winner.agentId} chosen, ${winnerReason(winner, step, now)}; ${considered} agents considered`
-      + tierPart(call, step, now),
+      + tierPart(call, step, now) + tierStepPart(step),
   };
 }
 
@@ -66,6 +81,6 @@ export function explainCallChoice(agent: LiveAgent, call: WaitingCall, step: Act
       + (agent.leaderShare === undefined ? '' : `; ${lastResortReason(agent.leaderShare)}`))],
     summary: `${agent.agentId} became available; call ${call.callId} was the first of ${eligibleCalls} eligible waiting calls `
       + `(step ${step.index}, priority ${agedPriority(step.policy, now - call.enqueuedAt, call.callerTier)}, waited ${seconds(now - call.enqueuedAt)} s); `
-      + 'no other ready agent was eligible for it, or it would already have been assigned' + tierPart(call, step, now),
+      + 'no other ready agent was eligible for it, or it would already have been assigned' + tierPart(call, step, now) + tierStepPart(step),
   };
 }

@@ -44,7 +44,7 @@ export class IndexedMatcher implements Matcher {
   }
 
   bestAgentFor(call: WaitingCall, now: number): Match | null {
-    const step = this.view.stepOf(call.queueId, call.stepIndex);
+    const step = this.view.stepOf(call.queueId, call.stepIndex, call.callerTier);
     let scans = this.sourceLists(step, false).map((list) => scan(list, call, step, now, stopBelow(step)));
     // Team leaders are the last resort: looked at only when no regular agent is eligible.
     if (this.agents.hasReadyLeaders() && scans.every((s) => s.eligible.length === 0)) {
@@ -64,12 +64,12 @@ export class IndexedMatcher implements Matcher {
     let eligible = 0;
     for (const bucket of this.calls.bucketsServedBy(agent.queueIds)) {
       if (bucket.calls.size === 0) continue;
-      const step = this.view.stepOf(bucket.queueId, bucket.stepIndex);
+      const step = this.view.stepOf(bucket.queueId, bucket.stepIndex, bucket.callerTier);
       if (stepRejection(agent, step) !== null) continue;
       const call = bucket.calls.values().find((c) => !c.excludedAgentIds.has(agent.agentId));
       if (call === undefined) continue;
       eligible += bucket.calls.size;
-      const key = callKey(call, step.policy, now);
+      const key = callKey(call, step.policy, now, step.depth);
       if (best === null || compareCallKeys(key, best.key) < 0) best = { call, step, key };
     }
     if (best === null) return null;

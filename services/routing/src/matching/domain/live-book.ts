@@ -4,6 +4,9 @@ import { DEFAULT_TEAM_LEADER_RATIO, leaderShareOf } from './team-leader-share';
 import type { LiveView, Matcher } from './matcher';
 import type { AgentProfile } from './routing-inputs';
 import { ExpirySchedule } from './expiry-schedule';
+import {
+  agentFromState, agentToState, callFromState, callToState, profileFromState, profileToState, type EngineSnapshotV1,
+} from './engine-state';
 
 const NO_QUEUES: ReadonlySet<string> = new Set();
 
@@ -40,8 +43,12 @@ export class LiveBook implements LiveView {
   /** Calls held back (not waiting, not offered) after the PBX reported them not waiting, by call id. */
   readonly retries = new Map<string, CallRetry>();
   readonly profiles = new Map<string, AgentProfile>();
-  /** RT-06: the director's ratio, each team's last offers (agent ids, oldest first) and the logged-in team leaders. */
+  /**
+   * RT-06: the director's centre-wide ratio, the teams' own ratios (overriding it), each team's last offers (agent
+   * ids, oldest first) and the logged-in team leaders.
+   */
   teamLeaderRatio = DEFAULT_TEAM_LEADER_RATIO;
+  readonly teamLeaderRatios = new Map<string, number>();
   readonly teamOffers = new Map<string, string[]>();
   readonly leaders = new Set<string>();
   readonly expiries = new ExpirySchedule();
@@ -64,9 +71,15 @@ export class LiveBook implements LiveView {
     this.matcher.agentChanged(before, next);
   }
 
-  /** A team leader's share of their team's recent offers under the current ratio. */
+  /** The ratio that applies to a team's leaders: the team's own, else the centre-wide one. */
+  ratioOf(teamId: string): number {
+    return this.teamLeaderRatios.get(teamId) ?? this.teamLeaderRatio;
+  }
+
+  /** A team leader's share of their team's recent offers under the ratio that applies to the team. */
   shareOf(agentId: string, teamId: string): LeaderShare {
-    return leaderShareOf(this.teamOffers.get(teamId) ?? [], agentId, this.teamLeaderRatio);
+    const own = this.teamLeaderRatios.get(teamId);
+    return leaderShareOf(this.teamOffers.get(teamId) ?? [], agentId, own ?? this.teamLeaderRatio, own === undefined ? undefined : teamId);
   }
 
   setCall(callId: string, next: WaitingCall | undefined): void {
@@ -91,11 +104,11 @@ export class LiveBook implements LiveView {
     return this.policies.get(queueId) ?? defaultPolicy(queueId);
   }
 
-  stepOf(queueId: string, stepIndex: number): ActiveStep {
-    const id = `${queueId}#${stepIndex}`;
+  stepOf(queueId: string, stepIndex: number, callerTier?: string): ActiveStep {
+    const id = callerTier === undefined ? `${queueId}#${stepIndex}` : `${queueId}#${stepIndex}#${callerTier}`;
     let step = this.steps.get(id);
     if (step === undefined) {
-      step = activeStep(this.policyOf(queueId), stepIndex, this.mergedByQueue.get(queueId) ?? NO_QUEUES);
+      step = activeStep(this.policyOf(queueId), stepIndex, this.mergedByQueue.get(queueId) ?? NO_QUEUES, callerTier);
       this.steps.set(id, step);
     }
     return step;
@@ -125,6 +138,44 @@ export class LiveBook implements LiveView {
   schedule(call: WaitingCall): void {
     const expiry = this.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;
     if (expiry !== null) this.expiries.push({ at: call.stepStartedAt + expiry * 1000, callId: call.callId, stepIndex: call.stepIndex, queueId: call.queueId });
+  }
+
+  /** The book's part of a snapshot (everything but the offer counter), in iteration order. */
+  saveState(): Omit<EngineSnapshotV1, 'version' | 'offerSeq'> {
+    return {
+      teamLeaderRatio: this.teamLeaderRatio,
+      teamLeaderRatios: [...this.teamLeaderRatios].map(([teamId, ratio]) => ({ teamId, ratio })),
+      policies: [...this.policies.values()],
+      merges: [...this.mergeGroups].map(([groupId, queueIds]) => ({ groupId, queueIds })),
+      profiles: [...this.profiles].map(([agentId, p]) => profileToState(agentId, p)),
+      agents: [...this.agents.values()].map(agentToState),
+      leaders: [...this.leaders],
+      calls: [...this.calls.values()].map(callToState),
+      offers: [...this.offers.values()].map((o) => ({ ...o, call: callToState(o.call) })),
+      holds: [...this.holds].map(([agentId, h]) => ({ agentId, since: h.since, until: h.until })),
+      retries: [...this.retries.values()].map((r) => ({ call: callToState(r.call), until: r.until })),
+      teamOffers: [...this.teamOffers].map(([teamId, agentIds]) => ({ teamId, agentIds: [...agentIds] })),
+      expiries: [...this.expiries.entries()],
+    };
+  }
+
+  /** Loads a saved state into this (new, empty) book through the same setters live inputs use, so indexes follow. */
+  loadState(s: Omit<EngineSnapshotV1, 'version' | 'offerSeq'>): void {
+    s.policies.forEach((p) => this.setPolicy(p));
+    s.merges.forEach((m) => this.setMerge(m.groupId, m.queueIds));
+    this.teamLeaderRatio = s.teamLeaderRatio;
+    s.teamLeaderRatios.forEach((r) => this.teamLeaderRatios.set(r.teamId, r.ratio));
+    s.profiles.forEach((p) => this.profiles.set(p.agentId, profileFromState(p)));
+    s.teamOffers.forEach((t) => this.teamOffers.set(t.teamId, [...t.agentIds]));
+    s.agents.forEach((a) => this.setAgent(a.agentId, agentFromState(a)));
+    this.leaders.clear();
+    s.leaders.forEach((agentId) => this.leaders.add(agentId));
+    // setCall also schedules each call's step expiry; the saved heap replaces those entries below.
+    s.calls.forEach((c) => this.setCall(c.callId, callFromState(c)));
+    s.offers.forEach((o) => this.offers.set(o.call.callId, { ...o, call: callFromState(o.call) }));
+    s.holds.forEach((h) => this.holds.set(h.agentId, { since: h.since, until: h.until }));
+    s.retries.forEach((r) => this.retries.set(r.call.callId, { call: callFromState(r.call), until: r.until }));
+    this.expiries.replaceWith(s.expiries);
   }
 
   private configChanged(): void {

@@ -35,6 +35,8 @@ export interface LeaderShare {
   readonly of: number;
   readonly ratio: number;
   readonly reached: boolean;
+  /** The team whose own ratio (set by the director for it) `ratio` is; absent = the centre-wide ratio. */
+  readonly ownRatioOf?: string;
 }
 
 export interface WaitingCall {

@@ -30,8 +30,8 @@ export interface LiveView {
   readonly agents: ReadonlyMap<string, LiveAgent>;
   readonly calls: ReadonlyMap<string, WaitingCall>;
   policyOf(queueId: string): RoutingPolicy;
-  /** The call's current step, group merging applied; cached by the engine. */
-  stepOf(queueId: string, stepIndex: number): ActiveStep;
+  /** The call's current step for its caller tier (absent = standard), group merging applied; cached by the engine. */
+  stepOf(queueId: string, stepIndex: number, callerTier?: string): ActiveStep;
 }
 
 /**

@@ -19,7 +19,7 @@ export class NaiveMatcher implements Matcher {
   configChanged(): void {}
 
   bestAgentFor(call: WaitingCall, now: number): Match | null {
-    const step = this.view.stepOf(call.queueId, call.stepIndex);
+    const step = this.view.stepOf(call.queueId, call.stepIndex, call.callerTier);
     const skill = primarySkillOf(step);
     const top: { agent: LiveAgent; key: AgentKey }[] = [];
     const leaders: { agent: LiveAgent; key: AgentKey }[] = [];
@@ -42,10 +42,10 @@ export class NaiveMatcher implements Matcher {
     let best: { call: WaitingCall; step: ActiveStep; key: CallKey } | null = null;
     let eligible = 0;
     for (const call of this.view.calls.values()) {
-      const step = this.view.stepOf(call.queueId, call.stepIndex);
+      const step = this.view.stepOf(call.queueId, call.stepIndex, call.callerTier);
       if (rejectionOf(agent, call, step) !== null) continue;
       eligible++;
-      const key = callKey(call, step.policy, now);
+      const key = callKey(call, step.policy, now, step.depth);
       if (best === null || compareCallKeys(key, best.key) < 0) best = { call, step, key };
     }
     if (best === null) return null;

@@ -1,4 +1,4 @@
-import { agedPriority, type AgentStrategy, type RoutingPolicy } from './routing-policy';
+import { agedPriority, stepDepth, tierOfCall, type AgentStrategy, type RoutingPolicy } from './routing-policy';
 import { proficiencyOf, type LiveAgent, type WaitingCall } from './live-state';
 
 /**
@@ -32,11 +32,14 @@ export const STRATEGY_LABEL: Readonly<Record<AgentStrategy, string>> = {
   'round-robin': 'round-robin',
 };
 
-/** Call side: later policy step first, then aged priority (caller tier included), then longest wait. */
+/**
+ * Call side: further overflowed first (steps serving the call's tier passed through; a step its tier skips does not
+ * count), then aged priority (caller tier included), then longest wait.
+ */
 export type CallKey = readonly [number, number, number, string];
 
-export function callKey(call: WaitingCall, policy: RoutingPolicy, now: number): CallKey {
-  return [-call.stepIndex, -agedPriority(policy, now - call.enqueuedAt, call.callerTier), call.enqueuedAt, call.callId];
+export function callKey(call: WaitingCall, policy: RoutingPolicy, now: number, depth = stepDepth(policy, tierOfCall(call.callerTier), call.stepIndex)): CallKey {
+  return [-depth, -agedPriority(policy, now - call.enqueuedAt, call.callerTier), call.enqueuedAt, call.callId];
 }
 
 export const compareCallKeys = compareKeys as (a: CallKey, b: CallKey) => number;

@@ -6,9 +6,9 @@ import { rejectionOf } from './eligibility';
 import type { LiveView, Match, Matcher } from './matcher';
 import type { RoutingInput } from './routing-inputs';
 import type { RoutingDecision } from './routing-decision.events';
-import { overtakingBoundMs, tierBoost } from './routing-policy';
+import { nextStepFor, overtakingBoundMs, servesTier, stepDepth, tierBoost, tierOfCall } from './routing-policy';
 import { DEFAULT_TEAM_LEADER_RATIO, TEAM_LEADER_SHARE_WINDOW } from './team-leader-share';
-import { busyFloor, QUEUES, scenario } from '../test-support/arbitraries';
+import { busyFloor, QUEUES, scenario, tieredFloor } from '../test-support/arbitraries';
 import { replayScenario, type Scenario } from '../test-support/scenario-driver';
 
 /** Checks every match against the raw policy, independently of eligibility.ts, before the engine acts on it. */
@@ -16,11 +16,15 @@ class CheckingMatcher implements Matcher {
   readonly name = 'checked-indexed';
   private readonly inner: IndexedMatcher;
   readonly merged = new Map<string, readonly string[]>();
-  /** The director's ratio as the test last set it, and every team's offers as this checker saw them made. */
+  /** The director's ratios (centre-wide, per team) as the test last set them, and every team's offers as this checker saw them made. */
   ratio = DEFAULT_TEAM_LEADER_RATIO;
+  readonly teamRatios = new Map<string, number>();
   private readonly teamOffers = new Map<string, string[]>();
   leaderOffers = 0;
+  teamRatioLeaderOffers = 0;
   tieredOffers = 0;
+  restrictedStepOffers = 0;
+  deskOffers = 0;
 
   constructor(private readonly view: LiveView, private readonly offersOf: () => Iterable<{ agentId: string }>) {
     this.inner = new IndexedMatcher(view);
@@ -43,7 +47,29 @@ class CheckingMatcher implements Matcher {
     expect(call.excludedAgentIds.has(agent.agentId)).toBe(false);
     this.checkTeamLeaderRules(m);
     this.checkTierOvertaking(m);
+    this.checkTierSteps(m);
     return m;
+  }
+
+  /**
+   * RT-11: a call is only ever assigned through a step that serves its tier (no standard call through a vip-only
+   * step), and never to an agent of a dedicated desk of the policy that is not for its tier.
+   */
+  private checkTierSteps({ agent, call }: Match): void {
+    const policy = this.view.policyOf(call.queueId);
+    const tier = tierOfCall(call.callerTier);
+    const at = policy.steps[call.stepIndex];
+    expect(servesTier(at, tier) ? 'served' : `${tier} call ${call.callId} assigned through step ${call.stepIndex} for ${at.callerTiers?.join()}`).toBe('served');
+    if ((at.callerTiers ?? []).length > 0) this.restrictedStepOffers++;
+    for (const s of policy.steps) {
+      if (s.dedicated !== true || (s.callerTiers ?? []).length === 0) continue;
+      const onDesk = s.teamIds.includes(agent.teamId) || s.agentIds.includes(agent.agentId);
+      if (!onDesk) continue;
+      this.deskOffers++;
+      // The desk member may take the call only if some dedicated step naming them is for the call's tier.
+      const allowed = policy.steps.some((d) => d.dedicated === true && (d.callerTiers ?? []).includes(tier) && (d.teamIds.includes(agent.teamId) || d.agentIds.includes(agent.agentId)));
+      expect(allowed ? 'allowed' : `${tier} call ${call.callId} went to ${agent.agentId} of a desk for ${s.callerTiers?.join()}`).toBe('allowed');
+    }
   }
 
   /** RT-06: a team leader only when no regular agent may take the call, and within the ratio of the team's last offers. */
@@ -51,21 +77,27 @@ class CheckingMatcher implements Matcher {
     const offers = this.teamOffers.get(agent.teamId) ?? [];
     if (agent.leaderShare !== undefined) {
       this.leaderOffers++;
+      if (this.teamRatios.has(agent.teamId)) this.teamRatioLeaderOffers++;
       for (const other of this.view.agents.values()) if (other.leaderShare === undefined) expect(rejectionOf(other, call, step)).not.toBeNull();
       const taken = offers.filter((id) => id === agent.agentId).length;
-      expect(taken + 1).toBeLessThanOrEqual(this.ratio * (offers.length + 1) + 1e-9);
+      // The team's own ratio when the director set one, else the centre-wide ratio.
+      expect(taken + 1).toBeLessThanOrEqual((this.teamRatios.get(agent.teamId) ?? this.ratio) * (offers.length + 1) + 1e-9);
     }
     this.teamOffers.set(agent.teamId, [...offers, agent.agentId].slice(-TEAM_LEADER_SHARE_WINDOW));
   }
 
-  /** RT-11: no call goes ahead of one of its queue and step, for the same agent, that queued its tier head start earlier. */
-  private checkTierOvertaking({ agent, call, step }: Match): void {
+  /**
+   * RT-11: no call goes ahead of one of its queue and overflow depth (steps serving its tier passed through), for the
+   * same agent, that queued its tier head start earlier.
+   */
+  private checkTierOvertaking({ agent, call }: Match): void {
     const policy = this.view.policyOf(call.queueId);
     const boost = tierBoost(policy, call.callerTier);
     if (boost > 0) this.tieredOffers++;
+    const depth = stepDepth(policy, tierOfCall(call.callerTier), call.stepIndex);
     for (const other of this.view.calls.values()) {
-      if (other.callId === call.callId || other.queueId !== call.queueId || other.stepIndex !== call.stepIndex) continue;
-      if (rejectionOf(agent, other, step) !== null) continue;
+      if (other.callId === call.callId || other.queueId !== call.queueId || stepDepth(policy, tierOfCall(other.callerTier), other.stepIndex) !== depth) continue;
+      if (rejectionOf(agent, other, this.view.stepOf(other.queueId, other.stepIndex, other.callerTier)) !== null) continue;
       const bound = overtakingBoundMs(policy, boost, tierBoost(policy, other.callerTier));
       const overtaken = bound !== undefined && other.enqueuedAt < call.enqueuedAt && other.enqueuedAt + bound <= call.enqueuedAt;
       expect(overtaken ? `${call.callId} went ahead of ${other.callId}` : 'in order').toBe('in order');
@@ -91,11 +123,14 @@ function assertSteadyState(engine: RoutingEngine, at: number): void {
     for (const a of book.agents.values()) expect(a.availability).not.toMatchObject({ status: 'reserved', callId });
   }
   for (const call of book.calls.values()) {
-    const step = book.stepOf(call.queueId, call.stepIndex);
+    const step = book.stepOf(call.queueId, call.stepIndex, call.callerTier);
     for (const agent of book.agents.values()) expect(rejectionOf(agent, call, step)).not.toBeNull();
-    const expiry = book.policyOf(call.queueId).steps[call.stepIndex].expirySeconds;
-    if (expiry !== null && book.policyOf(call.queueId).finalAction.kind !== 'keep-waiting') expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
-    if (expiry !== null && call.stepIndex + 1 < book.policyOf(call.queueId).steps.length) expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
+    const policy = book.policyOf(call.queueId);
+    // A waiting call sits only in a step that serves its tier, and overflows on time to the next one that does.
+    expect(servesTier(policy.steps[call.stepIndex], tierOfCall(call.callerTier))).toBe(true);
+    const expiry = policy.steps[call.stepIndex].expirySeconds;
+    if (expiry !== null && policy.finalAction.kind !== 'keep-waiting') expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
+    if (expiry !== null && nextStepFor(policy, tierOfCall(call.callerTier), call.stepIndex + 1) >= 0) expect(call.stepStartedAt + expiry * 1000).toBeGreaterThan(at);
   }
 }
 
@@ -107,9 +142,15 @@ function runScenario(played: Scenario): CheckingMatcher {
   const firstQueued = new Map<string, number>();
   const feed = (input: RoutingInput) => {
     // Timers due before the input (an agent hold ending) still decide under the old ratio, so allow either during it.
+    const ratios = checked!.teamRatios;
     if (input.type === 'TeamLeaderShareSet') checked!.ratio = Math.max(checked!.ratio, input.ratio);
+    if (input.type === 'TeamLeaderTeamShareSet') ratios.set(input.teamId, Math.max(ratios.get(input.teamId) ?? checked!.ratio, input.ratio ?? checked!.ratio));
     const a = indexed.handle(input);
     if (input.type === 'TeamLeaderShareSet') checked!.ratio = input.ratio;
+    if (input.type === 'TeamLeaderTeamShareSet') {
+      if (input.ratio === null) ratios.delete(input.teamId);
+      else ratios.set(input.teamId, input.ratio);
+    }
     expect(strip(a)).toEqual(strip(naive.handle(input)));
     assertSteadyState(indexed, input.at);
     // A re-offered call keeps the wait (and so the aged priority) of its visit.
@@ -143,5 +184,26 @@ describe('routing engine properties over random populations', () => {
     // The populations really exercise both rules.
     expect(leaderOffers).toBeGreaterThan(0);
     expect(tieredOffers).toBeGreaterThan(0);
+  });
+
+  it('keeps team leaders to their team\'s own ratio where the director set one, and the centre-wide one elsewhere', () => {
+    let teamRatioLeaderOffers = 0;
+    fc.assert(fc.property(busyFloor, (s) => {
+      teamRatioLeaderOffers += runScenario(s).teamRatioLeaderOffers;
+    }), { numRuns: 150 });
+    expect(teamRatioLeaderOffers).toBeGreaterThan(0);
+  });
+
+  it('never assigns a call through a step that does not serve its caller tier (no standard call through a vip-only step), nor to a dedicated desk of another tier', () => {
+    let restrictedStepOffers = 0;
+    let deskOffers = 0;
+    fc.assert(fc.property(tieredFloor, (s) => {
+      const checked = runScenario(s);
+      restrictedStepOffers += checked.restrictedStepOffers;
+      deskOffers += checked.deskOffers;
+    }), { numRuns: 200 });
+    // Tier-only steps and dedicated desks really took calls.
+    expect(restrictedStepOffers).toBeGreaterThan(0);
+    expect(deskOffers).toBeGreaterThan(0);
   });
 });

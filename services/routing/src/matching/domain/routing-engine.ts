@@ -5,6 +5,8 @@ import { CallFlow } from './call-flow';
 import type { AgentProfile, RoutingInput } from './routing-inputs';
 import type { RoutingDecision } from './routing-decision.events';
 import { IndexedMatcher } from './indexed-matcher';
+import { stepForTier, tierOfCall } from './routing-policy';
+import { ENGINE_SNAPSHOT_VERSION, requireSnapshotV1, type EngineSnapshotV1 } from './engine-state';
 
 const NO_PROFILE: AgentProfile = { teamId: '', skills: new Map() };
 
@@ -33,6 +35,20 @@ export class RoutingEngine {
   constructor(makeMatcher: (view: LiveView) => Matcher = (v) => new IndexedMatcher(v)) {
     this.book = new LiveBook(makeMatcher);
     this.flow = new CallFlow(this.book);
+  }
+
+  /** The engine's whole state as plain JSON-ready data (see EngineSnapshotV1); `restore` of it decides exactly alike. */
+  snapshot(): EngineSnapshotV1 {
+    return { version: ENGINE_SNAPSHOT_VERSION, offerSeq: this.flow.offerSeq, ...this.book.saveState() };
+  }
+
+  /** An engine in the state `snapshot` saved (throws, naming the version, on a snapshot this release cannot read). */
+  static restore(snapshot: EngineSnapshotV1, makeMatcher?: (view: LiveView) => Matcher): RoutingEngine {
+    const { version: _v, offerSeq, ...state } = requireSnapshotV1(snapshot);
+    const engine = new RoutingEngine(makeMatcher);
+    engine.book.loadState(state);
+    engine.flow.offerSeq = offerSeq;
+    return engine;
   }
 
   handle(input: RoutingInput): RoutingDecision[] {
@@ -75,6 +91,11 @@ export class RoutingEngine {
       case 'TeamLeaderShareSet': {
         this.book.teamLeaderRatio = input.ratio;
         return this.flow.refreshLeaders(null, at, out);
+      }
+      case 'TeamLeaderTeamShareSet': {
+        if (input.ratio === null) this.book.teamLeaderRatios.delete(input.teamId);
+        else this.book.teamLeaderRatios.set(input.teamId, input.ratio);
+        return this.flow.refreshLeaders(input.teamId, at, out);
       }
       case 'TimeAdvanced': return;
       default: {
@@ -170,7 +191,9 @@ export class RoutingEngine {
       // A later visit of a call still tracked: the earlier visit ended without routing hearing of it.
       this.dropCall(callId, at, out);
     }
-    const call: WaitingCall = { callId, queueId, queueVisit, enqueuedAt: at, stepIndex: 0, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>(), callerTier };
+    // A call enters at the first step serving its tier (RT-11: steps for other tiers only are skipped).
+    const stepIndex = stepForTier(this.book.policyOf(queueId), tierOfCall(callerTier), 0);
+    const call: WaitingCall = { callId, queueId, queueVisit, enqueuedAt: at, stepIndex, stepStartedAt: at, attempt: 1, excludedAgentIds: new Set<string>(), callerTier };
     this.book.setCall(callId, call);
     this.flow.routeCall(call, at, out);
   }
@@ -239,8 +262,9 @@ export class RoutingEngine {
   /** A held-back call waits again (its wait, step and exclusions kept) and is offered at once if an agent is free. */
   private resume(call: WaitingCall, at: number, out: RoutingDecision[]): void {
     this.book.retries.delete(call.callId);
-    const steps = this.book.policyOf(call.queueId).steps.length;
-    const waiting = call.stepIndex < steps ? call : { ...call, stepIndex: steps - 1 };
+    // The policy may have changed while the call was held back: the nearest step that serves the call's tier.
+    const stepIndex = stepForTier(this.book.policyOf(call.queueId), tierOfCall(call.callerTier), call.stepIndex);
+    const waiting = stepIndex === call.stepIndex ? call : { ...call, stepIndex };
     this.book.setCall(call.callId, waiting);
     this.flow.routeCall(waiting, at, out);
   }
@@ -274,7 +298,7 @@ export class RoutingEngine {
       this.book.setPolicy(policy);
       for (const call of [...this.book.calls.values()].filter((c) => c.queueId === policy.queueId)) {
         this.book.setCall(call.callId, undefined);
-        this.book.setCall(call.callId, { ...call, stepIndex: Math.min(call.stepIndex, policy.steps.length - 1) });
+        this.book.setCall(call.callId, { ...call, stepIndex: stepForTier(policy, tierOfCall(call.callerTier), call.stepIndex) });
       }
     }, at, out);
   }

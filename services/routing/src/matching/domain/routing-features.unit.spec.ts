@@ -1,4 +1,4 @@
-import { given, policy, readyAgent } from '../test-support/engine-spec';
+import { given, policy, readyAgent, step } from '../test-support/engine-spec';
 import type { RoutingInput } from './routing-inputs';
 import type { CallAssigned } from './routing-decision.events';
 import { TEAM_LEADER_SHARE_WINDOW } from './team-leader-share';
@@ -10,9 +10,9 @@ const ready = (agentId: string, at: number): RoutingInput => ({ type: 'AgentBeca
 const wrapUp = (agentId: string, callId: string, at: number): RoutingInput => ({ type: 'AgentStartedWrapUp', agentId, callId, at });
 const ratio = (r: number, at = 0): RoutingInput => ({ type: 'TeamLeaderShareSet', ratio: r, at });
 
-/** A team leader of t1, logged in to q1 and ready at `readyAt`. */
-const readyLeader = (agentId: string, readyAt: number): RoutingInput[] => [
-  { type: 'AgentProfileChanged', agentId, profile: { teamId: 't1', skills: new Map(), teamLeader: true }, at: 0 },
+/** A team leader of `teamId` (t1), logged in to q1 and ready at `readyAt`. */
+const readyLeader = (agentId: string, readyAt: number, teamId = 't1'): RoutingInput[] => [
+  { type: 'AgentProfileChanged', agentId, profile: { teamId, skills: new Map(), teamLeader: true }, at: 0 },
   { type: 'AgentLoggedIn', agentId, queueIds: ['q1'], at: 0 },
   ready(agentId, readyAt),
 ];
@@ -113,5 +113,82 @@ describe('The live queue state', () => {
     expect(queueStateOf(engine.book, 'q1', 2_000)).toMatchObject({ waitingCalls: 3, waitingByTier: { vip: 2 }, agentsReady: 1, teamLeadersReady: 0, teamLeadersAtShare: 1 });
     engine.handle(ratio(1, 2_000));
     expect(queueStateOf(engine.book, 'q1', 2_000)).toMatchObject({ waitingCalls: 2, waitingByTier: { vip: 1 }, agentsReady: 0, teamLeadersReady: 0 });
+  });
+});
+
+describe('RT-11 When a policy step serves some caller tiers only', () => {
+  // A VIP desk (team t-vip) for 30 s, dedicated: standard callers never reach it; then anyone of t1.
+  const desk = policy('q1', {
+    strategy: 'longest-idle',
+    steps: [step({ callerTiers: ['vip'], teamIds: ['t-vip'], dedicated: true, expirySeconds: 30 }), step()],
+  });
+  const floor: RoutingInput[] = [{ type: 'PolicySet', policy: desk, at: 0 }, ...readyAgent('vip-1', {}, 0, ['q1'], 't-vip')];
+
+  it('should give a vip call to the dedicated desk and say so in the explanation', () => {
+    given([...floor, ...readyAgent('a1', {}, 0)]).when(queued('c-vip', 1_000, 'vip')).then([{ callId: 'c-vip', agentId: 'vip-1', step: 0 }]);
+    const [assigned] = given(floor).when(queued('c-vip', 1_000, 'vip')).decisions('naive') as CallAssigned[];
+    expect(assigned.data.explanation.summary).toContain('step 0 serves caller tiers vip only, dedicated team t-vip');
+  });
+
+  it('should never give a standard call to the dedicated desk, even when it is the only ready agent', () => {
+    given(floor).when(queued('c-std', 1_000)).then([]);
+    given([...floor, queued('c-std', 1_000)]).when({ type: 'TimeAdvanced', at: 120_000 }).then([]);
+    given([...floor, queued('c-std', 1_000), { type: 'AgentLoggedIn', agentId: 'a1', queueIds: ['q1'], at: 0 }])
+      .when(ready('a1', 2_000)).then([{ callId: 'c-std', agentId: 'a1', step: 1 }], ['CallAssigned']);
+  });
+
+  it('should let a standard call enter at the first step serving it, naming the step it skipped and the desk that was off limits', () => {
+    const [assigned] = given([...floor, ...readyAgent('a1', {}, 500)]).when(queued('c-std', 1_000)).decisions('naive') as CallAssigned[];
+    expect(assigned.data).toMatchObject({ agentId: 'a1', step: 1 });
+    expect(assigned.data.explanation.summary).toContain('caller tier standard skipped step 0 (for other tiers only)');
+    expect(assigned.data.explanation.candidates).toContainEqual(expect.objectContaining({
+      agentId: 'vip-1', outcome: 'rejected', reason: 'reserved for caller tiers vip (dedicated team t-vip in policy pol-q1), not standard' }));
+  });
+
+  it('should keep a vip call at the desk until its step expires, then widen to everyone', () => {
+    const busyDesk: RoutingInput[] = [...floor, queued('c-first', 500, 'vip'), ...readyAgent('a1', {}, 0)];
+    given(busyDesk).when(queued('c-vip', 1_000, 'vip')).then([]);
+    given([...busyDesk, queued('c-vip', 1_000, 'vip')]).when({ type: 'TimeAdvanced', at: 31_000 })
+      .then([{ callId: 'c-vip', fromStep: 0, toStep: 1 }, { callId: 'c-vip', agentId: 'a1', step: 1 }], ['CallOverflowed', 'CallAssigned']);
+  });
+
+  it('should overflow a call past steps for other tiers only, to the next step serving its tier', () => {
+    const ladder = policy('q1', { steps: [step({ expirySeconds: 10 }), step({ callerTiers: ['gold'], expirySeconds: 10 }), step({ extraQueueIds: ['backup'] })] });
+    given([{ type: 'PolicySet', policy: ladder, at: 0 }, queued('c1', 0)]).when({ type: 'TimeAdvanced', at: 10_000 })
+      .then([{ callId: 'c1', fromStep: 0, toStep: 2 }], ['CallOverflowed']);
+    given([{ type: 'PolicySet', policy: ladder, at: 0 }, queued('c1', 0, 'gold')]).when({ type: 'TimeAdvanced', at: 10_000 })
+      .then([{ callId: 'c1', fromStep: 0, toStep: 1 }], ['CallOverflowed']);
+  });
+
+  it('should rank a call by how far it overflowed for its tier, so a vip at its first step is not put behind a standard call at its first', () => {
+    // Not dedicated: the vip team may also take standard calls (step 1); the vip's head start decides, not the step index.
+    const shared = policy('q1', {
+      strategy: 'longest-idle', ageing: { everySeconds: 10, increment: 1, max: 3 }, tierPriorities: [{ tier: 'vip', boost: 2 }],
+      steps: [step({ callerTiers: ['vip'], teamIds: ['t-vip'], expirySeconds: 60 }), step()],
+    });
+    given([{ type: 'PolicySet', policy: shared, at: 0 }, queued('c-std', 1_000), queued('c-vip', 2_000, 'vip'),
+      { type: 'AgentProfileChanged', agentId: 'vip-1', profile: { teamId: 't-vip', skills: new Map() }, at: 0 },
+      { type: 'AgentLoggedIn', agentId: 'vip-1', queueIds: ['q1'], at: 0 }])
+      .when(ready('vip-1', 3_000)).then([{ callId: 'c-vip', agentId: 'vip-1', step: 0 }]);
+  });
+});
+
+describe('RT-06 When the director sets a team\'s own team-leader ratio', () => {
+  const teamRatio = (teamId: string, r: number | null, at = 0): RoutingInput => ({ type: 'TeamLeaderTeamShareSet', teamId, ratio: r, at });
+
+  it('should let that team\'s leaders take calls under it while other teams follow the centre-wide ratio', () => {
+    given([ratio(0), teamRatio('t1', 1), ...readyLeader('tl-1', 0, 't1')]).when(queued('c1', 1_000)).then([{ agentId: 'tl-1' }]);
+    given([ratio(0), teamRatio('t1', 1), ...readyLeader('tl-2', 0, 't2')]).when(queued('c1', 1_000)).then([]);
+    given([ratio(1), teamRatio('t1', 0), ...readyLeader('tl-1', 0, 't1')]).when(queued('c1', 1_000)).then([]);
+  });
+
+  it('should offer a waiting call to a leader at once when the team\'s ratio rises, and follow the centre-wide ratio again when cleared', () => {
+    given([ratio(0), ...readyLeader('tl-1', 0, 't1'), queued('c1', 1_000)]).when(teamRatio('t1', 1, 2_000)).then([{ callId: 'c1', agentId: 'tl-1' }]);
+    given([ratio(0), teamRatio('t1', 1), teamRatio('t1', null), ...readyLeader('tl-1', 0, 't1')]).when(queued('c1', 1_000)).then([]);
+  });
+
+  it('should name the team\'s own ratio in the explanation', () => {
+    const [assigned] = given([ratio(0.1), teamRatio('t1', 1), ...readyLeader('tl-1', 0, 't1')]).when(queued('c1', 1_000)).decisions('naive') as CallAssigned[];
+    expect(assigned.data.explanation.candidates[0].reason).toContain("director's ratio for team t1 100 %");
   });
 });

@@ -33,6 +33,11 @@ export type RoutingInput =
   | { readonly type: 'GroupsSplit'; readonly groupId: string; readonly at: number }
   /** The director's team-leader handling ratio (RT-06): the highest share of a team's recent offers its leader takes. */
   | { readonly type: 'TeamLeaderShareSet'; readonly ratio: number; readonly at: number }
+  /**
+   * The director's ratio for one team's leaders, overriding the centre-wide one (RT-06); null: the team follows the
+   * centre-wide ratio again.
+   */
+  | { readonly type: 'TeamLeaderTeamShareSet'; readonly teamId: string; readonly ratio: number | null; readonly at: number }
   | { readonly type: 'TimeAdvanced'; readonly at: number };
 
 /** Team and routable skills (certified or granted, not revoked) of an agent, from the configuration side. */

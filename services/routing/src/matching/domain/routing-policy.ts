@@ -20,6 +20,16 @@ export interface PolicyStep {
   /** Preferred teams / agents: when non-empty the step only targets them (a later step widens). */
   readonly teamIds: readonly string[];
   readonly agentIds: readonly string[];
+  /**
+   * RT-11: the caller tiers this step serves (`standard` = calls without a tier); absent or empty = every call. A call
+   * of another tier skips the step: it enters at, and overflows to, the next step that serves its tier.
+   */
+  readonly callerTiers?: readonly string[];
+  /**
+   * With `callerTiers` and preferred teams or agents: those teams and agents are reserved for these tiers in this
+   * policy, so no step of it offers them a call of another tier (a VIP desk standard callers never reach).
+   */
+  readonly dedicated?: boolean;
 }
 
 /** What happens when the last step expires. */
@@ -72,6 +82,40 @@ export function defaultPolicy(queueId: string): RoutingPolicy {
   };
 }
 
+/** What a call without a tier is called in a step's `callerTiers`. */
+export const STANDARD_TIER = 'standard';
+
+export const tierOfCall = (callerTier: string | undefined): string => callerTier ?? STANDARD_TIER;
+
+/** Whether `step` serves calls of `tier` (the call's tier, `standard` for none). */
+export const servesTier = (step: PolicyStep, tier: string): boolean =>
+  step.callerTiers === undefined || step.callerTiers.length === 0 || step.callerTiers.includes(tier);
+
+/** The first step at or after `from` that serves `tier`; -1 when none does. */
+export function nextStepFor(policy: RoutingPolicy, tier: string, from: number): number {
+  for (let i = from; i < policy.steps.length; i++) if (servesTier(policy.steps[i], tier)) return i;
+  return -1;
+}
+
+/**
+ * Where a call of `tier` stands in the policy at (or nearest) `index`: that step if it serves the tier, else the next
+ * one that does, else the last one before it that does. A validated policy always has a step serving every tier.
+ */
+export function stepForTier(policy: RoutingPolicy, tier: string, index: number): number {
+  const at = Math.max(0, Math.min(index, policy.steps.length - 1));
+  const next = nextStepFor(policy, tier, at);
+  if (next >= 0) return next;
+  for (let i = at - 1; i >= 0; i--) if (servesTier(policy.steps[i], tier)) return i;
+  return at;
+}
+
+/** How many steps serving `tier` come before `index`: how far the call has overflowed (steps it skipped do not count). */
+export function stepDepth(policy: RoutingPolicy, tier: string, index: number): number {
+  let depth = 0;
+  for (let i = 0; i < index; i++) if (servesTier(policy.steps[i], tier)) depth++;
+  return depth;
+}
+
 /** The head start of a caller tier under this policy (0 for no tier, or one the policy does not name). */
 export function tierBoost(policy: RoutingPolicy, callerTier: string | undefined): number {
   if (callerTier === undefined || policy.tierPriorities === undefined) return 0;
@@ -100,7 +144,7 @@ export function overtakingBoundMs(policy: RoutingPolicy, higher: number, lower: 
   return Math.ceil(lead / increment) * everySeconds * 1000;
 }
 
-/** The concrete targeting of a call's current step, after group merging is applied. */
+/** The concrete targeting of a call's current step for a caller tier, after group merging is applied. */
 export interface ActiveStep {
   readonly index: number;
   readonly policy: RoutingPolicy;
@@ -109,17 +153,60 @@ export interface ActiveStep {
   readonly teamIds: ReadonlySet<string>;
   readonly agentIds: ReadonlySet<string>;
   readonly merged: boolean;
+  /** The call's tier (`standard` for none), whether this step serves it, and the step's own tier restriction (empty = all). */
+  readonly tier: string;
+  readonly servesCall: boolean;
+  readonly callerTiers: readonly string[];
+  /** Earlier steps the tier skipped (they serve other tiers only), and how many steps serving it came before. */
+  readonly skippedSteps: readonly number[];
+  readonly depth: number;
+  /**
+   * Teams and agents the policy's dedicated steps reserve for other tiers than this one: id -> why an agent of them
+   * is rejected (worded once per step: eligibility runs on every scanned agent).
+   */
+  readonly reservedTeams: ReadonlyMap<string, string>;
+  readonly reservedAgents: ReadonlyMap<string, string>;
+  /** Why no agent may take the call at this step when it does not serve the call's tier; null when it does. */
+  readonly tierMismatch: string | null;
+  /** Whether any of the above can reject an agent (false for every step of a policy without tier rules). */
+  readonly hasTierRules: boolean;
 }
 
-/** `mergedQueues`: every queue of the active merge group containing the call's queue (empty when not merged). */
-export function activeStep(policy: RoutingPolicy, index: number, mergedQueues: ReadonlySet<string>): ActiveStep {
+/** Teams and agents reserved by the policy's dedicated steps for tiers that do not include `tier`: id -> those tiers. */
+function reservations(policy: RoutingPolicy, tier: string): { teams: Map<string, string[]>; agents: Map<string, string[]> } {
+  const allowed = { teams: new Map<string, Set<string>>(), agents: new Map<string, Set<string>>() };
+  for (const step of policy.steps) {
+    if (step.dedicated !== true || step.callerTiers === undefined || step.callerTiers.length === 0) continue;
+    for (const [ids, into] of [[step.teamIds, allowed.teams], [step.agentIds, allowed.agents]] as const) {
+      for (const id of ids) into.set(id, new Set([...(into.get(id) ?? []), ...step.callerTiers]));
+    }
+  }
+  const excluding = (m: Map<string, Set<string>>) => new Map([...m].filter(([, tiers]) => !tiers.has(tier)).map(([id, tiers]) => [id, [...tiers]]));
+  return { teams: excluding(allowed.teams), agents: excluding(allowed.agents) };
+}
+
+/**
+ * `mergedQueues`: every queue of the active merge group containing the call's queue (empty when not merged). Merging
+ * drops preferred teams and agents, never a step's tier restriction or a dedicated desk's reservation.
+ */
+export function activeStep(policy: RoutingPolicy, index: number, mergedQueues: ReadonlySet<string>, callerTier?: string): ActiveStep {
   const step = policy.steps[index];
   const merged = mergedQueues.size > 0;
+  const tier = tierOfCall(callerTier);
   const pool = new Set([policy.queueId, ...step.extraQueueIds, ...mergedQueues]);
   const requirements = merged ? step.requirements.filter((r) => policy.essentialSkillIds.includes(r.skillId)) : step.requirements;
+  const reserved = reservations(policy, tier);
+  const skippedSteps = policy.steps.slice(0, index).flatMap((s, i) => (servesTier(s, tier) ? [] : [i]));
+  const servesCall = servesTier(step, tier);
+  const why = (kind: string) => ([id, tiers]: [string, string[]]): [string, string] =>
+    [id, `reserved for caller tiers ${tiers.join(', ')} (dedicated ${kind} ${id} in policy ${policy.policyId}), not ${tier}`];
   return {
     index, policy, requirements, poolQueueIds: pool, merged,
     teamIds: new Set(merged ? [] : step.teamIds), agentIds: new Set(merged ? [] : step.agentIds),
+    tier, servesCall, callerTiers: step.callerTiers ?? [], skippedSteps, depth: index - skippedSteps.length,
+    reservedTeams: new Map([...reserved.teams].map(why('team'))), reservedAgents: new Map([...reserved.agents].map(why('agent'))),
+    tierMismatch: servesCall ? null : `step ${index} serves caller tiers ${(step.callerTiers ?? []).join(', ')} only, not ${tier}`,
+    hasTierRules: !servesCall || reserved.teams.size > 0 || reserved.agents.size > 0,
   };
 }
 

@@ -13,21 +13,27 @@ export const DEFAULT_TEAM_LEADER_RATIO = 0;
 /** Float slack, so that a ratio of exactly 1/4 lets the leader take 1 of 4 offers. */
 const EPSILON = 1e-9;
 
-/** The leader's share of `recentOffers` (agent ids, oldest first); reached when one more offer would exceed `ratio`. */
-export function leaderShareOf(recentOffers: readonly string[], agentId: string, ratio: number): LeaderShare {
+/**
+ * The leader's share of `recentOffers` (agent ids, oldest first); reached when one more offer would exceed `ratio`.
+ * `ownRatioOf`: the team whose own ratio `ratio` is (absent: the centre-wide ratio).
+ */
+export function leaderShareOf(recentOffers: readonly string[], agentId: string, ratio: number, ownRatioOf?: string): LeaderShare {
   let taken = 0;
   for (const id of recentOffers) if (id === agentId) taken++;
   const of = recentOffers.length;
-  return { taken, of, ratio, reached: taken + 1 > ratio * (of + 1) + EPSILON };
+  const share = { taken, of, ratio, reached: taken + 1 > ratio * (of + 1) + EPSILON };
+  return ownRatioOf === undefined ? share : { ...share, ownRatioOf };
 }
 
 export const sameShare = (a: LeaderShare | undefined, b: LeaderShare | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.taken === b.taken && a.of === b.of && a.ratio === b.ratio && a.reached === b.reached);
+  a === b || (a !== undefined && b !== undefined && a.taken === b.taken && a.of === b.of && a.ratio === b.ratio && a.reached === b.reached
+    && a.ownRatioOf === b.ownRatioOf);
 
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10} %`;
+const ratioPart = (s: LeaderShare) => (s.ownRatioOf === undefined ? `director's ratio ${percent(s.ratio)}` : `director's ratio for team ${s.ownRatioOf} ${percent(s.ratio)}`);
 
 export const shareReachedReason = (s: LeaderShare): string =>
-  `team leader share reached: took ${s.taken} of the team's last ${s.of} offers, director's ratio ${percent(s.ratio)}`;
+  `team leader share reached: took ${s.taken} of the team's last ${s.of} offers, ${ratioPart(s)}`;
 
 export const lastResortReason = (s: LeaderShare): string =>
-  `team leader as last resort (no regular agent eligible): ${s.taken} of the team's last ${s.of} offers so far, director's ratio ${percent(s.ratio)}`;
+  `team leader as last resort (no regular agent eligible): ${s.taken} of the team's last ${s.of} offers so far, ${ratioPart(s)}`;

@@ -1,8 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { RoutingEngine } from '../domain/routing-engine';
-import type { LiveBook } from '../domain/live-book';
 import type { Expiry } from '../domain/expiry-schedule';
 import type { RoutingPolicy } from '../domain/routing-policy';
+import type { LiveAgent, WaitingCall } from '../domain/live-state';
+import type { AgentProfile } from '../domain/routing-inputs';
+import {
+  agentToState, callToState, ENGINE_SNAPSHOT_VERSION, profileToState, requireSnapshotV1, type EngineSnapshotV1,
+} from '../domain/engine-state';
 import type { EngineSnapshot, SnapshotStore } from '../application/live-router';
 
 const SNAPSHOT_DDL = `
@@ -26,80 +30,55 @@ export interface SnapshotPolicy {
 
 export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { everyInputs: 10_000, everyMs: 5 * 60_000, journalRetentionMs: 7 * 24 * 3_600_000 };
 
-/**
- * The engine's private parts a snapshot must hold besides the book's public maps: the offer counter, the
- * policies, and the expiry heap exactly as it is (stale entries included, so `nextExpiryAt` and the order expiries
- * pop in are the same as in the engine that was saved).
- */
-interface EngineInternals { readonly flow: { offerSeq: number } }
-interface BookInternals { readonly policies: Map<string, RoutingPolicy>; readonly expiries: { readonly heap: Expiry[] } }
-const internalsOf = (engine: RoutingEngine) => engine as unknown as EngineInternals;
-const bookInternalsOf = (book: LiveBook) => book as unknown as BookInternals;
-
-/**
- * Everything the engine's decisions depend on, in iteration order (team leaders are refreshed in the order they
- * became leaders). Derived state (matcher indexes, merged pools, step cache, leaders' ready count) is rebuilt by
- * feeding this back through the book, which reports every change to the matcher as live inputs do.
- */
-interface EngineState {
+/** The snapshot format of earlier releases: the book's maps with Maps and Sets tagged (`{ $map }`, `{ $set }`), no version. */
+interface LegacyState {
   readonly offerSeq: number;
   readonly teamLeaderRatio: number;
   readonly policies: RoutingPolicy[];
   readonly merges: [string, readonly string[]][];
-  readonly profiles: LiveBook['profiles'];
-  readonly agents: LiveBook['agents'];
+  readonly profiles: Map<string, AgentProfile>;
+  readonly agents: Map<string, LiveAgent>;
   readonly leaders: string[];
-  readonly calls: LiveBook['calls'];
-  readonly offers: LiveBook['offers'];
-  readonly holds: LiveBook['holds'];
-  readonly retries: LiveBook['retries'];
-  readonly teamOffers: LiveBook['teamOffers'];
+  readonly calls: Map<string, WaitingCall>;
+  readonly offers: Map<string, { call: WaitingCall; agentId: string; offerSeq: number }>;
+  readonly holds: Map<string, { since: number; until: number }>;
+  readonly retries: Map<string, { call: WaitingCall; until: number }>;
+  readonly teamOffers: Map<string, string[]>;
   readonly expiries: Expiry[];
 }
 
-/** The engine as JSON text. Maps and Sets (skills, queue ids, exclusions) are tagged, as the input codec keeps skill maps. */
-export function encodeEngine(engine: RoutingEngine): string {
-  const { book } = engine;
-  const state: EngineState = {
-    offerSeq: internalsOf(engine).flow.offerSeq,
-    teamLeaderRatio: book.teamLeaderRatio,
-    policies: [...bookInternalsOf(book).policies.values()],
-    merges: [...book.merges()],
-    profiles: book.profiles, agents: book.agents, leaders: [...book.leaders], calls: book.calls, offers: book.offers,
-    holds: book.holds, retries: book.retries, teamOffers: book.teamOffers,
-    expiries: bookInternalsOf(book).expiries.heap,
+function fromLegacy(s: LegacyState): EngineSnapshotV1 {
+  return {
+    version: ENGINE_SNAPSHOT_VERSION, offerSeq: s.offerSeq, teamLeaderRatio: s.teamLeaderRatio, teamLeaderRatios: [], policies: s.policies,
+    merges: s.merges.map(([groupId, queueIds]) => ({ groupId, queueIds })),
+    profiles: [...s.profiles].map(([agentId, p]) => profileToState(agentId, p)),
+    agents: [...s.agents.values()].map(agentToState), leaders: s.leaders, calls: [...s.calls.values()].map(callToState),
+    offers: [...s.offers.values()].map((o) => ({ ...o, call: callToState(o.call) })),
+    holds: [...s.holds].map(([agentId, h]) => ({ agentId, since: h.since, until: h.until })),
+    retries: [...s.retries.values()].map((r) => ({ call: callToState(r.call), until: r.until })),
+    teamOffers: [...s.teamOffers].map(([teamId, agentIds]) => ({ teamId, agentIds })), expiries: s.expiries,
   };
-  return JSON.stringify(state, (_key, value: unknown) =>
-    value instanceof Map ? { $map: [...value] } : value instanceof Set ? { $set: [...value] } : value);
 }
 
+/** The engine as JSON text: its versioned snapshot (`RoutingEngine.snapshot`), plain JSON with no tagged types. */
+export function encodeEngine(engine: RoutingEngine): string {
+  return JSON.stringify(engine.snapshot());
+}
+
+/** Reads a versioned snapshot, or one an earlier release wrote (unversioned, tagged Maps and Sets). */
 export function decodeEngine(json: string): RoutingEngine {
-  const state = JSON.parse(json, (_key, value: unknown) => {
+  const parsed = JSON.parse(json) as { version?: unknown };
+  if (parsed !== null && typeof parsed === 'object' && !('version' in parsed) && 'offerSeq' in parsed) return RoutingEngine.restore(fromLegacy(reviveLegacy(json)));
+  return RoutingEngine.restore(requireSnapshotV1(parsed));
+}
+
+function reviveLegacy(json: string): LegacyState {
+  return JSON.parse(json, (_key, value: unknown) => {
     if (value === null || typeof value !== 'object') return value;
     if ('$map' in value) return new Map(value.$map as [unknown, unknown][]);
     if ('$set' in value) return new Set(value.$set as unknown[]);
     return value;
-  }) as EngineState;
-  const engine = new RoutingEngine();
-  const { book } = engine;
-  state.policies.forEach((p) => book.setPolicy(p));
-  state.merges.forEach(([groupId, queueIds]) => book.setMerge(groupId, queueIds));
-  book.teamLeaderRatio = state.teamLeaderRatio;
-  state.profiles.forEach((profile, agentId) => book.profiles.set(agentId, profile));
-  state.teamOffers.forEach((offers, teamId) => book.teamOffers.set(teamId, offers));
-  state.agents.forEach((agent, agentId) => book.setAgent(agentId, agent));
-  book.leaders.clear();
-  state.leaders.forEach((agentId) => book.leaders.add(agentId));
-  // setCall also schedules each call's step expiry; the saved heap replaces those entries below.
-  state.calls.forEach((call, callId) => book.setCall(callId, call));
-  state.offers.forEach((offer, callId) => book.offers.set(callId, offer));
-  state.holds.forEach((hold, agentId) => book.holds.set(agentId, hold));
-  state.retries.forEach((retry, callId) => book.retries.set(callId, retry));
-  const heap = bookInternalsOf(book).expiries.heap;
-  heap.length = 0;
-  for (const e of state.expiries) heap.push(e);
-  internalsOf(engine).flow.offerSeq = state.offerSeq;
-  return engine;
+  }) as LegacyState;
 }
 
 /**

@@ -20,7 +20,7 @@ function runWithRestarts(played: Scenario, firstCut: number): void {
   const feed = (input: RoutingInput) => {
     if (fed++ >= firstCut) {
       const saved = encodeEngine(restarted);
-      if (!saved.startsWith('{"offerSeq":0,')) restoredAfterOffers++;
+      if (restarted.snapshot().offerSeq !== 0) restoredAfterOffers++;
       restarted = decodeEngine(saved);
       expect(encodeEngine(restarted)).toBe(saved);
     }
@@ -66,5 +66,41 @@ describe('engine snapshot', () => {
     expect(decided.flat()).toContainEqual(expect.objectContaining({ type: 'CallAssigned', data: expect.objectContaining({ offerSeq: 2, agentId: 'a2' }) }));
     expect(next(restored)).toEqual(decided);
   });
+
+  it('reads a snapshot an earlier release wrote (unversioned, Maps and Sets tagged) into the same engine, and refuses an unknown version', () => {
+    const engine = new RoutingEngine();
+    LEGACY_INPUTS.forEach((i) => engine.handle(i));
+    const restored = decodeEngine(LEGACY_SNAPSHOT);
+    expect(restored.snapshot()).toEqual(engine.snapshot());
+    const next: RoutingInput[] = [
+      { type: 'AgentBecameReady', agentId: 'tl', at: 3_000 },
+      { type: 'TimeAdvanced', at: 31_000 },
+      { type: 'AgentBecameReady', agentId: 'a1', at: 32_000 },
+    ];
+    const decided = next.map((i) => engine.handle(i));
+    expect(decided.flat().map((d) => d.type)).toEqual(['CallOverflowed', 'CallAssigned', 'CallAssigned']);
+    expect(next.map((i) => restored.handle(i))).toEqual(decided);
+    expect(() => decodeEngine(JSON.stringify({ ...engine.snapshot(), version: 2 }))).toThrow('unsupported routing engine snapshot version 2 (this release reads 1)');
+  });
 });
 
+/** What the release before versioned snapshots wrote for LEGACY_INPUTS (its encodeEngine output, verbatim). */
+const LEGACY_SNAPSHOT = '{"offerSeq":1,"teamLeaderRatio":0.5,"policies":[{"policyId":"pol-q1","version":1,"queueId":"q1","strategy":"most-skilled","finalAction":{"kind":"keep-waiting"},"basePriority":0,"ageing":{"everySeconds":10,"increment":1,"max":3},"essentialSkillIds":[],"tierPriorities":[{"tier":"vip","boost":2}],"steps":[{"requirements":[{"skillId":"s1","minProficiency":3}],"expirySeconds":30,"extraQueueIds":[],"teamIds":[],"agentIds":[]},{"requirements":[],"expirySeconds":null,"extraQueueIds":["q2"],"teamIds":[],"agentIds":[]}]}],"merges":[["g",["q2","q3"]]],"profiles":{"$map":[["a1",{"teamId":"t1","skills":{"$map":[["s1",4],["101",2]]}}],["tl",{"teamId":"t1","skills":{"$map":[]},"teamLeader":true}]]},"agents":{"$map":[["a1",{"agentId":"a1","teamId":"t1","queueIds":{"$set":["q1"]},"skills":{"$map":[["s1",4],["101",2]]},"availability":{"status":"not-ready","reason":"ring-no-answer","since":2000},"occupiedMs":0,"lastOfferSeq":1}],["tl",{"agentId":"tl","teamId":"t1","queueIds":{"$set":["q2"]},"skills":{"$map":[]},"availability":{"status":"not-ready","reason":"logged-in","since":0},"occupiedMs":0,"lastOfferSeq":0,"leaderShare":{"taken":0,"of":1,"ratio":0.5,"reached":false}}]]},"leaders":["tl"],"calls":{"$map":[["c1",{"callId":"c1","queueId":"q1","queueVisit":1,"enqueuedAt":1000,"stepIndex":0,"stepStartedAt":1000,"attempt":2,"excludedAgentIds":{"$set":["a1"]},"callerTier":"vip"}],["c2",{"callId":"c2","queueId":"q1","queueVisit":1,"enqueuedAt":2500,"stepIndex":0,"stepStartedAt":2500,"attempt":1,"excludedAgentIds":{"$set":[]}}]]},"offers":{"$map":[]},"holds":{"$map":[["a1",{"since":2000,"until":7000}]]},"retries":{"$map":[]},"teamOffers":{"$map":[["t1",["a1"]]]},"expiries":[{"at":31000,"callId":"c1","stepIndex":0,"queueId":"q1"},{"at":31000,"callId":"c1","stepIndex":0,"queueId":"q1"},{"at":32500,"callId":"c2","stepIndex":0,"queueId":"q1"}]}';
+
+const LEGACY_INPUTS: RoutingInput[] = [
+
+  { type: 'PolicySet', at: 0, policy: { policyId: 'pol-q1', version: 1, queueId: 'q1', strategy: 'most-skilled', finalAction: { kind: 'keep-waiting' }, basePriority: 0,
+    ageing: { everySeconds: 10, increment: 1, max: 3 }, essentialSkillIds: [], tierPriorities: [{ tier: 'vip', boost: 2 }],
+    steps: [{ requirements: [{ skillId: 's1', minProficiency: 3 }], expirySeconds: 30, extraQueueIds: [], teamIds: [], agentIds: [] },
+      { requirements: [], expirySeconds: null, extraQueueIds: ['q2'], teamIds: [], agentIds: [] }] } },
+  { type: 'TeamLeaderShareSet', ratio: 0.5, at: 0 },
+  { type: 'GroupsMerged', groupId: 'g', queueIds: ['q2', 'q3'], at: 0 },
+  { type: 'AgentProfileChanged', agentId: 'a1', profile: { teamId: 't1', skills: new Map([['s1', 4], ['101', 2]]) }, at: 0 },
+  { type: 'AgentProfileChanged', agentId: 'tl', profile: { teamId: 't1', skills: new Map(), teamLeader: true }, at: 0 },
+  { type: 'AgentLoggedIn', agentId: 'a1', queueIds: ['q1'], at: 0 },
+  { type: 'AgentLoggedIn', agentId: 'tl', queueIds: ['q2'], at: 0 },
+  { type: 'AgentBecameReady', agentId: 'a1', at: 500 },
+  { type: 'CallQueued', callId: 'c1', queueId: 'q1', callerTier: 'vip', at: 1_000 },
+  { type: 'RingNoAnswer', callId: 'c1', agentId: 'a1', at: 2_000 },
+  { type: 'CallQueued', callId: 'c2', queueId: 'q1', at: 2_500 },
+];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AGENT_STRATEGIES, type FinalAction, type RoutingPolicy } from '../domain/routing-policy';
+import { AGENT_STRATEGIES, type FinalAction, type PolicyStep, type RoutingPolicy } from '../domain/routing-policy';
 import { policy, step } from './engine-spec';
 
 export const SKILLS = ['s1', 's2', 's3', 's4'];
@@ -7,6 +7,8 @@ export const QUEUES = ['q1', 'q2', 'q3'];
 export const TEAMS = ['t1', 't2'];
 export const TIERS = ['vip', 'gold'];
 export const RATIOS = [0, 0.1, 0.25, 0.5, 1];
+/** Tiers a policy step may be restricted to: the calls' tiers and `standard` (calls without one). */
+export const STEP_TIERS = [...TIERS, 'standard'];
 
 const requirement = fc.record({ skillId: fc.constantFrom(...SKILLS), minProficiency: fc.integer({ min: 1, max: 5 }) });
 const finalAction: fc.Arbitrary<FinalAction> = fc.oneof(
@@ -18,7 +20,15 @@ const policyStep = fc.record({
   expirySeconds: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
   extraQueueIds: fc.subarray(QUEUES, { maxLength: 2 }),
   teamIds: fc.oneof(fc.constant([]), fc.subarray(TEAMS, { minLength: 1 })),
-}).map((s) => step(s));
+  agentIds: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(['a0', 'a1', 'a2'], { minLength: 1 }) }),
+  callerTiers: fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.subarray(STEP_TIERS, { minLength: 1, maxLength: 2 }) }),
+  dedicated: fc.boolean(),
+}).map(({ callerTiers, dedicated, ...s }) => step(callerTiers.length === 0 ? s
+  : { ...s, callerTiers, ...(dedicated && s.teamIds.length + s.agentIds.length > 0 ? { dedicated } : {}) }));
+
+/** As the policy decider requires: some step serves every tier (the last one, when none does). */
+const servingEveryTier = (steps: PolicyStep[]): PolicyStep[] => (steps.some((s) => (s.callerTiers ?? []).length === 0) ? steps
+  : steps.map((s, i) => (i === steps.length - 1 ? step({ ...s, callerTiers: undefined, dedicated: undefined }) : s)));
 
 export const policyFor = (queueId: string): fc.Arbitrary<RoutingPolicy> => fc.record({
   strategy: fc.constantFrom(...AGENT_STRATEGIES),
@@ -30,6 +40,7 @@ export const policyFor = (queueId: string): fc.Arbitrary<RoutingPolicy> => fc.re
   tierPriorities: fc.uniqueArray(fc.record({ tier: fc.constantFrom(...TIERS), boost: fc.integer({ min: 1, max: 5 }) }), { maxLength: 2, selector: (t) => t.tier }),
 }).map(({ tierPriorities, ...p }) => policy(queueId, {
   ...p,
+  steps: servingEveryTier(p.steps),
   // As the policy decider allows: a head start needs ageing on and stays within its cap.
   tierPriorities: p.ageing.everySeconds > 0 && p.ageing.increment > 0
     ? tierPriorities.filter((t) => t.boost <= p.ageing.max)
@@ -43,10 +54,14 @@ export const agentSpec = fc.record({
   leader: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
 });
 
+/** The director sets a team's own team-leader ratio, or (null) lets it follow the centre-wide one again. */
+const teamRatio = fc.record({ kind: fc.constant('team-ratio' as const), team: fc.constantFrom(...TEAMS), ratio: fc.constantFrom(null, ...RATIOS) });
+
 /** Intents resolved against the live state when applied ("the n-th offered call rings out"). */
 export const intent = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('call' as const), queue: fc.constantFrom(...QUEUES), tier: fc.constantFrom(undefined, ...TIERS) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ratio' as const), ratio: fc.constantFrom(...RATIOS) }) },
+  { weight: 1, arbitrary: teamRatio },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('ready' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('not-ready' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }) },
@@ -93,5 +108,40 @@ export const busyFloor = fc.record({
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('hang-up' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('rona' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('ratio' as const), ratio: fc.constantFrom(...RATIOS) }) },
+    { weight: 1, arbitrary: teamRatio },
+  ) as fc.Arbitrary<Intent>, fc.integer({ min: 0, max: 15_000 })), { minLength: 10, maxLength: 80 }),
+});
+
+/**
+ * A floor where every queue's policy opens with a step for some caller tiers only (often a dedicated desk of team t1),
+ * then widens to every call: tier-restricted steps and dedicated desks come into play in most runs.
+ */
+export const tieredFloor = fc.record({
+  policies: fc.tuple(...QUEUES.map((queueId) => fc.record({
+    tiers: fc.subarray(STEP_TIERS, { minLength: 1, maxLength: 2 }),
+    dedicated: fc.boolean(),
+    desk: fc.oneof(fc.constant({ teamIds: ['t1'], agentIds: [] }), fc.constant({ teamIds: [], agentIds: ['a0', 'a1'] })),
+    expirySeconds: fc.integer({ min: 1, max: 40 }),
+    widen: fc.boolean(),
+  }).map(({ tiers, dedicated, desk, expirySeconds, widen }) => policy(queueId, {
+    strategy: 'longest-idle',
+    ageing: { everySeconds: 10, increment: 1, max: 3 }, tierPriorities: [{ tier: 'vip', boost: 2 }],
+    steps: [
+      step({ ...desk, callerTiers: tiers, expirySeconds, ...(dedicated ? { dedicated } : {}) }),
+      ...(widen ? [step({ callerTiers: ['gold'], expirySeconds: 20 })] : []),
+      step(),
+    ],
+  })))),
+  teamLeaderRatio: fc.constantFrom(0, 0.5),
+  agents: fc.array(fc.record({ skills: fc.constant({}), queues: fc.subarray(QUEUES, { minLength: 1 }), team: fc.constantFrom(...TEAMS), leader: fc.constant(false) }), { minLength: 2, maxLength: 6 }),
+  steps: fc.array(fc.tuple(fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('call' as const), queue: fc.constantFrom(...QUEUES), tier: fc.constantFrom(undefined, ...TIERS) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('ready' as const), pick: fc.nat() }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('hang-up' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('rona' as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), queues: fc.subarray(QUEUES, { minLength: 2 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('split' as const) }) },
   ) as fc.Arbitrary<Intent>, fc.integer({ min: 0, max: 15_000 })), { minLength: 10, maxLength: 80 }),
 });

@@ -15,6 +15,7 @@ export function resolve(engine: RoutingEngine, intent: Intent, at: number, seq: 
   switch (intent.kind) {
     case 'call': return { type: 'CallQueued', callId: `c${seq}`, queueId: intent.queue, at, ...(intent.tier === undefined ? {} : { callerTier: intent.tier }) };
     case 'ratio': return { type: 'TeamLeaderShareSet', ratio: intent.ratio, at };
+    case 'team-ratio': return { type: 'TeamLeaderTeamShareSet', teamId: intent.team, ratio: intent.ratio, at };
     case 'ready': return idOf(pick(agents.filter((a) => a.availability.status !== 'ready'), intent.pick), (agentId) => ({ type: 'AgentBecameReady', agentId, at }));
     case 'not-ready': return idOf(pick(agents, intent.pick), (agentId) => ({ type: 'AgentBecameNotReady', agentId, reason: 'break', at }));
     case 'answer': return offered(engine, intent.pick, (callId, agentId) => ({ type: 'CallAnswered', callId, agentId, at }));

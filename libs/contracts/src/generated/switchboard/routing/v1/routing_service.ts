@@ -99,6 +99,19 @@ export interface RoutingStep {
   expirySeconds: number;
   /** Other queues whose agents join the pool in this step (group merging / backup groups). */
   extraQueueIds: string[];
+  /** Preferred teams / agents: when non-empty the step only offers calls to them (a later step widens). */
+  teamIds: string[];
+  agentIds: string[];
+  /**
+   * RT-11: the caller tiers this step serves ("standard" = calls without a tier); empty = every call. A call of another
+   * tier skips the step (it enters at, and overflows to, the next step serving its tier). Some step must serve every tier.
+   */
+  callerTiers: string[];
+  /**
+   * With caller_tiers and team_ids/agent_ids: those teams and agents are reserved for these tiers, so no step of the
+   * policy offers them a call of another tier (a VIP desk standard callers never reach).
+   */
+  dedicated: boolean;
 }
 
 export interface SkillRequirement {
@@ -140,6 +153,25 @@ export interface SetTeamLeaderHandlingRatioRequest {
 
 export interface SetTeamLeaderHandlingRatioResponse {
   ratio: number;
+  version: string;
+}
+
+export interface SetTeamLeaderTeamRatioRequest {
+  teamId: string;
+  /** Absent: the team's own ratio is removed and the centre-wide ratio applies to its leaders again. */
+  ratio?: number | undefined;
+  reason: string;
+}
+
+export interface SetTeamLeaderTeamRatioResponse {
+  teamId: string;
+  /** The team's own ratio; absent when the team follows the centre-wide ratio. */
+  ratio?:
+    | number
+    | undefined;
+  /** The ratio that now applies to the team's leaders (its own, else the centre-wide one). */
+  effectiveRatio: number;
+  /** Version of the team's ratio stream (0 when never set). */
   version: string;
 }
 
@@ -278,6 +310,16 @@ export interface RoutingServiceClient {
   /** Sets an agent's team and whether the agent leads it (team leaders take calls part-time, RT-06). */
 
   assignTeam(request: AssignTeamRequest, metadata?: Metadata): Observable<AssignTeamResponse>;
+
+  /**
+   * RT-06: one team's own team-leader ratio (0..1), overriding the centre-wide ratio for that team's leaders; without a
+   * ratio the team follows the centre-wide ratio again. Director only; audited.
+   */
+
+  setTeamLeaderTeamRatio(
+    request: SetTeamLeaderTeamRatioRequest,
+    metadata?: Metadata,
+  ): Observable<SetTeamLeaderTeamRatioResponse>;
 }
 
 /**
@@ -353,6 +395,19 @@ export interface RoutingServiceController {
     request: AssignTeamRequest,
     metadata?: Metadata,
   ): Promise<AssignTeamResponse> | Observable<AssignTeamResponse> | AssignTeamResponse;
+
+  /**
+   * RT-06: one team's own team-leader ratio (0..1), overriding the centre-wide ratio for that team's leaders; without a
+   * ratio the team follows the centre-wide ratio again. Director only; audited.
+   */
+
+  setTeamLeaderTeamRatio(
+    request: SetTeamLeaderTeamRatioRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SetTeamLeaderTeamRatioResponse>
+    | Observable<SetTeamLeaderTeamRatioResponse>
+    | SetTeamLeaderTeamRatioResponse;
 }
 
 export function RoutingServiceControllerMethods() {
@@ -369,6 +424,7 @@ export function RoutingServiceControllerMethods() {
       "explainRouting",
       "setTeamLeaderHandlingRatio",
       "assignTeam",
+      "setTeamLeaderTeamRatio",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
