@@ -53,12 +53,13 @@ export function periodUnitOf(p: string): 'day' | 'week' | 'month' {
 export const nonEmpty = (ids: readonly string[] | undefined): readonly string[] | undefined => (ids && ids.length > 0 ? ids : undefined);
 
 /** The period report's scope; unset (or 0 over Connect) is the queue scope the report had before. */
-export function scopeOf(s: string | number | undefined | null): 'queue' | 'team' | 'site' {
+export function scopeOf(s: string | number | undefined | null): 'queue' | 'team' | 'site' | 'agent' {
   switch (s) {
     case undefined: case null: case 0: case 'REPORT_SCOPE_UNSPECIFIED': case 'REPORT_SCOPE_QUEUE': return 'queue';
     case 'REPORT_SCOPE_TEAM': return 'team';
     case 'REPORT_SCOPE_SITE': return 'site';
+    case 'REPORT_SCOPE_AGENT': return 'agent';
     default: throw new InvalidArgumentError('REPORTING.INVALID_SCOPE', `scope ${String(s)} is not a report scope`,
-      [{ field: 'scope', description: 'REPORT_SCOPE_QUEUE, REPORT_SCOPE_TEAM or REPORT_SCOPE_SITE' }]);
+      [{ field: 'scope', description: 'REPORT_SCOPE_QUEUE, REPORT_SCOPE_TEAM, REPORT_SCOPE_SITE or REPORT_SCOPE_AGENT' }]);
   }
 }

@@ -68,10 +68,11 @@ export class ReportingGrpcController {
     return { rows: rows.map((r) => ({ queueId: r.key, intervalStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 
-  /** The caller's tenant's calls only, per queue, team or site. */
+  /** The caller's tenant's calls only, per queue, team, site or agent (a team leader: their team's agents). */
   @Roles(...FLOOR)
   async getPeriodReport(req: GetPeriodReportRequest, md: Metadata) {
-    const tenant = principalOf(md).tenant;
+    const me = principalOf(md);
+    const tenant = me.tenant;
     const scope = scopeOf(req.scope);
     if (scope === 'queue') {
       const rows = await this.deps.reader.periodReport(rangeOf(req.range), periodUnitOf(req.period), nonEmpty(req.queueIds), tenant);
@@ -80,6 +81,12 @@ export class ReportingGrpcController {
     if (nonEmpty(req.queueIds)) {
       throw new InvalidArgumentError('REPORTING.QUEUES_WITH_SCOPE', 'queue_ids only apply to the queue scope; use scope_ids for teams and sites',
         [{ field: 'queue_ids', description: 'empty unless scope is REPORT_SCOPE_QUEUE' }]);
+    }
+    if (scope === 'agent') {
+      const rows = await this.deps.reader.agentPeriodReport(rangeOf(req.range), periodUnitOf(req.period), { tenant, agentIds: nonEmpty(req.scopeIds) })
+      const teams = await this.deps.teamOf(tenant, [...new Set(rows.map((r) => r.key))]);
+      return { rows: rows.filter((r) => canSeeAgent(me, r.key, teams.get(r.key)))
+        .map((r) => ({ queueId: '', scopeId: r.key, scope: ReportScope.REPORT_SCOPE_AGENT, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
     }
     const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, { tenant, ids: nonEmpty(req.scopeIds) });
     const wire = scope === 'team' ? ReportScope.REPORT_SCOPE_TEAM : ReportScope.REPORT_SCOPE_SITE;

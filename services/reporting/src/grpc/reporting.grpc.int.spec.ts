@@ -173,6 +173,17 @@ describe('ReportingService over gRPC', () => {
     expect(error?.details).toContain('queue_ids');
   });
 
+  it('should answer the period report per answering agent, a team leader seeing only their team', async () => {
+    const day0 = { start: { seconds: String(day.at('00:00:00').getTime() / 1000) }, end: { seconds: String(day.at('00:00:00').getTime() / 1000 + 86400) } };
+    const agents = async (md: grpc.Metadata, scopeIds: string[] = []) =>
+      (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_AGENT', scopeIds }, md)).res!.rows!.map((r) => [r.scope, r.scopeId, kpi(r, 'answered')]);
+    // E1 (team-a) answered c1 and c2; E2 (team-b) answered c6
+    expect(await agents(await as(['director']))).toEqual([['REPORT_SCOPE_AGENT', 'E1', 2], ['REPORT_SCOPE_AGENT', 'E2', 1]]);
+    expect(await agents(await as(['director']), ['E2'])).toEqual([['REPORT_SCOPE_AGENT', 'E2', 1]]);
+    expect(await agents(await as(['team_leader'], { teamIds: ['team-a'] }))).toEqual([['REPORT_SCOPE_AGENT', 'E1', 2]]);
+    expect(await agents(await globex(['director']))).toEqual([]);
+  });
+
   it('should stream the real-time snapshot', async () => {
     const stream = client.watchRealtime({ queueIds: ['billing'] }, await as(['team_leader'], { teamIds: ['team-a'] }));
     const first = await new Promise<Res>((resolve, reject) => stream.once('data', resolve).once('error', reject));

@@ -40,6 +40,11 @@ export enum ReportScope {
   REPORT_SCOPE_TEAM = "REPORT_SCOPE_TEAM",
   /** REPORT_SCOPE_SITE - Per PBX site the call came in at (the events' `site`), every visit; periods cut in the site's time zone. */
   REPORT_SCOPE_SITE = "REPORT_SCOPE_SITE",
+  /**
+   * REPORT_SCOPE_AGENT - Per answering agent: the visits each agent answered (call KPIs only; state time is in GetAgentReport). A team
+   * leader gets only their team's agents. Periods are cut in the reporting time zone.
+   */
+  REPORT_SCOPE_AGENT = "REPORT_SCOPE_AGENT",
 }
 
 export interface KpiValue {
@@ -133,7 +138,7 @@ export interface GetPeriodReportRequest {
   period: Period;
   range: TimeRange | undefined;
   scope: ReportScope;
-  /** Team or site scope: these team or site ids (empty = all). */
+  /** Team, site or agent scope: these team, site or agent ids (empty = all). */
   scopeIds: string[];
 }
 
@@ -143,7 +148,7 @@ export interface PeriodRow {
   periodStart: Timestamp | undefined;
   kpis: KpiValue[];
   scope: ReportScope;
-  /** The queue, team or site id the row is for. */
+  /** The queue, team, site or agent id the row is for. */
   scopeId: string;
 }
 
