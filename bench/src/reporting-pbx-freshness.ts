@@ -23,7 +23,7 @@ import { EventTimeClock, latestEventTime } from '@switchboard/reporting/src/cloc
 import { DEFAULT_KPI_PARAMETERS } from '@switchboard/reporting/src/kpis/domain/kpi';
 import { startProjections } from '@switchboard/reporting/src/projections/projection-host';
 import { ReportReader } from '@switchboard/reporting/src/reports/application/report-reader';
-import { migrateAgentDirectory, teamsOf } from '@switchboard/reporting/src/reports/infrastructure/agent-directory';
+import { migrateAgentDirectory, teamRefsOf, teamsOf } from '@switchboard/reporting/src/reports/infrastructure/agent-directory';
 import { startWallboard } from '@switchboard/reporting/src/wallboard/wallboard-server';
 import { mintDevToken } from '@switchboard/service-kit';
 import { logLevel, type Admin } from 'kafkajs';
@@ -145,7 +145,7 @@ export async function runPbxFreshness(rate: number): Promise<BenchResult> {
     const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS, now });
     const wallboard = await startWallboard({
       host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret } }, timeZone: 'Asia/Shanghai', pollMs: POLL_MS,
-      reporting: { reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: async () => 0, now, clockRate: () => clock.rate() },
+      reporting: { reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), teamRefs: (tenant, ids) => teamRefsOf(pool, tenant, ids), lag: async () => 0, now, clockRate: () => clock.rate() },
       stateLimitSeconds: { busy: 300, break: 600, meal: 1800 }, signInSnapshotTimes: ['09:00', '14:00', '20:00'], signInSnapshotGraceMinutes: 30, onError: () => undefined,
     });
     stops.push(() => wallboard.close());

@@ -271,7 +271,7 @@ async function canonicalFreshness(): Promise<BenchResult> {
     const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
     wallboard = await startWallboard({
       host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret } }, timeZone: 'Asia/Shanghai', pollMs: 250,
-      reporting: { reader, teamOf: async () => new Map(), lag: async () => 0, now: () => new Date() },
+      reporting: { reader, teamOf: async () => new Map(), teamRefs: async () => new Map(), lag: async () => 0, now: () => new Date() },
       stateLimitSeconds: { busy: 300 }, signInSnapshotTimes: ['09:00'], signInSnapshotGraceMinutes: 30, onError: () => undefined,
     });
     const token = await mintDevToken({ secret, subject: 'bench', roles: ['director'], tenant: 'acme' });

@@ -6,7 +6,7 @@ import { EventTimeClock, latestEventTime } from './clock/event-time-clock';
 import { loadServiceConfig } from './config';
 import { startProjections } from './projections/projection-host';
 import { ReportReader } from './reports/application/report-reader';
-import { migrateAgentDirectory, projectionLag, teamsOf } from './reports/infrastructure/agent-directory';
+import { migrateAgentDirectory, projectionLag, teamRefsOf, teamsOf } from './reports/infrastructure/agent-directory';
 import type { ReportingDeps } from './grpc/reporting.grpc-controller';
 import { reportingModule } from './reporting.module';
 import { startWallboard } from './wallboard/wallboard-server';
@@ -35,7 +35,7 @@ runService('reporting', async () => {
   const now = config.clock === 'data' ? () => clock.now() : () => new Date();
   const reader = new ReportReader(pool, { timeZone: config.timeZone, siteTimeZones: config.siteTimeZones, parameters: config.kpiParameters, now });
   const deps: ReportingDeps = {
-    reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now,
+    reader, teamOf: (tenant, ids) => teamsOf(pool, tenant, ids), teamRefs: (tenant, ids) => teamRefsOf(pool, tenant, ids), lag: () => projectionLag(pool, endOffsets), now,
     clockRate: () => (config.clock === 'data' ? clock.rate() : 1),
   };
   const { package: pkg, protoPath } = grpcOptionsFor('reporting');

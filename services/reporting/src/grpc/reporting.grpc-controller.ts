@@ -6,7 +6,7 @@ import {
   WatchRealtimeRequest, WatchRealtimeResponse, type GetRealtimeSnapshotAtResponse, type GetRealtimeSnapshotResponse, type RecomputeKpisResponse,
 } from '@switchboard/contracts/src/generated/switchboard/reporting/v1/reporting_service';
 import { InvalidArgumentError } from '@switchboard/domain-errors';
-import { canSeeAgent, principalOf, Principal, Roles, TeamRef } from '@switchboard/service-kit';
+import { canSeeAgent, canSeeSite, canSeeTeam, principalOf, Principal, Roles, TeamRef } from '@switchboard/service-kit';
 import { Observable } from 'rxjs';
 import { CALL_KPIS, versionedKpiIds } from '../kpis/domain/kpi-catalog';
 import type { BucketRow, QueueRealtimeView, ReportReader } from '../reports/application/report-reader';
@@ -20,6 +20,8 @@ export interface ReportingDeps {
   readonly reader: ReportReader;
   /** Team of an agent, from the org directory; undefined = no team known. */
   teamOf(tenant: string, agentIds: readonly string[]): Promise<Map<string, TeamRef>>;
+  /** Site of each team, from the org directory; undefined = team unknown. */
+  teamRefs(tenant: string, teamIds: readonly string[]): Promise<Map<string, TeamRef>>;
   /** Records the projections have not applied yet. */
   lag(): Promise<number>;
   /** The reporting clock: the data's time (docs/adr/0008-reporting-clock.md). */
@@ -90,7 +92,12 @@ export class ReportingGrpcController {
     }
     const rows = await this.deps.reader.scopedPeriodReport(rangeOf(req.range), periodUnitOf(req.period), scope, { tenant, ids: nonEmpty(req.scopeIds) });
     const wire = scope === 'team' ? ReportScope.REPORT_SCOPE_TEAM : ReportScope.REPORT_SCOPE_SITE;
-    return { rows: rows.map((r) => ({ queueId: '', scopeId: r.key, scope: wire, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
+    const teams = scope === 'team' ? await this.deps.teamRefs(tenant, [...new Set(rows.map((r) => r.key))]) : new Map<string, TeamRef>();
+    // A site-wide role sees its sites and their teams, a team leader their teams; a team missing from the directory
+    // has no site, so of the site-wide roles none sees it.
+    const visible = (key: string) => (scope === 'site' ? canSeeSite(me, { tenant, siteId: key })
+      : canSeeTeam(me, teams.get(key) ?? { tenant, siteId: '', teamId: key }));
+    return { rows: rows.filter((r) => visible(r.key)).map((r) => ({ queueId: '', scopeId: r.key, scope: wire, periodStart: toTimestamp(r.bucketStart), kpis: toKpiValues(r.figures) })) };
   }
 
   /** Any role; each caller gets only the agents of their tenant they may see (an agent: themself; a team leader: their team). */

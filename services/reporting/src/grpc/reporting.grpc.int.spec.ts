@@ -11,7 +11,7 @@ import { Pool } from 'pg';
 import { DEFAULT_KPI_PARAMETERS } from '../kpis/domain/kpi';
 import { ProjectionHost, startProjections } from '../projections/projection-host';
 import { ReportReader } from '../reports/application/report-reader';
-import { migrateAgentDirectory, teamsOf } from '../reports/infrastructure/agent-directory';
+import { migrateAgentDirectory, teamRefsOf, teamsOf } from '../reports/infrastructure/agent-directory';
 import { reportingModule } from '../reporting.module';
 import { callDay } from '../test-support/call-day.fixture';
 
@@ -52,7 +52,7 @@ describe('ReportingService over gRPC', () => {
     const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
     const { package: pkg, protoPath } = grpcOptionsFor('reporting');
     server = await startGrpcService({
-      module: reportingModule({ reader, teamOf: (t, ids) => teamsOf(pool, t, ids), lag: async () => 0, now: () => day.at('09:46:00'), watchIntervalMs: 100 }),
+      module: reportingModule({ reader, teamOf: (t, ids) => teamsOf(pool, t, ids), teamRefs: (t, ids) => teamRefsOf(pool, t, ids), lag: async () => 0, now: () => day.at('09:46:00'), watchIntervalMs: 100 }),
       host: '127.0.0.1', port: 0, logger: createLogger('reporting-it', 'warn'), auth: { key: { kind: 'hs256', secret: SECRET } },
       protos: [{ package: pkg, protoPath, includeDirs: [PROTO_ROOT] }],
     });
@@ -70,7 +70,7 @@ describe('ReportingService over gRPC', () => {
     await db?.drop();
   });
 
-  const as = async (roles: Role[], extra: { agentId?: string; teamIds?: string[]; tenant?: string } = {}) => {
+  const as = async (roles: Role[], extra: { agentId?: string; teamIds?: string[]; siteIds?: string[]; tenant?: string } = {}) => {
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${await mintDevToken({ secret: SECRET, subject: 'u', roles, tenant: 'acme', ...extra })}`);
     return md;
@@ -157,9 +157,9 @@ describe('ReportingService over gRPC', () => {
     expect(defs.find((d) => d.kpiId === 'service_level_connect')!.definition).toContain('within 20 s');
   });
 
-  it('should answer the period report per team and per site with the scope field, and name a misplaced queue filter', async () => {
+  it('should answer the period report per team and per site with the scope field, scoped by role, and name a misplaced queue filter', async () => {
     const day0 = { start: { seconds: String(day.at('00:00:00').getTime() / 1000) }, end: { seconds: String(day.at('00:00:00').getTime() / 1000 + 86400) } };
-    const md = await as(['manager']);
+    const md = await as(['manager'], { siteIds: ['nanchang'] });
     const teams = (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_TEAM' }, md)).res!;
     // team-a: E1 answered c1 and c2; team-b: E2 answered c6
     expect(teams.rows!.map((r) => [r.scope, r.scopeId, r.queueId, kpi(r, 'answered')])).toEqual([
@@ -168,6 +168,14 @@ describe('ReportingService over gRPC', () => {
     expect(sites.rows!.map((r) => [r.scopeId, kpi(r, 'offered'), kpi(r, 'answered')])).toEqual([['nanchang', 5, 3]]);
     const queues = (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0 }, md)).res!;
     expect(queues.rows!.map((r) => [r.scope, r.scopeId, r.queueId])).toEqual([['REPORT_SCOPE_QUEUE', 'billing', 'billing']]);
+    // Scoped by role: a team leader sees their team, a manager of another site none, another tenant's director none.
+    const teamIds = async (m: grpc.Metadata) => (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_TEAM' }, m)).res!.rows!.map((r) => r.scopeId);
+    expect(await teamIds(await as(['team_leader'], { teamIds: ['team-b'] }))).toEqual(['team-b']);
+    expect(await teamIds(await as(['manager'], { siteIds: ['paris'] }))).toEqual([]);
+    expect(await teamIds(await globex(['director']))).toEqual([]);
+    const siteIds = async (m: grpc.Metadata) => (await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_SITE' }, m)).res!.rows!.map((r) => r.scopeId);
+    expect(await siteIds(await as(['manager'], { siteIds: ['paris'] }))).toEqual([]);
+    expect(await siteIds(await as(['team_leader'], { teamIds: ['team-b'] }))).toEqual([]);
     const { error } = await unary('getPeriodReport', { period: 'PERIOD_DAY', range: day0, scope: 'REPORT_SCOPE_TEAM', queueIds: ['billing'] }, md);
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.details).toContain('queue_ids');

@@ -17,7 +17,7 @@ import { Pool } from 'pg';
 import { DEFAULT_KPI_PARAMETERS } from '../../src/kpis/domain/kpi';
 import { type ProjectionHost, startProjections } from '../../src/projections/projection-host';
 import { ReportReader } from '../../src/reports/application/report-reader';
-import { migrateAgentDirectory, teamsOf } from '../../src/reports/infrastructure/agent-directory';
+import { migrateAgentDirectory, teamRefsOf, teamsOf } from '../../src/reports/infrastructure/agent-directory';
 import { callDay } from '../../src/test-support/call-day.fixture';
 import { envelope } from '../../src/wallboard/connect-protocol';
 import { type RunningWallboard, startWallboard } from '../../src/wallboard/wallboard-server';
@@ -116,7 +116,7 @@ describe('wallboard in headless Chromium', () => {
     const reader = new ReportReader(pool, { timeZone: 'Asia/Shanghai', parameters: DEFAULT_KPI_PARAMETERS });
     wallboard = await startWallboard({
       host: '127.0.0.1', port: 0, pool, auth: { key: { kind: 'hs256', secret: SECRET } }, timeZone: 'Asia/Shanghai', pollMs: 200,
-      reporting: { reader, teamOf: (t, ids) => teamsOf(pool, t, ids), lag: async () => 0, now },
+      reporting: { reader, teamOf: (t, ids) => teamsOf(pool, t, ids), teamRefs: (t, ids) => teamRefsOf(pool, t, ids), lag: async () => 0, now },
       stateLimitSeconds: { busy: 300, break: 600 }, signInSnapshotTimes: ['09:00', '09:45', '14:00'], signInSnapshotGraceMinutes: 30,
       onError: (e) => errors.push(e),
     });

@@ -16,6 +16,13 @@ export async function teamsOf(pool: Pool, tenant: string, agentIds: readonly str
   return new Map(rows.map((r) => [r.agent_id, { tenant, siteId: r.site_id, teamId: r.team_id }]));
 }
 
+/** Where each team sits (its agents' site in the directory), for scope checks on per-team figures. */
+export async function teamRefsOf(pool: Pool, tenant: string, teamIds: readonly string[]): Promise<Map<string, TeamRef>> {
+  const { rows } = await pool.query<{ team_id: string; site_id: string }>(
+    'select distinct on (team_id) team_id, site_id from reporting_agent_teams where tenant = $1 and team_id = any($2) order by team_id, site_id', [tenant, teamIds]);
+  return new Map(rows.map((r) => [r.team_id, { tenant, siteId: r.site_id, teamId: r.team_id }]));
+}
+
 /**
  * Records on the topics the serving projection versions have not applied yet (0 before they start): per projection
  * the active version, or while none is active yet the newest one building. Groups of replaced versions (an upgrade

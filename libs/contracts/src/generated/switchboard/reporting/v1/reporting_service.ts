@@ -28,7 +28,10 @@ export enum ReportKind {
   REPORT_KIND_PERIOD = "REPORT_KIND_PERIOD",
 }
 
-/** What a period report's rows are per. */
+/**
+ * What a period report's rows are per. Rows are scoped by role: tenant-wide roles see every row; a site-wide role
+ * (manager, supervisor) its sites and their teams and agents; a team leader their teams and their agents (no sites).
+ */
 export enum ReportScope {
   /** REPORT_SCOPE_UNSPECIFIED - Per queue (as before the scope existed). */
   REPORT_SCOPE_UNSPECIFIED = "REPORT_SCOPE_UNSPECIFIED",
