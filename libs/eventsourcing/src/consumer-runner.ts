@@ -69,6 +69,14 @@ export interface ConsumerRunnerOptions<T> {
   fromBeginning?: boolean;
   /** How soon a dead member's partitions move to another (broker minimum 6 s). */
   sessionTimeoutMs?: number;
+  /**
+   * How often the offsets stored in Postgres are copied to Kafka's group offsets (default 5000 ms), all partitions in
+   * one request, one request at a time. They only inform lag tools and a group without stored offsets: the offsets
+   * that count are Postgres's. Not per chunk: a commit waits on the broker (5-40 ms), the broker answers a
+   * connection's requests in turn, and the heartbeat the fetch loop awaits shares the commits' connection, so commits
+   * per chunk stalled the loop by hundreds of ms (ADR 0013).
+   */
+  kafkaCommitIntervalMs?: number;
   /** `consumer_lag` gauge and processed / dead-lettered / ignored counters go here. */
   metrics?: Registry;
   onLag?: (topic: string, partition: number, lag: number) => void;
@@ -90,17 +98,25 @@ export class ConsumerRunner<T> {
   /** Partitions' chunks waiting for the next group transaction (partitionsPerTransaction > 1). */
   private readonly waiting: { part: ChunkPart; resolve: (next: bigint) => void; reject: (e: unknown) => void }[] = [];
   private applying: Promise<void> | null = null;
+  private readonly kafkaOffsets: KafkaOffsetMirror;
 
   constructor(private readonly o: ConsumerRunnerOptions<T>) {
     if (!o.handle && !o.handleBatch) throw new Error('ConsumerRunner needs handle or handleBatch');
+    if (o.kafkaCommitIntervalMs !== undefined && !(Number.isFinite(o.kafkaCommitIntervalMs) && o.kafkaCommitIntervalMs >= 0)) {
+      throw new Error(`kafkaCommitIntervalMs: expected a number of ms >= 0, got ${o.kafkaCommitIntervalMs}`);
+    }
     this.metrics = new ConsumerMetrics(o.groupId, o.metrics);
+    this.kafkaOffsets = new KafkaOffsetMirror((offsets) => this.consumer!.commitOffsets(offsets), o.kafkaCommitIntervalMs ?? 5000, (e) => this.o.onError?.(e));
   }
 
   async start(): Promise<void> {
     const session = this.o.sessionTimeoutMs ?? 30_000;
     const consumer = this.o.kafka.consumer({ groupId: this.o.groupId, sessionTimeout: session, heartbeatInterval: Math.min(3000, session / 3), allowAutoTopicCreation: false });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => void this.seekToStored(payload.memberAssignment).catch((e) => this.o.onError?.(e)));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.kafkaOffsets.retain(payload.memberAssignment);
+      void this.seekToStored(payload.memberAssignment).catch((e) => this.o.onError?.(e));
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.metrics.setLag(payload.topic, payload.partition, Number(payload.offsetLag));
       this.o.onLag?.(payload.topic, payload.partition, Number(payload.offsetLag));
@@ -110,9 +126,11 @@ export class ConsumerRunner<T> {
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: this.o.partitionsPerTransaction ?? 1, eachBatch: (p) => this.onBatch(p) });
   }
 
-  /** Leaves the group, then waits for the after-commit tasks still running. */
+  /** Copies the stored offsets to Kafka, leaves the group, then waits for the after-commit tasks still running. */
   async stop(): Promise<void> {
+    await this.kafkaOffsets.flush();
     await this.consumer?.disconnect();
+    this.kafkaOffsets.close();
     while (this.afterCommitInFlight.size > 0) await Promise.allSettled([...this.afterCommitInFlight]);
   }
 
@@ -165,9 +183,7 @@ export class ConsumerRunner<T> {
       const nextOffset = await this.applyTogether({ topic, partition, messages: chunk });
       this.nextOffsets.set(key, nextOffset);
       resolveOffset(chunk[chunk.length - 1].offset);
-      // Not awaited: the offsets that count are the ones just committed in Postgres (a (re)assigned partition seeks
-      // to them), so the broker's copy needs no round trip before the next chunk or fetch.
-      this.consumer!.commitOffsets([{ topic, partition, offset: nextOffset.toString() }]).catch((e: Error) => this.o.onError?.(e));
+      this.kafkaOffsets.note(topic, partition, nextOffset);
       await heartbeat();
     }
   }
@@ -284,5 +300,77 @@ export class ConsumerRunner<T> {
         headers: { ...(message.headers ?? {}), ...deadLetterHeaders({ reason, error, topic, partition, offset: message.offset, groupId: this.o.groupId, attempts }) },
       })),
     });
+  }
+}
+
+interface TopicPartitionOffset { topic: string; partition: number; offset: string }
+
+/**
+ * Kafka's copy of the stored offsets, coalesced: the latest offset of each partition, sent in one OffsetCommit at
+ * most every `intervalMs`, never two at once. The broker handles one request of a connection at a time, and kafkajs
+ * sends commits and heartbeats over the same connection (fetches over another): a commit per partition per chunk
+ * (~100/s at the closed loop's rate, 5-40 ms each on the broker) queued ahead of the heartbeat the fetch loop awaits.
+ */
+export class KafkaOffsetMirror {
+  private readonly pending = new Map<string, TopicPartitionOffset>();
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+  private closed = false;
+  /** The latest assignment (undefined until the first): a failed commit is retried only for partitions still ours. */
+  private assigned?: Record<string, number[]>;
+
+  constructor(private readonly commit: (offsets: TopicPartitionOffset[]) => Promise<void>, private readonly intervalMs: number,
+    private readonly onError: (e: Error) => void) {}
+
+  note(topic: string, partition: number, nextOffset: bigint): void {
+    this.pending.set(`${topic}:${partition}`, { topic, partition, offset: nextOffset.toString() });
+    this.schedule();
+  }
+
+  /** After a rebalance: partitions no longer assigned are the new owner's to commit. */
+  retain(assignment: Record<string, number[]>): void {
+    this.assigned = assignment;
+    for (const [key, o] of this.pending) if (!this.isAssigned(o)) this.pending.delete(key);
+  }
+
+  /** Sends what is pending now (after the commit in flight, if any). */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+    await this.send();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.pending.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.inFlight !== undefined || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.send();
+    }, this.intervalMs);
+  }
+
+  private send(): Promise<void> {
+    if (this.inFlight !== undefined || this.pending.size === 0) return this.inFlight ?? Promise.resolve();
+    const offsets = [...this.pending.values()];
+    this.pending.clear();
+    this.inFlight = this.commit(offsets).catch((e: Error) => {
+      // Retried with the next send unless a newer offset came meanwhile (or a rebalance took the partition).
+      for (const o of offsets) if (!this.pending.has(`${o.topic}:${o.partition}`) && this.isAssigned(o)) this.pending.set(`${o.topic}:${o.partition}`, o);
+      this.onError(e);
+    }).finally(() => {
+      this.inFlight = undefined;
+      if (this.pending.size > 0) this.schedule();
+    });
+    return this.inFlight;
+  }
+
+  private isAssigned({ topic, partition }: TopicPartitionOffset): boolean {
+    return this.assigned === undefined || (this.assigned[topic]?.includes(partition) ?? false);
   }
 }

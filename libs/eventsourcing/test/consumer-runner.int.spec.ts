@@ -122,6 +122,36 @@ describe('ConsumerRunner against the real broker and database', () => {
     expect((await pool.query('select count(distinct event_id)::int as d from effects')).rows[0].d).toBe(events.length);
   });
 
+  it('copies the stored offsets to Kafka coalesced, not per chunk, and all of them on stop', async () => {
+    const topic = await newTopic(2);
+    const events = probeEvents(60);
+    await producer.send({ topic, acks: -1, messages: events.map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+    const groupId = uniqueName('g');
+    const runner = new ConsumerRunner({
+      kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, decode: decodeProbe, chunkSize: 5, kafkaCommitIntervalMs: 60_000,
+      handle: async (e, { client }) => { await client.query('insert into effects (event_id, k, seq) values ($1, $2, $3)', [e.id, e.key, e.seq]); },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    const kafkaOffsets = async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.map((p) => [p.partition, p.offset]).sort();
+    try {
+      await runner.start();
+      await eventually('every event applied', async () => (await count(pool)) === events.length);
+      const stored = (await pool.query('select partition, next_offset::text as o from es_consumer_offsets where consumer_group = $1 order by 1', [groupId])).rows.map((r) => [r.partition, r.o]);
+      expect(stored.reduce((n, [, o]) => n + Number(o), 0)).toBe(events.length);
+      expect(await kafkaOffsets()).toEqual([[0, '-1'], [1, '-1']]); // a dozen chunks, no commit within the interval
+      await runner.stop();
+      expect(await kafkaOffsets()).toEqual(stored);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('rejects a negative Kafka commit interval, naming the option', () => {
+    expect(() => new ConsumerRunner({ kafka, pool, groupId: 'g', topics: ['t'], deadLetterProducer: producer, decode: decodeProbe, handle: async () => undefined, kafkaCommitIntervalMs: -1 }))
+      .toThrow('kafkaCommitIntervalMs: expected a number of ms >= 0, got -1');
+  });
+
   it('sends poison messages to the DLQ with their reason and keeps the partition moving', async () => {
     const topic = await newTopic(1);
     const good = probeEvents(2);
