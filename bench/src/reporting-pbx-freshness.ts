@@ -26,7 +26,7 @@ import { ReportReader } from '@switchboard/reporting/src/reports/application/rep
 import { migrateAgentDirectory, teamRefsOf, teamsOf } from '@switchboard/reporting/src/reports/infrastructure/agent-directory';
 import { startWallboard } from '@switchboard/reporting/src/wallboard/wallboard-server';
 import { mintDevToken } from '@switchboard/service-kit';
-import { logLevel, type Admin } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { dropBenchDatabase } from './bench-database';
 import { percentile, readConnectStream } from './reporting-connect-stream';
@@ -54,24 +54,6 @@ class PendingAnswers {
     const list = this.byAgent.get(agentId)?.filter((t) => t <= now);
     this.byAgent.delete(agentId);
     return list?.[0];
-  }
-}
-
-/**
- * Until every new topic's partitions answer an offsets request: right after creation the broker can still say "not
- * the leader" for some, which the projection runners' first offsets request would fail on.
- */
-async function offsetsAnswered(admin: Admin, topics: readonly string[]): Promise<void> {
-  for (const topic of topics) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.fetchTopicOffsets(topic);
-        break;
-      } catch (e) {
-        if (attempt >= 50) throw e;
-        await sleep(200);
-      }
-    }
   }
 }
 
@@ -131,7 +113,6 @@ export async function runPbxFreshness(rate: number): Promise<BenchResult> {
   const stops: (() => Promise<unknown>)[] = [];
   try {
     await admin.createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) });
-    await offsetsAnswered(admin, all);
     await migrateEventStore(pool);
     await migrateAgentDirectory(pool);
     await producer.connect();

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { applyMessages, ChunkOutcome, ChunkPart, DeadLetter } from './consumer-chunk';
 import { ConsumerMetrics } from './consumer-metrics';
 import { deadLetterHeaders, deadLetterTopic } from './dead-letter';
+import { fetchTopicOffsetsRetrying } from './topic-offsets';
 
 export interface DecodedMessage<T> {
   /** Used to deduplicate redelivered or republished messages. */
@@ -159,7 +160,7 @@ export class ConsumerRunner<T> {
     const admin = this.o.kafka.admin();
     await admin.connect();
     try {
-      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]));
+      return new Map((await fetchTopicOffsetsRetrying(admin, topic)).map((p) => [p.partition, p.low]));
     } finally {
       await admin.disconnect();
     }

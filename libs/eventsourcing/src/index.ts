@@ -11,3 +11,4 @@ export * from './projection';
 export * from './projection-runner';
 export * from './schema';
 export * from './transaction';
+export * from './topic-offsets';

@@ -6,6 +6,7 @@ import { cloudEventDecoder } from './cloud-event-decoder';
 import { ConsumerRunner, ConsumerRunnerOptions } from './consumer-runner';
 import { initProjection, Projection, swapProjectionView } from './projection';
 import { migrateEventStore } from './schema';
+import { fetchTopicOffsetsRetrying } from './topic-offsets';
 
 export interface ProjectionProgress {
   name: string;
@@ -165,7 +166,7 @@ export class ProjectionRunner<E = AnyEvent> {
     await admin.connect();
     try {
       for (const topic of this.p.topics) {
-        const starts = await admin.fetchTopicOffsets(topic);
+        const starts = await fetchTopicOffsetsRetrying(admin, topic);
         await this.o.pool.query(
           `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset)
            select $1, $2, p, o from unnest($3::int[], $4::bigint[]) s(p, o) on conflict do nothing`,
@@ -186,7 +187,7 @@ export class ProjectionRunner<E = AnyEvent> {
     try {
       let lag = 0;
       for (const topic of this.p.topics) {
-        for (const o of await admin.fetchTopicOffsets(topic)) lag += Math.max(0, Number(o.high) - (stored.get(`${topic}:${o.partition}`) ?? Number(o.low)));
+        for (const o of await fetchTopicOffsetsRetrying(admin, topic)) lag += Math.max(0, Number(o.high) - (stored.get(`${topic}:${o.partition}`) ?? Number(o.low)));
       }
       return lag;
     } finally {

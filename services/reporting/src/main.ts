@@ -1,5 +1,5 @@
 import { grpcOptionsFor, grpcServiceName, PROTO_ROOT, Topics } from '@switchboard/contracts';
-import { createIdempotentProducer, createKafka, migrateEventStore } from '@switchboard/eventsourcing';
+import { createIdempotentProducer, createKafka, fetchTopicOffsetsRetrying, migrateEventStore } from '@switchboard/eventsourcing';
 import { runService, startStandardService } from '@switchboard/service-kit';
 import { Pool } from 'pg';
 import { EventTimeClock, latestEventTime } from './clock/event-time-clock';
@@ -25,7 +25,7 @@ runService('reporting', async () => {
   const endOffsets = async () => {
     const ends = new Map<string, number>();
     for (const topic of [Topics.telephonyCall.name, Topics.telephonyAgent.name]) {
-      for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
+      for (const o of await fetchTopicOffsetsRetrying(admin, topic)) ends.set(`${topic}:${o.partition}`, Number(o.high));
     }
     return ends;
   };
