@@ -6,9 +6,11 @@
  * Run: node -r @swc-node/register bench/src/run-all.ts telephony-gateway [--soak-minutes 30]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { Topics } from '@switchboard/contracts';
+import { decodePbxRawFrame, Topics } from '@switchboard/contracts';
 import { createIdempotentProducer, createKafka, migrateEventStore } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { loadScenario, startSimulator } from '@switchboard/pbx-simulator';
@@ -28,18 +30,33 @@ const logWarnings = (level: 'info' | 'warn', message: string, detail?: Record<st
   if (level === 'warn') process.stderr.write(`[gateway] ${message} ${JSON.stringify(detail ?? {})}\n`);
 };
 
-function settings(port: number, secret: string, pbxLinkId: string): GatewaySettings {
+/** Gateway settings a variant changes, and SQL it runs once the gateway migrated (GATEWAY_AB compares two in one run). */
+interface Variant { readonly settings?: Partial<Pick<GatewaySettings, 'packRawFrames' | 'pipeline'>>; readonly sql?: string }
+const VARIANTS: Record<string, Variant> = {
+  unpacked: { settings: { packRawFrames: false } },
+  packed: { settings: { packRawFrames: true } },
+  /** Packs with the outbox values TOASTed with Postgres's default compression (pglz), as before ADR 0012. */
+  'packed-compressed': { settings: { packRawFrames: true }, sql: 'alter table es_outbox alter column value set storage extended' },
+  /** Pipeline transactions of up to 2,000 items (default 500): a subject changed several times is written once per batch. */
+  'batch-2000': { settings: { pipeline: { maxBatch: 2000 } } },
+  /** The socket paused above 5,000 waiting frames (default 20,000): fewer parsed frames live long enough to be promoted. */
+  'high-water-5000': { settings: { pipeline: { highWater: 5000 } } },
+};
+
+function settings(port: number, secret: string, pbxLinkId: string, variant: Variant = {}): GatewaySettings {
   return { tenant: 'bench', site: 'hq', callerHashKey: randomBytes(32).toString('hex'), executeRoutingDecisions: false,
-    ami: { pbxLinkId, host: '127.0.0.1', port, username: 'switchboard', secret, keepaliveMs: 15_000, ringCycleMs: 5000, defaultDialedNumber: '0' } };
+    ami: { pbxLinkId, host: '127.0.0.1', port, username: 'switchboard', secret, keepaliveMs: 15_000, ringCycleMs: 5000, defaultDialedNumber: '0' }, ...variant.settings };
 }
 
-async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, string>, bareTopic: string) {
+async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, string>, bareTopic: string, variant: Variant = {}) {
   const secret = 'bench';
   const scenario = { ...(await loadScenario(path.join(__dirname, '..', '..', 'tools', 'pbx-simulator', 'scenarios', 'peak-hour-1000-agents.json'))) };
   const sim = await startSimulator({ scenario, seed: 1, speed: 'max', amiPort: 0, amiSecret: secret, autoStart: false });
-  const gw = await startGateway({ pool, kafka, settings: settings(sim.amiPort!, secret, `bench-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-${randomUUID()}`, log: logWarnings, relayProducerInWorker: relayProducerInWorker() });
+  const gw = await startGateway({ pool, kafka, settings: settings(sim.amiPort!, secret, `bench-${randomUUID().slice(0, 8)}`, variant), topicOverrides: overrides, relayName: `bench-${randomUUID()}`, log: logWarnings, relayProducerInWorker: relayProducerInWorker() });
   while (gw.links[0].status().state !== 'up' || sim.progress().amiClients === 0) await sleep(20);
+  if (variant.sql !== undefined) await pool.query(variant.sql);
   const started = Date.now();
+  const cpu = await cpuMeter(pool);
   sim.start();
   await sim.done;
   // Up to the simulator's send buffer (4 MiB) is still on its way when it is done, and the pipeline's backlog does
@@ -47,7 +64,9 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   // stops at the last movement.
   let seen = -1;
   let lastMove = Date.now();
+  let maxBacklog = 0;
   for (;;) {
+    maxBacklog = Math.max(maxBacklog, gw.links[0].status().backlog);
     const moved = gw.links[0].status().framesCommitted + gw.relay.published;
     if (moved !== seen) { seen = moved; lastMove = Date.now(); }
     else if (Date.now() - lastMove > QUIET_MS && gw.links[0].status().backlog === 0 && (await pool.query('select count(*)::int as n from es_outbox')).rows[0].n === 0) break;
@@ -56,6 +75,7 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   const seconds = (lastMove - started) / 1000;
   const status = gw.links[0].status();
   const records = gw.relay.published;
+  const { processMs, postgresMs } = await cpu.stop();
   await gw.stop();
   await sim.stop();
   // Baseline: the same number of records of the same average size (AMI bytes per frame ≈ raw record) through a bare producer.
@@ -70,7 +90,36 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   }
   const bareSeconds = (Date.now() - t0) / 1000;
   await producer.disconnect();
-  return { records, frames: status.framesCommitted, canonical: status.canonicalCommitted, seconds, bareSeconds, avgBytes };
+  return { records, frames: status.framesCommitted, canonical: status.canonicalCommitted, seconds, bareSeconds, avgBytes, maxBacklog,
+    processCpuUsPerRecord: (processMs * 1000) / records, postgresCpuUsPerRecord: (postgresMs * 1000) / records };
+}
+
+/**
+ * CPU time spent on the run, which (unlike records/s) hardly depends on what else shares the machine: this process
+ * (gateway, simulator, relay worker thread; all threads) and the Postgres backends serving this database, read from
+ * /proc (Linux; 0 elsewhere). Backends that end during the run are not counted.
+ */
+async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: number; postgresMs: number }> }> {
+  const backends = async () => (await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')).rows.map((r) => r.pid);
+  const ticks = (pid: number): number => {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
+    } catch { return Number.NaN; }
+  };
+  const before = new Map((await backends()).map((pid) => [pid, ticks(pid)]));
+  const start = process.cpuUsage();
+  return {
+    stop: async () => {
+      const used = process.cpuUsage(start);
+      let postgresTicks = 0;
+      for (const pid of await backends()) {
+        const now = ticks(pid);
+        if (Number.isFinite(now)) postgresTicks += now - (before.get(pid) ?? 0);
+      }
+      return { processMs: (used.user + used.system) / 1000, postgresMs: postgresTicks * 10 };
+    },
+  };
 }
 
 /** A minimal AMI server: banner, plain login, then `UserEvent` frames at a fixed rate, each stamped with its send time. */
@@ -121,14 +170,15 @@ interface MemorySample { minute: number; rssMb: number; heapMb: number; outboxRo
 async function latency(kafka: Kafka, pool: Pool, overrides: Record<string, string>, seconds: number, sample?: (minute: number) => Promise<void>) {
   const count = LATENCY_RATE * seconds;
   const ami = await pacedAmi(LATENCY_RATE, count);
-  const gw = await startGateway({ pool, kafka, settings: settings(ami.port, 'x', `bench-lat-${randomUUID().slice(0, 8)}`), topicOverrides: overrides, relayName: `bench-lat-${randomUUID()}`, log: logWarnings, relayProducerInWorker: relayProducerInWorker() });
+  const gw = await startGateway({ pool, kafka, settings: settings(ami.port, 'x', `bench-lat-${randomUUID().slice(0, 8)}`, latencyVariant()), topicOverrides: overrides, relayName: `bench-lat-${randomUUID()}`, log: logWarnings, relayProducerInWorker: relayProducerInWorker() });
   while (gw.links[0].status().state !== 'up') await sleep(20);
   const consumer = kafka.consumer({ groupId: `bench-lat-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic: overrides[Topics.telephonyPbxRaw.name], fromBeginning: false });
   const latencies = new LatencyHistogram();
   await consumer.run({ eachMessage: async ({ message }) => {
-    const sent = /SentAt: (\d+)/.exec(message.value!.toString('latin1'));
+    const decoded = decodePbxRawFrame(message.value, message.headers ?? {}); // v2: the frame is base64 inside a JSON CloudEvent
+    const sent = decoded.ok ? /SentAt: (\d+)/.exec(decoded.frame.payload.toString('latin1')) : null;
     if (sent) latencies.add(Date.now() - Number(sent[1]));
   } });
   await sleep(3000);
@@ -209,6 +259,14 @@ function benchParts(minutes: number): { throughput: boolean; latency: boolean } 
   return { throughput: only !== 'latency', latency: only !== 'throughput' };
 }
 
+/** GATEWAY_LATENCY_VARIANT=<name from VARIANTS>: the latency part (and the soak) with that variant, for A/B runs in turn. */
+function latencyVariant(): Variant {
+  const name = process.env.GATEWAY_LATENCY_VARIANT;
+  if (name === undefined) return {};
+  if (!(name in VARIANTS)) throw new Error(`GATEWAY_LATENCY_VARIANT: expected one of ${Object.keys(VARIANTS).join(', ')}, got ${name}`);
+  return VARIANTS[name];
+}
+
 /** GATEWAY_RELAY_IN_WORKER=0 keeps the relay's producer on the gateway's thread (A/B of the worker thread). */
 function relayProducerInWorker(): boolean {
   return process.env.GATEWAY_RELAY_IN_WORKER !== '0';
@@ -229,6 +287,38 @@ function latencyOnly(lat: LatencyHistogram): BenchResult {
   };
 }
 
+/**
+ * GATEWAY_AB=<a>,<b>[,…] (names from VARIANTS) runs the throughput part with each variant in turn, GATEWAY_AB_ROUNDS
+ * times (default 2: a b a b), in one process against one database: the comparison on a shared machine. Compare the
+ * CPU per record (this process + its Postgres backends) more than records/s, which follows the machine's load.
+ */
+function abVariants(): string[] | null {
+  const value = process.env.GATEWAY_AB;
+  if (value === undefined) return null;
+  const names = value.split(',');
+  if (names.length < 2 || !names.every((n) => n in VARIANTS)) throw new Error(`GATEWAY_AB: expected two or more of ${Object.keys(VARIANTS).join(', ')} separated by commas, got ${value}`);
+  return names;
+}
+
+async function throughputAb(kafka: Kafka, pool: Pool, overrides: Record<string, string>, bare: string, names: readonly string[]): Promise<BenchResult[]> {
+  const rounds = Number(process.env.GATEWAY_AB_ROUNDS ?? 2);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`GATEWAY_AB_ROUNDS: expected a whole number >= 1, got ${process.env.GATEWAY_AB_ROUNDS}`);
+  const results: BenchResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of names) {
+      const t = await throughput(kafka, pool, overrides, bare, VARIANTS[name]);
+      const perSecond = t.records / t.seconds;
+      const bareRate = t.records / t.bareSeconds;
+      process.stderr.write(`[ab] round ${round} ${name}: ${Math.round(perSecond)} records/s, bare ${Math.round(bareRate)}/s, ratio ${(perSecond / bareRate).toFixed(3)}, ` +
+        `CPU per record: process ${t.processCpuUsPerRecord.toFixed(1)} µs, postgres ${t.postgresCpuUsPerRecord.toFixed(1)} µs, max backlog ${t.maxBacklog} (load ${os.loadavg()[0].toFixed(1)})\n`);
+      results.push({ name: `telephony-gateway ${name} #${round}`, metrics: { kafkaRecordsPerSecond: Math.round(perSecond), framesPerSecond: Math.round(t.frames / t.seconds), records: t.records, ratioToBareProducer: Number((perSecond / bareRate).toFixed(3)),
+        processCpuUsPerRecord: Number(t.processCpuUsPerRecord.toFixed(1)), postgresCpuUsPerRecord: Number(t.postgresCpuUsPerRecord.toFixed(1)) },
+        baseline: { kafkaRecordsPerSecond: Math.round(bareRate) }, notes: `A/B ${names.join(' vs ')}, round ${round}: ${JSON.stringify(VARIANTS[name])}` });
+    }
+  }
+  return results;
+}
+
 export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
   const minutes = soakMinutes();
   const infra = await ensureInfra();
@@ -244,6 +334,8 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })) });
+    const ab = abVariants();
+    if (ab !== null) return await throughputAb(kafka, pool, overrides, bare, ab);
     const parts = benchParts(minutes);
     const t = parts.throughput ? await throughput(kafka, pool, overrides, bare) : null;
     const lat = parts.latency ? (await latency(kafka, pool, overrides, latencySeconds())).latencies : null;
@@ -256,6 +348,7 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
       name: 'telephony-gateway',
       metrics: { kafkaRecordsPerSecond: Math.round(perSecond), canonicalEventsPerSecond: Math.round(t.canonical / t.seconds), framesPerSecond: Math.round(t.frames / t.seconds),
         records: t.records, ratioToBareProducer: Number((perSecond / (t.records / t.bareSeconds)).toFixed(3)),
+        processCpuUsPerRecord: Number(t.processCpuUsPerRecord.toFixed(1)), postgresCpuUsPerRecord: Number(t.postgresCpuUsPerRecord.toFixed(1)),
         ...latencyMetrics },
       baseline: { bareProducerRecordsPerSecond: Math.round(t.records / t.bareSeconds), recordBytes: t.avgBytes },
       notes: `Peak hour (1,000 agents) at simulator max speed → AMI → parser/state machines → Postgres outbox (raw frame + canonical events per transaction) → relay → Kafka acks=all; ` +

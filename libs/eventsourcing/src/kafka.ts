@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { Kafka, logLevel, Producer, type KafkaConfig, type ProducerBatch, type ProducerConfig, type RecordMetadata } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, Producer, type ICustomPartitioner, type KafkaConfig, type ProducerBatch, type ProducerConfig, type RecordMetadata } from 'kafkajs';
 
 /** What the outbox relay needs of a producer: a kafkajs Producer, or one running in a worker thread. */
 export type BatchProducer = Pick<Producer, 'connect' | 'disconnect' | 'sendBatch'>;
@@ -23,8 +23,31 @@ const IDEMPOTENT: ProducerConfig = { idempotent: true, maxInFlightRequests: 1, a
 
 /** acks=all, idempotent, one request in flight: no duplicates from producer retries and order kept per partition. */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer(IDEMPOTENT);
+  return kafka.producer({ ...IDEMPOTENT, createPartitioner: CachedDefaultPartitioner });
 }
+
+/**
+ * kafkajs's default partitioner (Java-compatible murmur2 of the key), with each key's partition remembered, so every
+ * record goes to the partition the default would choose. The default hashes every record's key anew, with a `Long`
+ * object per 4 bytes of key, and filters the partition list per record: a relay batch carries hundreds of records of
+ * few keys (a PBX link's raw frames share one), and that was a visible share of the producer's CPU (BENCHMARKS.md).
+ */
+export const CachedDefaultPartitioner: ICustomPartitioner = () => {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const byCount = new Map<number, Map<string, number>>(); // partition count → key → partition
+  return (args) => {
+    const { message, partitionMetadata } = args;
+    if ((message.partition !== null && message.partition !== undefined) || typeof message.key !== 'string') return partitioner(args);
+    let cache = byCount.get(partitionMetadata.length);
+    if (cache === undefined) byCount.set(partitionMetadata.length, (cache = new Map()));
+    const known = cache.get(message.key);
+    if (known !== undefined) return known;
+    const partition = partitioner(args);
+    if (cache.size >= 100_000) cache.clear(); // bounded: keys are call ids too, unbounded over days
+    cache.set(message.key, partition);
+    return partition;
+  };
+};
 
 /**
  * The same idempotent producer, run in a worker thread: kafkajs encodes every record and every header into buffers
@@ -165,7 +188,7 @@ const WORKER_ROLE = 'switchboardKafkaProducerWorker';
 /** Inside the worker: one kafkajs producer, driven by the calls posted to it, answered in order of completion. */
 function serveProducerCalls(): void {
   const { config, producerConfig } = workerData as { config: KafkaConfig; producerConfig: ProducerConfig };
-  const producer = new Kafka(config).producer(producerConfig);
+  const producer = new Kafka(config).producer({ ...producerConfig, createPartitioner: CachedDefaultPartitioner }); // a function: not cloneable across threads
   const run = (m: Call): Promise<unknown> => {
     if (m.op === 'connect') return producer.connect();
     if (m.op === 'disconnect') return producer.disconnect();

@@ -2,8 +2,10 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import { inTransaction } from './transaction';
 import { OUTBOX_WRITE_LOCK } from './event-store';
 import type { BatchProducer } from './kafka';
+import { packedRecordCount, unpackOutboxRow, type UnpackedRecord } from './outbox-pack';
 
 export { outboxBatchCtes, writeOutboxBatch } from './outbox-writer';
+export { DEFAULT_MAX_PACK_BYTES, packOutboxRecords, unpackOutboxRow } from './outbox-pack';
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -53,6 +55,7 @@ export class OutboxRelay {
   private producer: BatchProducer;
   /** Producers this relay made itself (renewals); it disconnects them on stop. The caller's own stays the caller's. */
   private readonly ownProducers: BatchProducer[] = [];
+  /** Records published (a packed row counts as the records it holds). */
   published = 0;
   producerRenewals = 0;
 
@@ -134,21 +137,21 @@ export class OutboxRelay {
     return this.leader;
   }
 
-  /** Publishes one batch; returns how many rows it published. */
+  /** Publishes one batch; returns how many records it published (1 for a row set aside). */
   async publishBatch(): Promise<number> {
     const rows = await this.nextRows();
     if (rows.length === 0) return 0;
     if ((await this.send(rows)) === 'set-aside') return 1;
     await this.commitPublished(rows);
-    return rows.length;
+    return recordCount(rows);
   }
 
   private async send(rows: OutboxRow[]): Promise<'published' | 'set-aside'> {
     try {
       await this.producer.sendBatch({
         acks: -1,
-        topicMessages: groupByTopic(rows).map(([topic, rs]) => ({
-          topic, messages: rs.map((r) => ({ key: r.message_key, value: r.value, headers: r.headers })),
+        topicMessages: groupByTopic(recordsOf(rows)).map(([topic, rs]) => ({
+          topic, messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
         })),
       });
     } catch (e) {
@@ -180,7 +183,7 @@ export class OutboxRelay {
   private async commitPublished(rows: OutboxRow[]): Promise<void> {
     this.o.afterPublish?.(rows.length);
     await this.checkpoint(this.o.pool, rows);
-    this.published += rows.length;
+    this.published += recordCount(rows);
   }
 
   /** One statement, so atomic on its own: the checkpoint moves and the published rows go. */
@@ -266,9 +269,18 @@ export class OutboxRelay {
   }
 }
 
-function groupByTopic(rows: OutboxRow[]): [string, OutboxRow[]][] {
-  const m = new Map<string, OutboxRow[]>();
-  for (const r of rows) {
+const recordCount = (rows: OutboxRow[]) => rows.reduce((n, r) => n + packedRecordCount(r.topic, r.headers), 0);
+
+/** The records the rows hold, in order (a packed row holds several). */
+function recordsOf(rows: OutboxRow[]): UnpackedRecord[] {
+  const records: UnpackedRecord[] = [];
+  for (const row of rows) for (const r of unpackOutboxRow(row.topic, row.message_key, row.value, row.headers)) records.push(r);
+  return records;
+}
+
+function groupByTopic(records: UnpackedRecord[]): [string, UnpackedRecord[]][] {
+  const m = new Map<string, UnpackedRecord[]>();
+  for (const r of records) {
     const list = m.get(r.topic);
     if (list) list.push(r);
     else m.set(r.topic, [r]);

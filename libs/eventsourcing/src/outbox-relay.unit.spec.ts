@@ -1,5 +1,5 @@
-import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
-import { portableBatch, portableError, recordsOf, revivedError } from './kafka';
+import { KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, Partitioners } from 'kafkajs';
+import { CachedDefaultPartitioner, portableBatch, portableError, recordsOf, revivedError } from './kafka';
 import { isProducerSequenceBroken } from './outbox-relay';
 
 // kafkajs builds protocol errors from broker error codes; 45 = OUT_OF_ORDER_SEQUENCE_NUMBER, 59 = UNKNOWN_PRODUCER_ID.
@@ -49,5 +49,22 @@ describe('the worker producer\'s messages (createWorkerIdempotentProducer)', () 
       { key: 'k3', value: Buffer.alloc(0), headers: {}, partition: undefined },
       { key: null, value: null, headers: undefined, partition: 2 },
     ]);
+  });
+});
+
+describe('CachedDefaultPartitioner', () => {
+  it('should choose the partition kafkajs\'s default partitioner chooses, for every key, partition count and repeat', () => {
+    const cached = CachedDefaultPartitioner();
+    const reference = Partitioners.DefaultPartitioner();
+    const metadata = (n: number) => Array.from({ length: n }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }));
+    const keys = [...Array.from({ length: 500 }, (_, i) => `key-${i}`), 'asterisk-1', 'pbx1:1741000000.12', '\u00e9\u4e2d', ''];
+    for (const n of [1, 3, 6, 12]) {
+      for (const key of [...keys, ...keys]) {
+        const args = { topic: 't', partitionMetadata: metadata(n), message: { key, value: 'v' } };
+        expect(cached(args)).toBe(reference(args));
+      }
+    }
+    const explicit = { topic: 't', partitionMetadata: metadata(6), message: { key: 'key-1', value: 'v', partition: 5 } };
+    expect(cached(explicit)).toBe(5);
   });
 });

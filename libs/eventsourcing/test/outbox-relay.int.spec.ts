@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Pool, PoolClient } from 'pg';
 import { createTopics, freshDatabase, testInfra, testKafka, uniqueName } from '@switchboard/testing';
-import { ConsumerRunner, createIdempotentProducer, deadLetterTopic, inTransaction, migrateEventStore, OutboxRelay, writeOutbox } from '../src';
+import { ConsumerRunner, createIdempotentProducer, deadLetterTopic, inTransaction, migrateEventStore, OutboxRelay, packOutboxRecords, writeOutbox, writeOutboxBatch } from '../src';
 import { decodeProbe, ProbeEvent, probeEvents } from './fixtures/probe-codec';
 import { readAll, recordCount } from './kafka-read';
 import { eventually, killWorkers, spawnWorker } from './workers';
@@ -155,6 +155,28 @@ describe('OutboxRelay against the real broker and database', () => {
     const { rows } = await pool.query(`select topic, reason from es_outbox_rejected`);
     expect(rows).toEqual([{ topic, reason: expect.stringMatching(/larger than the max message size/) }]);
     expect(errors).toEqual([expect.stringContaining('set aside in es_outbox_rejected')]);
+    expect(await outboxRows()).toBe(0);
+  });
+
+  it('publishes the records of packed rows one by one, in order, next to ordinary rows, and counts records', async () => {
+    const topic = await newTopic(3);
+    const headers = { 'content-type': 'application/cloudevents+json; charset=UTF-8' };
+    const frames = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: 'link-1', value: Buffer.from(JSON.stringify({ id: `f-${from + i}`, pad: 'x'.repeat(1000) })), headers }));
+    const ordinary = (id: string) => ({ topic, key: `call-${id}`, value: JSON.stringify({ id }) });
+    const packs = packOutboxRecords(topic, frames(0, 300), 100_000);
+    expect(packs.length).toBeGreaterThan(2);
+    expect(packs.every((p) => p.value.length <= 100_000)).toBe(true);
+    await inTransaction(pool, (tx) => writeOutboxBatch(tx, [...packs, ordinary('a')]));
+    await inTransaction(pool, (tx) => writeOutboxBatch(tx, [ordinary('b'), ...packOutboxRecords(topic, frames(300, 5))]));
+    expect(await outboxRows()).toBe(packs.length + 3); // 300 frames of ~1 KB in packs of up to 100 KB, a, b, 5 frames in one
+    const relay = new OutboxRelay({ pool, producer, name: uniqueName('relay') });
+    while ((await relay.publishBatch()) > 0) { /* drain */ }
+    expect(relay.published).toBe(307);
+    const onTopic = await readAll(kafka, topic, 307);
+    const linkRecords = onTopic.filter((r) => r.key === 'link-1');
+    expect(linkRecords.map((r) => JSON.parse(r.value).id)).toEqual(Array.from({ length: 305 }, (_, i) => `f-${i}`));
+    expect(new Set(linkRecords.map((r) => JSON.stringify(r.headers)))).toEqual(new Set([JSON.stringify(headers)]));
+    expect(onTopic.filter((r) => r.key !== 'link-1').map((r) => JSON.parse(r.value).id).sort()).toEqual(['a', 'b']);
     expect(await outboxRows()).toBe(0);
   });
 });

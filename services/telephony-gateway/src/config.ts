@@ -43,6 +43,10 @@ export interface GatewaySettings {
   readonly recordings?: RecordingsConfig | null;
   /** How often a standby replica asks for a PBX link's lease (LINK_LEASE_RETRY_SECONDS, ADR 0010). Default 5 s. */
   readonly linkLeaseRetryMs?: number;
+  /** Raw frames of a batch stored as packed outbox rows (ADR 0012). Default true; false only for benchmark comparisons. */
+  readonly packRawFrames?: boolean;
+  /** Items per pipeline transaction and the back-pressure threshold (AMI links; defaults 500 and 20,000). */
+  readonly pipeline?: { readonly maxBatch?: number; readonly highWater?: number };
 }
 
 /** Enabled when `RECORDINGS_DIR` (the PBX's recordings directory, mounted read-only) is set. */

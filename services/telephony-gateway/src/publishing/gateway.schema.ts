@@ -28,6 +28,14 @@ create table if not exists gw_assignment_executions (
 create index if not exists gw_assignment_executions_call on gw_assignment_executions (call_id);
 `;
 
+/**
+ * The gateway's outbox rows hold packs of raw frames (ADR 0012) of up to 64 KiB: stored out of line without
+ * compression: Postgres would otherwise pglz-compress each on insert and decompress it on the relay's read (as much
+ * CPU as the rows the packs save; ADR 0012). A setting for rows written from now on; idempotent.
+ */
+const OUTBOX_STORAGE = 'alter table if exists es_outbox alter column value set storage external';
+
 export async function migrateGateway(pool: Pool): Promise<void> {
   await pool.query(GATEWAY_DDL);
+  await pool.query(OUTBOX_STORAGE);
 }

@@ -1,4 +1,5 @@
-import { inTransaction, outboxBatchCtes } from '@switchboard/eventsourcing';
+import { Topics } from '@switchboard/contracts';
+import { inTransaction, outboxBatchCtes, packOutboxRecords, type OutboxMessage } from '@switchboard/eventsourcing';
 import type { Pool } from 'pg';
 import type { AgentSession } from '../call-tracking/domain/agent.state';
 import type { Settlement } from '../routing-execution/domain/assignment-outcome';
@@ -14,19 +15,26 @@ export interface PipelineOptions {
   readonly backpressure: (paused: boolean) => void;
   readonly onParseError?: (e: PreparedBatch['parseErrors'][number]) => void;
   readonly onWriteError?: (e: Error) => void;
+  /** Most items per transaction (default 500). */
   readonly maxBatch?: number;
+  /** Items waiting above which the socket is paused (default 20,000); resumed below a tenth of it. */
+  readonly highWater?: number;
   /**
    * After this long without anything received while calls that ended wait for what follows (an after-call-work
    * pause), the agents' next states are decided without it. Absent: only later PBX facts decide.
    */
   readonly quietSettleMs?: number;
+  /**
+   * Stores a batch's raw-archive records as packed outbox rows (one row per up to 64 KiB of frames instead of one
+   * per frame; ADR 0012). Default true; false only for comparisons (benchmark A/B).
+   */
+  readonly packRawFrames?: boolean;
 }
 
 /** Where the link's drop watch is kept (with the tracked subjects, under a kind of its own). */
 const DROP_WATCH = { kind: 'link', subject: 'drop-watch' } as const;
 
 const HIGH_WATER = 20_000;
-const LOW_WATER = 2_000;
 
 /**
  * Serialises everything received on one link into Postgres transactions (raw frames + canonical events in the
@@ -66,7 +74,7 @@ export class LinkPipeline {
   push(item: PipelineItem): void {
     this.queue.push(item);
     this.pushed++;
-    if (!this.paused && this.queue.length > HIGH_WATER) { this.paused = true; this.o.backpressure(true); }
+    if (!this.paused && this.queue.length > (this.o.highWater ?? HIGH_WATER)) { this.paused = true; this.o.backpressure(true); }
     this.draining ??= this.drain().finally(() => { this.draining = null; });
   }
 
@@ -114,7 +122,7 @@ export class LinkPipeline {
       this.canonicalCommitted += prepared.canonicalCount;
       this.parseErrors += prepared.parseErrors.length;
       prepared.parseErrors.forEach((e) => this.o.onParseError?.(e));
-      if (this.paused && this.queue.length < LOW_WATER) { this.paused = false; this.o.backpressure(false); }
+      if (this.paused && this.queue.length < (this.o.highWater ?? HIGH_WATER) / 10) { this.paused = false; this.o.backpressure(false); }
     }
     this.watchQuiet();
   }
@@ -151,6 +159,10 @@ export class LinkPipeline {
    * explicit transaction would take five, each a wake-up of two processes on the frame's way to Kafka). Only a batch
    * holding a routing settlement opens a transaction, to commit the settlement's statement with it.
    */
+  private packedRaw(outbox: readonly OutboxMessage[]): OutboxMessage[] {
+    return packRaw(outbox, this.o.batch.topicOverrides?.[Topics.telephonyPbxRaw.name] ?? Topics.telephonyPbxRaw.name);
+  }
+
   private async write(p: PreparedBatch): Promise<void> {
     const link = this.o.batch.decision.pbxLinkId;
     const states = [...p.changes.calls.map(([k, s]) => ['call', k, s] as const), ...p.changes.agents.map(([k, s]) => ['agent', k, s] as const)];
@@ -161,7 +173,7 @@ export class LinkPipeline {
     // One statement sees one snapshot, so a channel recorded and forgotten within the batch is simply not recorded.
     const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()].filter((c) => !goneCalls.has(c.callId))
       .map((c) => ({ call_id: c.callId, channel: c.channel, joined_at: new Date(c.joinedAtMs).toISOString() }));
-    const outbox = outboxBatchCtes(p.outbox, STATE_PARAMS + 1);
+    const outbox = outboxBatchCtes(this.o.packRawFrames === false ? p.outbox : this.packedRaw(p.outbox), STATE_PARAMS + 1);
     const text = `with ${outbox === null ? '' : `${outbox.sql},`} ${STATE_SQL}`;
     const values = [link, JSON.stringify(kept), JSON.stringify(gone),
       JSON.stringify(p.callers.map((c) => ({ call_id: c.callId, caller_number: c.number, caller_hash: c.hash }))), JSON.stringify(channels), [...goneCalls],
@@ -175,6 +187,13 @@ export class LinkPipeline {
       for (const st of p.statements) await client.query(st.text, [...st.values]);
     });
   }
+}
+
+/** The raw-archive records of a batch (one key: the link; one header) packed into few rows, the other records as they are. */
+function packRaw(outbox: readonly OutboxMessage[], rawTopic: string): OutboxMessage[] {
+  const raw = outbox.filter((m) => m.topic === rawTopic);
+  if (raw.length < 2) return [...outbox];
+  return [...packOutboxRecords(rawTopic, raw.map((m) => ({ key: m.key, value: m.value as Buffer, headers: m.headers ?? {} }))), ...outbox.filter((m) => m.topic !== rawTopic)];
 }
 
 /** How many parameters STATE_SQL takes; the outbox rows' parameters follow them. */

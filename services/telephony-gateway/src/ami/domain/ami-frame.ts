@@ -32,8 +32,12 @@ export const UNKNOWN_VALUE = '<unknown>';
 
 /** First value of a header, keys compared case-insensitively (AMI practice). */
 export function headerOf(frame: Pick<AmiFrame, 'headers'>, key: string): string | undefined {
-  const wanted = key.toLowerCase();
-  for (const [k, v] of frame.headers) if (k.toLowerCase() === wanted) return v;
+  let wanted: string | undefined;
+  for (const [k, v] of frame.headers) {
+    // Most keys differ in length or match exactly (Asterisk's own casing): lower-case only the rest (hot path).
+    if (k.length !== key.length) continue;
+    if (k === key || k.toLowerCase() === (wanted ??= key.toLowerCase())) return v;
+  }
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import { translateAmiEvent } from '../domain/ami-vendor-events';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
 import type { DropWatchConfig } from '../../call-tracking/domain/frequent-drops.decider';
-import { LinkPipeline } from '../../publishing/link-pipeline';
+import { LinkPipeline, type PipelineOptions } from '../../publishing/link-pipeline';
 import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { AmiConnection } from './ami-connection';
 import { AmiResync, type ResyncResult } from './ami-resync';
@@ -29,6 +29,10 @@ export interface AmiLinkDeps {
   readonly dropWatch?: DropWatchConfig;
   /** Where recordings are read (RECORDINGS_*); absent or null = recording stops are ignored. */
   readonly recordings?: RecordingsConfig | null;
+  /** Raw frames stored as packed outbox rows (default true; ADR 0012). */
+  readonly packRawFrames?: boolean;
+  /** Batch size and back-pressure threshold of the link pipeline (defaults in LinkPipeline). */
+  readonly pipeline?: Pick<PipelineOptions, 'maxBatch' | 'highWater'>;
 }
 
 /** How long the PBX stays silent before an agent whose call ended is taken to follow it with no pause. */
@@ -68,6 +72,8 @@ export class AmiLink {
       },
       backpressure: (paused) => hold('backpressure', paused),
       quietSettleMs: QUIET_SETTLE_MS,
+      packRawFrames: deps.packRawFrames,
+      ...deps.pipeline,
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'AMI frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });

@@ -40,6 +40,8 @@ export class EslLink {
       },
       backpressure: (paused) => (paused ? connection?.pause() : connection?.resume()),
       quietSettleMs: QUIET_SETTLE_MS,
+      packRawFrames: deps.packRawFrames,
+      ...deps.pipeline,
       onParseError: (e) => { if (!loggedParseError) deps.log?.('warn', 'event-socket frame dropped', { ...e }); loggedParseError = true; },
       onWriteError: (e) => deps.log?.('warn', 'gateway database write failed; retrying', { error: e.message }),
     });
