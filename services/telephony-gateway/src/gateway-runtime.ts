@@ -2,7 +2,7 @@ import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS, Topics, type AnyEvent } from '@s
 import {
   createIdempotentProducer, createWorkerIdempotentProducer, kafkaConfigOf, migrateEventStore, OutboxRelay, type BatchProducer, type ConsumerRunner,
 } from '@switchboard/eventsourcing';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
@@ -14,17 +14,19 @@ import { startWebhook } from './webhook/infrastructure/start-webhook';
 import type { WebhookServer } from './webhook/infrastructure/webhook-server';
 import { callerIdentifier } from './pii/caller-identity';
 import { migrateGateway } from './publishing/gateway.schema';
-import { assignmentConsumer } from './routing-execution/infrastructure/assignment-consumer';
-import { AssignmentExecutor } from './routing-execution/infrastructure/assignment-executor';
+import { HeldLink, type Companion } from './routing-execution/infrastructure/held-link';
+import { assignmentCompanion } from './routing-execution/infrastructure/link-assignments';
+import { pendingRecordingsOf, rereadingCompanion } from './call-tracking/infrastructure/pending-recordings-reread';
 
 export interface GatewayRuntime {
   readonly links: readonly AmiLink[];
   readonly relay: OutboxRelay;
   readonly eslLinks: readonly EslLink[];
   readonly webhook: WebhookServer | null;
-  readonly assignments: ConsumerRunner<AnyEvent> | null;
+  /** Routing's assignment consumer of each link this replica runs (group `<prefix>.<pbxLinkId>`), by pbxLinkId. */
+  readonly assignmentConsumers: ReadonlyMap<string, ConsumerRunner<AnyEvent>>;
   /** One lease per PBX link: this replica runs (and lists in `links` / `eslLinks`) only the links it holds. */
-  readonly leases: LinkLeasing<AmiLink | EslLink>;
+  readonly leases: LinkLeasing<HeldLink<AmiLink | EslLink>>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export interface GatewayOptions {
   readonly backoff?: AmiLinkDeps['backoff'];
   /** Registry topic → topic used instead (tests); applies to published events and the consumed assignment topic. */
   readonly topicOverrides?: Readonly<Record<string, string>>;
+  /** Prefix of the links' assignment consumer groups (default `telephony-gateway.assignments`): `<prefix>.<pbxLinkId>`. */
   readonly assignmentGroupId?: string;
   /**
    * Runs the outbox relay's producer in a worker thread (default: yes when `kafka` was made by createKafka, whose
@@ -84,26 +87,48 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   metrics.watchOutbox(o.pool);
   const deps: AmiLinkDeps = {
     pool: o.pool, tenant: o.settings.tenant, site: o.settings.site, identifyCaller: callerIdentifier(o.settings.callerHashKey), log: o.log, backoff: o.backoff,
-    topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch, recordings: o.settings.recordings,
+    topicOverrides: o.topicOverrides, metrics, dropWatch: o.settings.dropWatch, recordings: o.settings.recordings, packRawFrames: o.settings.packRawFrames, pipeline: o.settings.pipeline,
   };
-  let assignments: ConsumerRunner<AnyEvent> | null = null;
-  const leases = new LinkLeasing<AmiLink | EslLink>({
-    pool: o.pool, tenant: o.settings.tenant, retryMs: o.settings.linkLeaseRetryMs ?? DEFAULT_LINK_LEASE_RETRY_MS, log: o.log, metrics: o.metrics,
-    // Routing's assignments are consumed only while this replica runs a link: the call's link must be here to carry them out.
-    onHolding: o.settings.executeRoutingDecisions === false ? undefined : async (holding) => {
-      if (holding) assignments = await startAssignments(o, leases.activeLinks, producer);
-      else await assignments?.stop().finally(() => { assignments = null; });
-    },
-  });
   const links: AmiLink[] = [];
   const eslLinks: EslLink[] = [];
+  const assignmentConsumers = new Map<string, ConsumerRunner<AnyEvent>>();
+  const leases: LinkLeasing<HeldLink<AmiLink | EslLink>> = new LinkLeasing<HeldLink<AmiLink | EslLink>>({
+    pool: o.pool, tenant: o.settings.tenant, retryMs: o.settings.linkLeaseRetryMs ?? DEFAULT_LINK_LEASE_RETRY_MS, log: o.log, metrics: o.metrics,
+  });
+  // What runs with each held link: its own consumer of routing's assignments (executed by the holder of the call's
+  // link, wherever the other links are held), and the re-reading of recordings its calls waited for at the last stop.
+  const assignments = o.settings.executeRoutingDecisions === false ? [] : [assignmentCompanion({
+    kafka: o.kafka, pool: o.pool, deadLetterProducer: producer, groupPrefix: o.assignmentGroupId, topic: o.topicOverrides?.[Topics.routingAssignment.name],
+    configuredLinkIds: [o.settings.ami?.pbxLinkId, o.settings.esl?.pbxLinkId].filter((id): id is string => id !== undefined),
+    concurrency: o.settings.assignmentConcurrency, metrics: o.metrics, log: o.log,
+  }, assignmentConsumers)];
+  const recordings = o.settings.recordings;
+  const rereading = async (pbxLinkId: string) => (recordings == null ? null : rereadingCompanion(await pendingRecordingsOf(o.pool, pbxLinkId).catch((e: Error) => {
+    // Not read now: they stay pending in the state and are read at the link's next start.
+    o.log?.('warn', 'recordings pending at the last stop not read again', { pbxLinkId, error: e.message });
+    return [];
+  }), { config: recordings, metrics, log: o.log }));
+  const track = <K>(list: K[], l: K, on: boolean) => {
+    const i = list.indexOf(l);
+    if (on && i < 0) list.push(l);
+    if (!on && i >= 0) list.splice(i, 1);
+  };
+  const holding = (open: () => Promise<AmiLink | EslLink>) => async () => {
+    const link = await open();
+    const companions: Companion<AmiLink | EslLink>[] = [...assignments, ...[await rereading(link.config.pbxLinkId)].filter((c) => c !== null)];
+    return new HeldLink<AmiLink | EslLink>(link, {
+      companions, log: o.log,
+      onRunning: (l, on) => (l instanceof EslLink ? track(eslLinks, l, on) : track(links, l, on)),
+      // The decider marks a lost lease `standby` before the link is stopped; an orderly stop marks it `stopped`.
+      leaseLost: () => leases.statuses().some((s) => s.pbxLinkId === link.config.pbxLinkId && s.status === 'standby'),
+    });
+  };
   const { ami, esl } = o.settings;
-  if (ami !== null) await leases.hold(ami.pbxLinkId, () => AmiLink.open(ami, deps), links);
-  if (esl) await leases.hold(esl.pbxLinkId, () => EslLink.open(esl, deps), eslLinks);
+  if (ami !== null) await leases.hold(ami.pbxLinkId, holding(() => AmiLink.open(ami, deps)), []);
+  if (esl) await leases.hold(esl.pbxLinkId, holding(() => EslLink.open(esl, deps)), []);
   const webhook = o.settings.webhook ? await startWebhook(o.settings.webhook, deps) : null;
   return {
-    links, relay, eslLinks, webhook, leases,
-    get assignments() { return assignments; },
+    links, relay, eslLinks, webhook, leases, assignmentConsumers,
     stop: async () => {
       await webhook?.close();
       await leases.stop();
@@ -121,21 +146,6 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
 function relayProducerFactory(kafka: Kafka, inWorker: boolean): () => BatchProducer {
   const config = inWorker ? kafkaConfigOf(kafka) : undefined;
   return config === undefined ? () => createIdempotentProducer(kafka) : () => createWorkerIdempotentProducer(config);
-}
-
-/** Routing's assignments, carried out on whichever link (AMI Redirect, event-socket uuid_transfer) the call is on. */
-async function startAssignments(o: GatewayOptions, links: readonly (AmiLink | EslLink)[], producer: Producer): Promise<ConsumerRunner<AnyEvent>> {
-  const executor = new AssignmentExecutor(o.pool, links, 5000, (id, s) => links.find((l) => l.config.pbxLinkId === id)!.pipeline.settle(s));
-  const interrupted = await executor.settleInterrupted();
-  if (interrupted > 0) o.log?.('warn', 'routing assignments interrupted by a stop marked failed (outcome unknown)', { interrupted });
-  const topic = o.topicOverrides?.[Topics.routingAssignment.name];
-  const runner = assignmentConsumer({
-    kafka: o.kafka, pool: o.pool, deadLetterProducer: producer, executor, topic, groupId: o.assignmentGroupId, metrics: o.metrics,
-    concurrency: o.settings.assignmentConcurrency,
-    onError: (e) => o.log?.('warn', 'routing assignment consumer', { error: e.message }),
-  });
-  await runner.start();
-  return runner;
 }
 
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {

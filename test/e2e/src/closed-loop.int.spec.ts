@@ -77,16 +77,17 @@ describe('closed loop: simulator → gateway → routing → gateway → simulat
     const scenario = { ...(await loadScenario(join(ROOT, 'tools/pbx-simulator/scenarios/small-test-day.json'))), durationHours: 0.5 };
     sim = await startSimulator({ scenario, seed: 5, speed: SPEED, routing: 'external', amiPort: 0, amiSecret: secret, autoStart: false });
     const assignmentGroup = uniqueName('cl-gw-assign');
+    const pbxLinkId = uniqueName('pbx');
     gateway = await startGateway({
       pool, kafka, relayName: uniqueName('relay'), assignmentGroupId: assignmentGroup,
       topicOverrides: { [Topics.telephonyCall.name]: topics.call, [Topics.telephonyAgent.name]: topics.agent, [Topics.routingAssignment.name]: topics.assignment },
       settings: { tenant, site: 'hq', callerHashKey: randomBytes(32).toString('hex'), ami: {
-        pbxLinkId: uniqueName('pbx'), host: '127.0.0.1', port: sim.amiPort!, username: 'switchboard', secret, keepaliveMs: 5000, ringCycleMs: 5000, defaultDialedNumber: '4008001234',
+        pbxLinkId, host: '127.0.0.1', port: sim.amiPort!, username: 'switchboard', secret, keepaliveMs: 5000, ringCycleMs: 5000, defaultDialedNumber: '4008001234',
       } },
     });
-    // Both consumer groups joined (routing's and the gateway's), so the first calls are not timed against start-up.
+    // Both consumer groups joined (routing's and the gateway's per-link one), so the first calls are not timed against start-up.
     await eventually('consumers joined', async () => {
-      const { groups } = await admin.describeGroups([`${groupPrefix}.telephony`, assignmentGroup]);
+      const { groups } = await admin.describeGroups([`${groupPrefix}.telephony`, `${assignmentGroup}.${pbxLinkId}`]);
       return gateway.links[0].status().state === 'up' && groups.every((g) => g.state === 'Stable');
     }, 60_000);
     await admin.disconnect();

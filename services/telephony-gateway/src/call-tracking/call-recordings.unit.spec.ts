@@ -132,7 +132,8 @@ describe('FreeSWITCH RECORD_STOP', () => {
     const t = new EslCallCenterTranslator();
     t.translate(queueStart, T0);
     expect(t.stoppedRecording(stop([['variable_record_ms', '61500']]), T0)).toEqual({ callKey: 'm-1', channel: 's-1', file: '/rec/a.wav', at: T0, reportedSeconds: 61.5 });
-    expect(t.translate(stop([]), T0)).toEqual([{ type: 'RecordingStopped', at: T0, callKey: 'm-1', channel: 's-1' }]);
+    // The file goes with the stop into the call's state, so a restart before the read can read it again.
+    expect(t.translate(stop([]), T0)).toEqual([{ type: 'RecordingStopped', at: T0, callKey: 'm-1', channel: 's-1', file: '/rec/a.wav', reportedSeconds: null }]);
   });
 
   it('should prefer the leg\'s variable_cc_member_uuid', () => {

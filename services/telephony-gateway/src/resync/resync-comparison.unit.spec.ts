@@ -96,3 +96,19 @@ describe('live channels vs tracked calls', () => {
     expect(channelCorrections(tracked([], [['c1', queued('l:c1', 'support')]]), ringing, new Set(), AT).events).toEqual([]);
   });
 });
+
+describe('callers found waiting by a resync', () => {
+  const entry = (uniqueid: string, position: number): [string, string][] =>
+    [['Event', 'QueueEntry'], ['Queue', 'support'], ['Position', String(position)], ['Channel', `PJSIP/trunk-${uniqueid}`], ['Uniqueid', uniqueid], ['CallerIDNum', '13812345678'], ['Wait', '12']];
+
+  it('should keep the SWITCHBOARD_CALLER_TIER of the caller\'s channel (from the channel list), normalised, and leave out an invalid one', () => {
+    const c = new QueueListingCollector();
+    [entry('100.1', 1), entry('100.2', 2), entry('100.3', 3)].forEach((headers) => c.add({ headers }));
+    const tiers = new Map<string, string | undefined>([['100.1', ' VIP '], ['100.2', 'not a tier!'], ['100.3', undefined]]);
+    const corrections = queueCorrections(tracked([]), c.listing(tiers), AT);
+    expect(corrections.events.map((e) => [e.type === 'CallerJoinedQueue' && e.callKey, e.type === 'CallerJoinedQueue' && e.callerTier])).toEqual([
+      ['100.1', 'vip'], ['100.2', undefined], ['100.3', undefined],
+    ]);
+    expect(corrections.events[1]).not.toHaveProperty('callerTier');
+  });
+});

@@ -1,4 +1,4 @@
-import { amiReplyAccepted, eslReplyAccepted, eslTransferCommand, extensionOfAgent, linkOfCall, planAssignment, type Assignment } from './domain/assignment-plan';
+import { amiReplyAccepted, eslReplyAccepted, eslTransferCommand, extensionOfAgent, linkOfCall, ownerOfCall, planAssignment, type Assignment } from './domain/assignment-plan';
 import { failureOf, INTERRUPTED, outcomeOf, settledEvent } from './domain/assignment-outcome';
 
 const LINKS = [{ pbxLinkId: 'asterisk-1', context: 'agents' }];
@@ -11,6 +11,16 @@ describe('routing decision → PBX action', () => {
     expect(linkOfCall('pbx:a:1741000000.12', ['pbx', 'pbx:a'])).toBe('pbx:a');
     expect(linkOfCall('other:1741000000.12', ['asterisk-1'])).toBeUndefined();
     expect(linkOfCall('asterisk-1:', ['asterisk-1'])).toBeUndefined();
+  });
+
+  it('should give a call to exactly one of the configured links, held here or elsewhere, deciding an ambiguous id by the call state', () => {
+    expect(ownerOfCall('ami-1:1741.7', ['ami-1', 'esl-1'])).toBe('ami-1');
+    expect(ownerOfCall('esl-1:5f3c-uuid', ['ami-1', 'esl-1'])).toBe('esl-1');
+    expect(ownerOfCall('other:1.1', ['ami-1', 'esl-1'])).toBeUndefined();
+    // `pbx:a:1` is call `a:1` of link `pbx` or call `1` of link `pbx:a`: whichever tracks it owns it.
+    expect(ownerOfCall('pbx:a:1', ['pbx', 'pbx:a'], ['pbx'])).toBe('pbx');
+    expect(ownerOfCall('pbx:a:1', ['pbx', 'pbx:a'], ['pbx:a'])).toBe('pbx:a');
+    expect(ownerOfCall('pbx:a:1', ['pbx', 'pbx:a'])).toBe('pbx:a');
   });
 
   it('should redirect the caller channel to the agent extension in the agents context', () => {

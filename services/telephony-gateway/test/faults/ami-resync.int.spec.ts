@@ -71,7 +71,9 @@ describe('AMI resync after the link was down', () => {
     db = await freshDatabase('sb_gw_resync');
     pool = new Pool({ connectionString: db.url, max: 4 });
     await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
-    const scenario = { ...(await loadScenario(SCENARIO)), durationHours: 4 };
+    const base = await loadScenario(SCENARIO);
+    // Half the callers tagged by the dial plan (SWITCHBOARD_CALLER_TIER): a caller found by the resync keeps its tier.
+    const scenario = { ...base, durationHours: 4, callers: { ...base.callers, vipShare: 0.5 } };
     sim = await startSimulator({ scenario, seed: SEED, speed: 'max', amiPort: 0, amiSecret: secret, autoStart: false });
     gateway = await startGateway({
       pool, kafka: testKafka('gw-resync'), relayName: uniqueName('relay'), backoff: { initialMs: 100, maxMs: 400 },
@@ -155,5 +157,14 @@ describe('AMI resync after the link was down', () => {
     const hashOf = (n: string) => callerIdentifier(key)(n).hash;
     expect([...recovered, ...later].flatMap((t) => contactMismatches(t, visitsOf(t, visits, hashOf)))).toEqual([]);
     expect(visits.filter((v) => v.outcome === 'open')).toEqual([]);
+
+    // The callers re-created from the queue list carry the tier the dial plan set (read from the channel list).
+    const queued = unique.filter((e) => e.type.endsWith('.queued.v1'));
+    const tierOf = (t: ContactRecord) => {
+      const v = visitsOf(t, visits, hashOf)[0];
+      return queued.find((e) => e.subject === v?.callId && Date.parse(e.time) === v.queuedAtMs)?.data.callerTier ?? null;
+    };
+    expect(recovered.map((t) => [t.contactId, tierOf(t)])).toEqual(recovered.map((t) => [t.contactId, t.callerTier]));
+    expect(recovered.filter((t) => t.callerTier !== null).length).toBeGreaterThan(0);
   });
 });

@@ -91,7 +91,7 @@ describe('two gateway replicas against one PBX link', () => {
     expect(sim.progress().amiClients).toBe(1);
     expect([leaseOf(first), leaseOf(second)]).toEqual(['active', 'standby']);
     expect([first.links.length, second.links.length]).toEqual([1, 0]);
-    expect([first.assignments !== null, second.assignments !== null]).toEqual([true, false]);
+    expect([first.assignmentConsumers.has(pbxLinkId), second.assignmentConsumers.has(pbxLinkId)]).toEqual([true, false]);
     expect([await linkActiveGauge(registries.first), await linkActiveGauge(registries.second)]).toEqual([1, 0]);
   });
 
@@ -112,7 +112,7 @@ describe('two gateway replicas against one PBX link', () => {
     expect(first.links).toHaveLength(0);
     await until('the standby logged in', () => second.links[0]?.status().state === 'up');
     // The standby's assignment consumer joins the group once the old one has left it.
-    await until('routing assignments consumed by the new active replica only', () => first.assignments === null && second.assignments !== null, 30_000);
+    await until('routing assignments consumed by the new active replica only', () => !first.assignmentConsumers.has(pbxLinkId) && second.assignmentConsumers.has(pbxLinkId), 30_000);
     expect([await linkActiveGauge(registries.first), await linkActiveGauge(registries.second)]).toEqual([0, 1]);
   });
 

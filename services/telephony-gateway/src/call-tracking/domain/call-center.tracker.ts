@@ -13,8 +13,8 @@ const lastPbxTimeOf = (s: CallState): number =>
 export const WRAP_UP_HORIZON_MS = 30 * 60 * 1000;
 /**
  * A call waiting for a recording's file is kept this long (PBX time) after it ended: reading always ends within
- * seconds of wall time, but a PBX clock running faster than the wall (a simulator, a replay) must not outrun it; only a
- * gateway restarted mid-read leaves one unsettled, and it is forgotten then.
+ * seconds of wall time, but a PBX clock running faster than the wall (a simulator, a replay) must not outrun it. A
+ * gateway restarted mid-read reads the file again at start (recordingsToReread); past this it is forgotten.
  */
 export const RECORDING_HORIZON_MS = 6 * 60 * 60 * 1000;
 /**

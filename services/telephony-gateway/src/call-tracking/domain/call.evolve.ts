@@ -62,7 +62,9 @@ export const evolveCallAll = (state: CallState, events: readonly Decided[]): Cal
  */
 export function noteCallFact(state: CallState, e: CallVendorEvent): CallState {
   if (e.type === 'RecordingStopped') {
-    return state.status === 'none' ? state : { ...state, recordings: [...state.recordings, { channel: e.channel, agentId: state.lastAgentId }] };
+    if (state.status === 'none') return state;
+    const file = e.file === undefined ? {} : { file: e.file, reportedSeconds: e.reportedSeconds ?? null, stoppedAtMs: e.at };
+    return { ...state, recordings: [...state.recordings, { channel: e.channel, agentId: state.lastAgentId, ...file }] };
   }
   if (state.status === 'queued' && (e.type === 'CallerAbandonedQueue' || e.type === 'CallerLeftQueue')) {
     const at = state.leaving?.at ?? e.at;

@@ -14,7 +14,15 @@ interface CallBase {
   readonly recordings: readonly PendingRecording[];
 }
 
-export interface PendingRecording { readonly channel: string; readonly agentId: string | null }
+export interface PendingRecording {
+  readonly channel: string;
+  readonly agentId: string | null;
+  /** What re-reading the file after a restart needs (see RecordingStopped); absent in states of earlier versions. */
+  readonly file?: string | null;
+  readonly reportedSeconds?: number | null;
+  /** PBX time of the stop event (the recording's `time`). */
+  readonly stoppedAtMs?: number;
+}
 
 export interface Ringing { readonly agentId: string; readonly extension: string; readonly sinceMs: number }
 

@@ -12,3 +12,9 @@ export interface StoppedRecording {
   readonly at: number;
   readonly reportedSeconds: number | null;
 }
+
+/** Marks the recording stop among an AMI frame's vendor events with its file, as MixMonitorFiles found it. */
+export function withStoppedFile<E extends { readonly type: string }>(events: readonly E[], stopped: StoppedRecording): E[] {
+  return events.map((e) => (e.type === 'RecordingStopped' && (e as { channel?: string }).channel === stopped.channel
+    ? { ...e, file: stopped.file, reportedSeconds: stopped.reportedSeconds } : e));
+}

@@ -58,7 +58,17 @@ export type WrapUpEnded = OnCall & { readonly type: 'WrapUpEnded'; readonly agen
  * A recording of the call stopped on `channel` (Asterisk MixMonitorStop, FreeSWITCH RECORD_STOP). The file is read
  * outside the domain; until RecordingStored or RecordingUnavailable follows, the call waits for it.
  */
-export type RecordingStopped = OnCall & { readonly type: 'RecordingStopped'; readonly channel: string };
+export type RecordingStopped = OnCall & {
+  readonly type: 'RecordingStopped';
+  readonly channel: string;
+  /**
+   * The file as the PBX named it (null: it never said) and its length as the PBX reported it: kept with the pending
+   * recording in the call's state, so a gateway restarted before the file was read reads it then. Absent when the
+   * adapter did not know them with the event.
+   */
+  readonly file?: string | null;
+  readonly reportedSeconds?: number | null;
+};
 /** The stopped recording's file was read: its hash and length as the gateway measured them. */
 export type RecordingStored = OnCall & {
   readonly type: 'RecordingStored';

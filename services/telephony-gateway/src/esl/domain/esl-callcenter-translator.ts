@@ -137,7 +137,7 @@ export class EslCallCenterTranslator {
 
   private recordStopped(e: EslEvent, receivedAtMs: number): VendorEvent[] {
     const r = this.stoppedRecording(e, receivedAtMs);
-    return r === undefined ? [] : [{ type: 'RecordingStopped', at: r.at, callKey: r.callKey, channel: r.channel }];
+    return r === undefined ? [] : [{ type: 'RecordingStopped', at: r.at, callKey: r.callKey, channel: r.channel, file: r.file, reportedSeconds: r.reportedSeconds }];
   }
 
   private noteVisit(e: EslEvent): void {

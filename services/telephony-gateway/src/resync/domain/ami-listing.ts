@@ -1,5 +1,6 @@
 import { headerOf, knownHeaderOf, type AmiFrame } from '../../ami/domain/ami-frame';
 import { agentIdOfInterface } from '../../ami/domain/ami-vendor-events';
+import { callerTierOf } from '../../call-tracking/domain/caller-tier';
 import type { ListedChannel, ListedMember, ListedWaitingCall, QueueListing } from './resync-comparison';
 
 type Frame = Pick<AmiFrame, 'headers'>;
@@ -11,7 +12,7 @@ const int = (f: Frame, key: string, fallback: number) => {
 /** Collects the items of a QueueStatus listing (QueueParams, QueueMember, QueueEntry) until QueueStatusComplete. */
 export class QueueListingCollector {
   private readonly members: ListedMember[] = [];
-  private readonly entries: (Omit<ListedWaitingCall, 'count'>)[] = [];
+  private readonly entries: (Omit<ListedWaitingCall, 'count' | 'callerTier'> & { readonly uniqueid: string | undefined })[] = [];
   private readonly callsPerQueue = new Map<string, number>();
 
   add(f: Frame): void {
@@ -25,13 +26,22 @@ export class QueueListingCollector {
     if (event === 'queueentry') {
       const callKey = knownHeaderOf(f, 'Linkedid') ?? knownHeaderOf(f, 'Uniqueid');
       if (callKey !== undefined) {
-        this.entries.push({ callKey, queue, position: int(f, 'Position', 1), waitSeconds: int(f, 'Wait', 0), callerNumber: knownHeaderOf(f, 'CallerIDNum') ?? null });
+        this.entries.push({
+          callKey, uniqueid: knownHeaderOf(f, 'Uniqueid'), queue, position: int(f, 'Position', 1), waitSeconds: int(f, 'Wait', 0), callerNumber: knownHeaderOf(f, 'CallerIDNum') ?? null,
+        });
       }
     }
   }
 
-  listing(): QueueListing {
-    const waiting = this.entries.map((e) => ({ ...e, count: Math.max(this.callsPerQueue.get(e.queue) ?? 0, this.entries.filter((o) => o.queue === e.queue).length) }));
+  /**
+   * `tiers`: SWITCHBOARD_CALLER_TIER per channel Uniqueid (QueueEntry carries no channel variables; the channel list
+   * does); an entry whose channel has a valid one keeps it, an invalid one is left out as on QueueCallerJoin.
+   */
+  listing(tiers: ReadonlyMap<string, string | undefined> = new Map()): QueueListing {
+    const waiting = this.entries.map(({ uniqueid, ...e }): ListedWaitingCall => {
+      const callerTier = callerTierOf(tiers.get(uniqueid ?? e.callKey));
+      return { ...e, count: Math.max(this.callsPerQueue.get(e.queue) ?? 0, this.entries.filter((o) => o.queue === e.queue).length), ...(callerTier === undefined ? {} : { callerTier }) };
+    });
     return { members: this.members, waiting };
   }
 }

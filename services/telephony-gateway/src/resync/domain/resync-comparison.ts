@@ -18,6 +18,8 @@ export interface ListedWaitingCall {
   readonly count: number;
   readonly waitSeconds: number;
   readonly callerNumber: string | null;
+  /** SWITCHBOARD_CALLER_TIER of the caller's channel (from the channel list), when set and valid. */
+  readonly callerTier?: string;
 }
 /** A live channel (CoreShowChannels → CoreShowChannel). */
 export interface ListedChannel {
@@ -80,7 +82,7 @@ export function queueCorrections(tracked: TrackedState, listing: QueueListing, a
     if (state !== undefined && state.status !== 'none') continue;
     events.push({
       type: 'CallerJoinedQueue', at: atMs - w.waitSeconds * 1000, callKey: w.callKey, queue: w.queue, position: w.position, count: w.count,
-      callerNumber: w.callerNumber, dialedNumber: null,
+      callerNumber: w.callerNumber, dialedNumber: null, ...(w.callerTier === undefined ? {} : { callerTier: w.callerTier }),
     });
     calls.push(w.callKey);
   }

@@ -38,7 +38,23 @@ export type AssignmentPlan =
 
 /** The PBX link a canonical call id belongs to (the longest matching `<pbxLinkId>:` prefix). */
 export function linkOfCall(callId: string, pbxLinkIds: readonly string[]): string | undefined {
-  return pbxLinkIds.filter((id) => callId.startsWith(`${id}:`) && callId.length > id.length + 1).sort((a, b) => b.length - a.length)[0];
+  return linksMatchingCall(callId, pbxLinkIds)[0];
+}
+
+/** Every link whose `<pbxLinkId>:` prefixes the call id, longest first (several only when one id prefixes another). */
+export function linksMatchingCall(callId: string, pbxLinkIds: readonly string[]): string[] {
+  return pbxLinkIds.filter((id) => callId.startsWith(`${id}:`) && callId.length > id.length + 1).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The link that owns a call, among all links the gateway is configured with (whichever replica holds them): the one
+ * whose call state tracks the call (`trackedOn`), else the longest matching id. Only ids where one prefixes another
+ * (`pbx`, `pbx:a`) make a call id ambiguous (`pbx:a:1` is call `a:1` of `pbx` or call `1` of `pbx:a`); the state decides
+ * then. Every link's consumer reaches the same answer, so exactly one claims the assignment.
+ */
+export function ownerOfCall(callId: string, configuredLinkIds: readonly string[], trackedOn: readonly string[] = []): string | undefined {
+  const candidates = linksMatchingCall(callId, configuredLinkIds);
+  return candidates.find((id) => trackedOn.includes(id)) ?? candidates[0];
 }
 
 /** Dial-plan extension of an agent: the member interface's resource (`PJSIP/1002` → `1002`), else the agent id. */

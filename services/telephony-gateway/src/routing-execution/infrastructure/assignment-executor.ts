@@ -1,7 +1,9 @@
 import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import { headerOf, type AmiFrame } from '../../ami/domain/ami-frame';
 import type { AssignmentOutcome } from '../../call-tracking/domain/vendor-events';
-import { amiReplyAccepted, eslReplyAccepted, linkOfCall, planAssignment, type AmiAction, type Assignment, type AssignmentPlan, type AssignmentTarget } from '../domain/assignment-plan';
+import {
+  amiReplyAccepted, eslReplyAccepted, linksMatchingCall, ownerOfCall, planAssignment, type AmiAction, type Assignment, type AssignmentPlan, type AssignmentTarget,
+} from '../domain/assignment-plan';
 import { callKeyOf, INTERRUPTED, outcomeOf, settledEvent, type ActionResult, type Settlement } from '../domain/assignment-outcome';
 
 /** A PBX link able to carry out an assignment: AMI `send` (AmiLink), or an event-socket `api` command (FreeSWITCH). */
@@ -25,6 +27,8 @@ export interface Queryable { query<R extends QueryResultRow>(text: string, value
 /** A claimed assignment and what the gateway knew locally when it claimed it. */
 export interface ClaimedAssignment {
   readonly assignment: Assignment;
+  /** The link that owns the call (ownerOfCall), one of this executor's. */
+  readonly pbxLinkId: string;
   readonly target: AssignmentTarget & { readonly queuedAt: Date | null };
 }
 
@@ -50,8 +54,8 @@ with input as (
 select i.event_id, claimed.queued_at,
        (select channel from gw_call_channels c where c.call_id = i.call_id) as channel,
        (select state->>'status' from gw_subject_state s where s.kind = 'call' and s.pbx_link_id = i.pbx_link_id and s.subject = i.call_key) as status,
-       (select state->>'extension' from gw_subject_state s where s.kind = 'agent' and s.subject = i.agent_id and s.state->>'status' = 'logged-in'
-          and left(i.call_id, length(s.pbx_link_id) + 1) = s.pbx_link_id || ':' limit 1) as iface
+       (select state->>'extension' from gw_subject_state s where s.kind = 'agent' and s.pbx_link_id = i.pbx_link_id and s.subject = i.agent_id
+          and s.state->>'status' = 'logged-in') as iface
   from input i join claimed using (event_id)
  order by i.ord`;
 
@@ -67,15 +71,24 @@ const ROW_UPDATE = `update gw_assignment_executions set status = $2, reason = $3
 export class AssignmentExecutor {
   private readonly settle: Settle;
 
+  private readonly configuredLinkIds: readonly string[];
+
+  /**
+   * `links`: the links this executor carries out assignments on. `configuredLinkIds`: every link of the gateway's
+   * configuration, held here or by another replica (default: `links`); an assignment is claimed only when its call's
+   * owner among them (ownerOfCall) is one of `links`.
+   */
   constructor(
     private readonly pool: Pool,
     private readonly links: readonly ActionLink[],
     private readonly actionTimeoutMs = 5000,
     settle?: Settle,
     private readonly clock: () => number = Date.now,
+    configuredLinkIds: readonly string[] = [],
   ) {
     // Without a link pipeline to number the event in the call's sequence, only the row is recorded.
     this.settle = settle ?? ((_link, s) => this.pool.query(s.statement.text, [...s.statement.values]).then(() => undefined));
+    this.configuredLinkIds = [...new Set([...configuredLinkIds, ...links.map((l) => l.config.pbxLinkId)])];
   }
 
   /** Rows left `executing` by a stop: the action may or may not have reached the PBX. Each is reported `outcome-unknown`. */
@@ -96,11 +109,12 @@ export class AssignmentExecutor {
    * claimed one needs locally. Assignments claimed before (redelivered, republished) and other gateways' are left out.
    */
   async claim(db: Queryable, assignments: readonly Assignment[]): Promise<ClaimedAssignment[]> {
-    const ids = this.links.map((l) => l.config.pbxLinkId);
+    const held = new Set(this.links.map((l) => l.config.pbxLinkId));
+    const trackedOn = await this.linksTracking(db, assignments, held);
     const seen = new Set<string>();
     const ours = assignments.flatMap((a) => {
-      const pbxLinkId = linkOfCall(a.callId, ids);
-      if (pbxLinkId === undefined || seen.has(a.eventId)) return [];
+      const pbxLinkId = ownerOfCall(a.callId, this.configuredLinkIds, trackedOn.get(a.callId));
+      if (pbxLinkId === undefined || !held.has(pbxLinkId) || seen.has(a.eventId)) return [];
       seen.add(a.eventId);
       return [{ a, pbxLinkId }];
     });
@@ -108,11 +122,31 @@ export class AssignmentExecutor {
     const { rows } = await db.query<ClaimRow>(CLAIM_SQL, [ours.map((o) => o.a.eventId), ours.map((o) => o.a.callId), ours.map((o) => o.a.agentId),
       ours.map((o) => o.pbxLinkId), ours.map((o) => callKeyOf(o.a.callId, o.pbxLinkId)), ours.map((o) => o.a.queueId), ours.map((o) => o.a.waitSeconds)]);
     const claimed = new Map(rows.map((r) => [r.event_id, r]));
-    return ours.flatMap(({ a }) => {
+    return ours.flatMap(({ a, pbxLinkId }) => {
       const r = claimed.get(a.eventId);
       if (r === undefined) return [];
-      return [{ assignment: a, target: { callerChannel: r.channel, agentInterface: r.iface, callStatus: r.status, queuedAt: r.queued_at } }];
+      return [{ assignment: a, pbxLinkId, target: { callerChannel: r.channel, agentInterface: r.iface, callStatus: r.status, queuedAt: r.queued_at } }];
     });
+  }
+
+  /**
+   * For call ids more than one configured link could own (one link id a prefix of another) where one of them is held
+   * here: which of those links' call state tracks the call. Other call ids need no look-up.
+   */
+  private async linksTracking(db: Queryable, assignments: readonly Assignment[], held: ReadonlySet<string>): Promise<Map<string, string[]>> {
+    const pairs = assignments.flatMap((a) => {
+      const candidates = linksMatchingCall(a.callId, this.configuredLinkIds);
+      if (candidates.length < 2 || !candidates.some((id) => held.has(id))) return [];
+      return candidates.map((id) => ({ callId: a.callId, pbxLinkId: id, subject: callKeyOf(a.callId, id) }));
+    });
+    const tracked = new Map<string, string[]>();
+    if (pairs.length === 0) return tracked;
+    const { rows } = await db.query<{ call_id: string; pbx_link_id: string }>(
+      `select p.call_id, p.pbx_link_id from unnest($1::text[], $2::text[], $3::text[]) as p(call_id, pbx_link_id, subject)
+        where exists (select 1 from gw_subject_state s where s.kind = 'call' and s.pbx_link_id = p.pbx_link_id and s.subject = p.subject)`,
+      [pairs.map((p) => p.callId), pairs.map((p) => p.pbxLinkId), pairs.map((p) => p.subject)]);
+    for (const r of rows) tracked.set(r.call_id, [...(tracked.get(r.call_id) ?? []), r.pbx_link_id]);
+    return tracked;
   }
 
   /**
@@ -120,8 +154,9 @@ export class AssignmentExecutor {
    * with the outcome once the PBX answered, and `settled` once the outcome is committed. The link pipeline numbers
    * settlements in the order they are handed over, so a call's next assignment need not wait for the commit.
    */
-  async carryOut({ assignment: a, target }: ClaimedAssignment): Promise<{ outcome: AssignmentOutcome; settled: Promise<void> }> {
-    const plan = planAssignment(a, this.links.map((l) => ({ pbxLinkId: l.config.pbxLinkId, context: l.config.redirectContext ?? 'agents', protocol: l.protocol })), target);
+  async carryOut({ assignment: a, pbxLinkId, target }: ClaimedAssignment): Promise<{ outcome: AssignmentOutcome; settled: Promise<void> }> {
+    const owner = this.links.filter((l) => l.config.pbxLinkId === pbxLinkId);
+    const plan = planAssignment(a, owner.map((l) => ({ pbxLinkId: l.config.pbxLinkId, context: l.config.redirectContext ?? 'agents', protocol: l.protocol })), target);
     if (plan.kind === 'not-ours') throw new Error(`assignment ${a.eventId} was claimed for a call of no link of this gateway`);
     const result = plan.kind === 'reject' ? null : await this.send(plan);
     const outcome = outcomeOf(plan, result, target.queuedAt?.getTime() ?? null, this.clock());

@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import type { AmiFrame } from '../ami/domain/ami-frame';
+import { AmiResync, TIER_WAIT_MS } from '../ami/infrastructure/ami-resync';
+import type { LinkPipeline } from '../publishing/link-pipeline';
+import type { PipelineItem } from '../publishing/prepare-batch';
+
+const frame = (headers: [string, string][]): AmiFrame => ({ kind: 'frame', headers, text: [], raw: new Uint8Array(Buffer.from(headers.map(([k, v]) => `${k}: ${v}`).join('\r\n'))) });
+const PBX_NOW = Date.parse('2025-03-03T10:30:00Z');
+
+/** AmiResync over a pipeline that only records what it is given, and a database whose state tracks nothing. */
+function resyncing() {
+  const pushed: PipelineItem[] = [];
+  const holds: boolean[] = [];
+  const pipeline = { push: (i: PipelineItem) => { pushed.push(i); }, flush: async () => undefined } as unknown as LinkPipeline;
+  const pool = { query: async () => ({ rows: [] }) } as unknown as Pool;
+  const resync = new AmiResync({ pool, pbxLinkId: 'pbx-1', pipeline, hold: (h) => holds.push(h) });
+  return { resync, pushed, holds, receive: (f: AmiFrame) => resync.receive(f, PBX_NOW) };
+}
+const nameOf = (i: PipelineItem) => {
+  const raw = Buffer.from((i.item as { raw: Uint8Array }).raw).toString();
+  return /Event: (\w+)/.exec(raw)?.[1] ?? /Ping: (\w+)/.exec(raw)?.[0] ?? raw;
+};
+
+describe('a caller found waiting by an AMI resync', () => {
+  it('should be re-created with the SWITCHBOARD_CALLER_TIER of its channel from the channel list, ahead of the live events received meanwhile', async () => {
+    const r = resyncing();
+    const result = r.resync.nextResult();
+    r.receive(frame([['Response', 'Success'], ['ActionID', 'sb-resync-1'], ['Ping', 'Pong'], ['Timestamp', (PBX_NOW / 1000).toFixed(6)]]));
+    r.receive(frame([['Event', 'QueueEntry'], ['Queue', 'support'], ['Position', '1'], ['Channel', 'PJSIP/trunk-00000001'], ['Uniqueid', '100.1'],
+      ['CallerIDNum', '13812345678'], ['Wait', '12'], ['ActionID', 'sb-resync-2']]));
+    r.receive(frame([['Event', 'QueueStatusComplete'], ['ActionID', 'sb-resync-2'], ['EventList', 'Complete'], ['ListItems', '1']]));
+    // A live event after the queue list: it must not be applied before the caller it may concern exists.
+    r.receive(frame([['Event', 'AgentCalled'], ['Privilege', 'agent,all'], ['Uniqueid', '100.1'], ['Linkedid', '100.1'], ['Queue', 'support']]));
+    // The socket is not paused while the channel list is awaited (it has to come in), and nothing is applied yet.
+    expect(r.holds).toEqual([]);
+    expect(r.pushed.map(nameOf)).toEqual(['Ping: Pong', 'QueueEntry']);
+    r.receive(frame([['Event', 'CoreShowChannel'], ['ActionID', 'sb-resync-3'], ['Channel', 'PJSIP/trunk-00000001'], ['ChannelState', '4'], ['Uniqueid', '100.1'],
+      ['Linkedid', '100.1'], ['ChanVariable', 'SWITCHBOARD_CALLER_TIER=VIP']]));
+    r.receive(frame([['Event', 'CoreShowChannelsComplete'], ['ActionID', 'sb-resync-3'], ['EventList', 'Complete'], ['ListItems', '1']]));
+    await result;
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(r.pushed.map(nameOf)).toEqual(['Ping: Pong', 'QueueEntry', 'QueueStatusComplete', 'AgentCalled', 'CoreShowChannel', 'CoreShowChannelsComplete']);
+    const corrections = r.pushed[2].item as { kind: string; events: unknown[] };
+    expect(corrections.events).toEqual([{
+      type: 'CallerJoinedQueue', at: PBX_NOW - 12_000, callKey: '100.1', queue: 'support', position: 1, count: 1, callerNumber: '13812345678', dialedNumber: null, callerTier: 'vip',
+    }]);
+    // Paused only for the comparisons, once the channel list was in.
+    expect(r.holds).toEqual([true, true, false]);
+  });
+
+  it('should be re-created without a tier, and the live events go on, when the channel list does not come in time', async () => {
+    jest.useFakeTimers();
+    try {
+      const r = resyncing();
+      r.receive(frame([['Event', 'QueueEntry'], ['Queue', 'support'], ['Position', '1'], ['Uniqueid', '100.1'], ['CallerIDNum', '13812345678'], ['Wait', '12'], ['ActionID', 'sb-resync-2']]));
+      r.receive(frame([['Event', 'QueueStatusComplete'], ['ActionID', 'sb-resync-2'], ['EventList', 'Complete'], ['ListItems', '1']]));
+      r.receive(frame([['Event', 'AgentCalled'], ['Privilege', 'agent,all'], ['Uniqueid', '100.1'], ['Linkedid', '100.1'], ['Queue', 'support']]));
+      jest.advanceTimersByTime(TIER_WAIT_MS - 1);
+      expect(r.pushed.map(nameOf)).toEqual(['QueueEntry']);
+      jest.advanceTimersByTime(1);
+      await jest.runAllTimersAsync();
+      expect(r.pushed.map(nameOf)).toEqual(['QueueEntry', 'QueueStatusComplete', 'AgentCalled']);
+      expect((r.pushed[1].item as { kind: string; events: unknown[] }).events).toEqual([expect.not.objectContaining({ callerTier: expect.anything() })]);
+      expect(r.holds).toEqual([true, false]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
