@@ -4,25 +4,11 @@ import { translateAmiEvent } from '../ami/domain/ami-vendor-events';
 import { MixMonitorFiles } from '../ami/domain/mixmonitor-files';
 import { EslCallCenterTranslator } from '../esl/domain/esl-callcenter-translator';
 import { CallCenterTracker, ENDED_RETENTION_MS } from './domain/call-center.tracker';
-import { maskCallerNumber, type Decided, type DecisionContext } from './domain/canonical';
+import type { Decided } from './domain/canonical';
 import { mediaTypeOf, readWav, relativeRecordingPath, storageUriOf } from './domain/recording-media';
 import type { RecordingStored, VendorEvent } from './domain/vendor-events';
+import { T0, ctx, caller, agentLeg, member, ev, FILE, answered, stopAndRelease } from '../test-support/recorded-call.fixture';
 
-const T0 = Date.UTC(2025, 2, 3, 8, 0, 0);
-const ctx: DecisionContext = {
-  pbxLinkId: 'pbx1', ringCycleMs: 5000, defaultDialedNumber: '4008001234', recordings: true,
-  identifyCaller: (n) => ({ hash: (n === null ? 'a' : 'b').repeat(64), masked: maskCallerNumber(n) }),
-};
-const caller = 'Channel: PJSIP/trunk-1\r\nCallerIDNum: 13812345678\r\nExten: s\r\nUniqueid: 100.1\r\nLinkedid: 100.1\r\n';
-const agentLeg = 'DestChannel: PJSIP/1002-2\r\nDestUniqueid: 100.2\r\nDestLinkedid: 100.1\r\n';
-const member = 'Queue: support\r\nMemberName: Agent 1002\r\nInterface: PJSIP/1002\r\n';
-const ev = (name: string, sec: number, body: string) => `Event: ${name}\r\nPrivilege: call,all\r\nTimestamp: ${((T0 + sec * 1000) / 1000).toFixed(6)}\r\n${body}\r\n`;
-const FILE = '/var/spool/asterisk/monitor/q-support-100.1.wav';
-const answered = ev('QueueMemberAdded', 0, `${member}Paused: 0\r\n`) + ev('QueueCallerJoin', 1, `${caller}Queue: support\r\nPosition: 1\r\nCount: 1\r\n`)
-  + ev('AgentCalled', 2, caller + agentLeg + member) + ev('AgentConnect', 6, `${caller + agentLeg + member}RingTime: 4\r\nHoldTime: 5\r\n`)
-  + ev('VarSet', 6, `${caller}Variable: MIXMONITOR_FILENAME\r\nValue: ${FILE}\r\n`) + ev('MixMonitorStart', 6, caller);
-const stopAndRelease = ev('MixMonitorStop', 66, caller) + ev('AgentComplete', 66, `${caller + agentLeg + member}HoldTime: 5\r\nTalkTime: 60\r\nReason: caller\r\n`)
-  + ev('Hangup', 66, `${caller}Cause: 16\r\n`);
 const stored = (sec: number, extra: Partial<RecordingStored> = {}): RecordingStored => ({
   type: 'RecordingStored', at: T0 + sec * 1000, callKey: '100.1', channel: '100.1', recordingId: 'pbx1:q-support-100.1.wav',
   storageUri: 's3://r/q-support-100.1.wav', sha256: 'ab'.repeat(32), mediaType: 'audio/wav', durationSeconds: 60, ...extra,

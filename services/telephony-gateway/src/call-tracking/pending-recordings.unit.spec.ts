@@ -3,25 +3,11 @@ import { translateAmiEvent } from '../ami/domain/ami-vendor-events';
 import { MixMonitorFiles } from '../ami/domain/mixmonitor-files';
 import { CallCenterTracker, RECORDING_HORIZON_MS } from './domain/call-center.tracker';
 import type { CallState } from './domain/call.state';
-import { maskCallerNumber, type DecisionContext } from './domain/canonical';
 import { recordingsToReread } from './domain/pending-recordings';
 import { withStoppedFile } from './domain/stopped-recording';
+import { T0, ctx, FILE, answered, stopAndRelease } from '../test-support/recorded-call.fixture';
 
-const T0 = Date.UTC(2025, 2, 3, 8, 0, 0);
-const ctx: DecisionContext = {
-  pbxLinkId: 'pbx1', ringCycleMs: 5000, defaultDialedNumber: '4008001234', recordings: true,
-  identifyCaller: (n) => ({ hash: (n === null ? 'a' : 'b').repeat(64), masked: maskCallerNumber(n) }),
-};
-const caller = 'Channel: PJSIP/trunk-1\r\nCallerIDNum: 13812345678\r\nExten: s\r\nUniqueid: 100.1\r\nLinkedid: 100.1\r\n';
-const agentLeg = 'DestChannel: PJSIP/1002-2\r\nDestUniqueid: 100.2\r\nDestLinkedid: 100.1\r\n';
-const member = 'Queue: support\r\nMemberName: Agent 1002\r\nInterface: PJSIP/1002\r\n';
-const ev = (name: string, sec: number, body: string) => `Event: ${name}\r\nPrivilege: call,all\r\nTimestamp: ${((T0 + sec * 1000) / 1000).toFixed(6)}\r\n${body}\r\n`;
-const FILE = '/var/spool/asterisk/monitor/q-support-100.1.wav';
-const day = ev('QueueMemberAdded', 0, `${member}Paused: 0\r\n`) + ev('QueueCallerJoin', 1, `${caller}Queue: support\r\nPosition: 1\r\nCount: 1\r\n`)
-  + ev('AgentCalled', 2, caller + agentLeg + member) + ev('AgentConnect', 6, `${caller + agentLeg + member}RingTime: 4\r\nHoldTime: 5\r\n`)
-  + ev('VarSet', 6, `${caller}Variable: MIXMONITOR_FILENAME\r\nValue: ${FILE}\r\n`) + ev('MixMonitorStart', 6, caller)
-  + ev('MixMonitorStop', 66, caller) + ev('AgentComplete', 66, `${caller + agentLeg + member}HoldTime: 5\r\nTalkTime: 60\r\nReason: caller\r\n`)
-  + ev('Hangup', 66, `${caller}Cause: 16\r\n`);
+const day = answered + stopAndRelease;
 
 /** The AMI stream as the link applies it: each recording stop carries the file MixMonitor named. */
 function trackedAfter(ami: string): Map<string, CallState> {
