@@ -28,6 +28,7 @@ import {
   type LoadShape, type RoutingDecision, type RoutingInput,
 } from '@switchboard/routing';
 import type { BenchResult } from './pbx-simulator.bench';
+import { startGatewayLatencyTrace } from '@switchboard/telephony-gateway/src/test-support/latency-trace';
 
 const SHAPE: LoadShape = { agents: 2_000, skills: 100, queues: 200, waitingCalls: 500, seed: 42 };
 const WARMUP_TICKS = 3_000;
@@ -235,6 +236,9 @@ async function closedLoop(kafka: Kafka, brokers: string[], pool: Pool, routingDb
     TELEPHONY_TOPICS: `${topics.call},${topics.agent}`, CLOCK_SPEED: String(LOOP_SPEED), CLOCK_TICK_MS: '50',
     CHUNK_SIZE: '500', // the production consumer's chunk (the fixture's default of 5 is for its crash tests)
   });
+  // GATEWAY_TRACE_FILE: per-stage timestamps of the gateway's side (pipeline, relay, assignment consumer, AMI, GC, loop).
+  const trace = process.env.GATEWAY_TRACE_FILE ? startGatewayLatencyTrace(process.env.GATEWAY_TRACE_FILE) : undefined;
+  trace?.kafka(kafka);
   const sim = await startSimulator({ scenario, seed: 7, speed: LOOP_SPEED, routing: 'external', amiPort: 0, amiSecret: secret, autoStart: false });
   const assignmentGroup = `bench-gw-assign-${randomUUID().slice(0, 8)}`;
   const pbxLinkId = `bench-${randomUUID().slice(0, 8)}`;
@@ -278,6 +282,7 @@ async function closedLoop(kafka: Kafka, brokers: string[], pool: Pool, routingDb
     await gateway.stop();
     killWorkers();
     await sim.stop();
+    trace?.stop();
   }
 }
 

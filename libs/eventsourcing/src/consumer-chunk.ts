@@ -88,7 +88,7 @@ async function tryBatch<T>(o: ConsumerRunnerOptions<T>, fresh: Candidate<T>[], k
     await trace.getTracer(TRACER_NAME).startActiveSpan(`${w.topic} process`, { kind: SpanKind.CONSUMER, links, attributes: spanAttributes(w, fresh.length) }, async (span) => {
       try { await o.handleBatch!(fresh.map(item), { ...w, afterCommit: (t) => tasks.push(t) }); } finally { span.end(); }
     });
-    await w.client.query('release savepoint sb_batch');
+    // Not released: nothing follows it but the commit, which releases it (a release would be one more round trip).
     kept.push(...tasks);
     return true;
   } catch {

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Registry } from 'prom-client';
 import { applyMessages, ChunkOutcome, ChunkPart, DeadLetter } from './consumer-chunk';
 import { ConsumerMetrics } from './consumer-metrics';
@@ -215,24 +215,29 @@ export class ConsumerRunner<T> {
     });
   }
 
-  /** One transaction: the parts' new messages, their next offsets and dead letters; returns each part's next offset. */
+  /**
+   * One transaction: the parts' new messages, their next offsets and dead letters; returns each part's next offset.
+   * Opening (with the partition locks and stored offsets) and closing (offsets and commit) are one round trip each:
+   * a small chunk's cost is its round trips, and under load each is a wake-up of two busy processes (ADR 0016).
+   */
   private async applyGroup(parts: ChunkPart[]): Promise<bigint[]> {
     const client = await this.o.pool.connect();
     try {
-      await client.query('begin');
-      const already = this.o.dedupeEventIds === false ? await this.lockedStoredOffsets(client, parts) : await this.knownOffsets(client, parts);
+      const already = this.o.dedupeEventIds === false ? await this.beginLocked(client, parts) : await client.query('begin').then(() => this.knownOffsets(client, parts));
       const todo = parts.map((p, i) => ({ ...p, messages: p.messages.filter((m) => BigInt(m.offset) >= already[i]) }));
       const { outcomes, afterCommit } = await applyMessages(this.o, client, todo);
       const next = parts.map((p, i) => {
         const last = BigInt(p.messages[p.messages.length - 1].offset) + 1n;
         return last > already[i] ? last : already[i];
       });
-      await client.query(
-        `insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) select $1, t, p, n from unnest($2::text[], $3::int[], $4::bigint[]) as o(t, p, n)
-         on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now()`,
-        [this.o.groupId, parts.map((p) => p.topic), parts.map((p) => p.partition), next.map(String)]);
+      // Dead letters are on Kafka before the offsets past them commit, so none is lost.
       for (const [i, p] of parts.entries()) if (outcomes[i].deadLetters.length) await this.sendDeadLetters(p.topic, p.partition, outcomes[i].deadLetters);
-      await client.query('commit');
+      // Simple protocol (values inlined) so the commit travels with the statement; an error stops the string before it.
+      const lit = (v: string) => client.escapeLiteral(v);
+      await client.query(`insert into es_consumer_offsets (consumer_group, topic, partition, next_offset) values
+        ${parts.map((p, i) => `(${lit(this.o.groupId)}, ${lit(p.topic)}, ${partitionOf(p)}, ${next[i].toString()})`).join(', ')}
+        on conflict (consumer_group, topic, partition) do update set next_offset = excluded.next_offset, updated_at = now();
+        commit`);
       afterCommit.forEach((task) => this.startAfterCommit(task));
       parts.forEach((p, i) => this.record(p.topic, p.partition, outcomes[i]));
       return next;
@@ -249,10 +254,17 @@ export class ConsumerRunner<T> {
    * per-partition lock: a member still applying a partition that a rebalance already gave to another (or a cached
    * offset from an earlier assignment) can never apply records the other has committed. Locks are taken in one order.
    */
-  private async lockedStoredOffsets(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
+  private async beginLocked(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
+    const lit = (v: string) => client.escapeLiteral(v);
     const keys = parts.map((p) => `consumer:${this.o.groupId}:${p.topic}:${p.partition}`).sort();
-    await client.query('select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest($1::text[]) as k order by k) as ordered', [keys]);
-    return this.storedOffsets(client, parts);
+    // One round trip of three statements (simple protocol, values inlined); each statement takes its own snapshot,
+    // so the offsets are read after the locks are granted.
+    const results = (await client.query(`begin;
+      select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest(array[${keys.map(lit).join(', ')}]::text[]) as k order by k) as ordered;
+      select topic, partition, next_offset from es_consumer_offsets where consumer_group = ${lit(this.o.groupId)}
+         and (topic, partition) in (values ${parts.map((p) => `(${lit(p.topic)}, ${partitionOf(p)})`).join(', ')})`)) as unknown as QueryResult<{ topic: string; partition: number; next_offset: string }>[];
+    const stored = new Map(results[2].rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
+    return parts.map((p) => stored.get(`${p.topic}:${p.partition}`) ?? -1n);
   }
 
   /**
@@ -302,6 +314,12 @@ export class ConsumerRunner<T> {
       })),
     });
   }
+}
+
+/** A partition number for inlined SQL (never anything but an integer). */
+function partitionOf(p: ChunkPart): number {
+  if (!Number.isInteger(p.partition) || p.partition < 0) throw new Error(`partition: expected a non-negative integer, got ${p.partition}`);
+  return p.partition;
 }
 
 interface TopicPartitionOffset { topic: string; partition: number; offset: string }

@@ -8,6 +8,8 @@ export { outboxBatchCtes, writeOutboxBatch } from './outbox-writer';
 export { DEFAULT_MAX_PACK_BYTES, packOutboxRecords, unpackOutboxRow } from './outbox-pack';
 
 const LOCK_NOT_AVAILABLE = '55P03';
+/** Session setting carrying a read's range (`first:last`) past the lock's commit to the payload read. */
+const RANGE_SETTING = 'switchboard.outbox_relay_range';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -214,22 +216,13 @@ export class OutboxRelay {
    * of the same server. A writer holding the lock too long only makes this read give up and retry. Only the range is
    * chosen under the lock (positions and sizes); the payloads of those committed rows are read after it is released,
    * so writers wait for a short scan rather than for the transfer of the whole batch.
+   *
+   * One round trip of several statements (simple protocol, so values are inlined): each statement takes its own
+   * snapshot, so the range query sees every writer the lock waited for. The range crosses the commit in a session
+   * setting of this connection (set on every read), so the payloads follow in the same round trip (ADR 0016).
    */
   private async nextRows(after?: string): Promise<OutboxRow[]> {
     this.notified = false;
-    const range = await this.nextRange(after);
-    if (range === undefined) return [];
-    const { rows } = await this.o.pool.query<OutboxRow>(
-      `select position, transaction_id::text, topic, message_key, value, headers from es_outbox
-        where position between $1 and $2 order by position`, [range.first, range.last]);
-    return rows;
-  }
-
-  /**
-   * One round trip of several statements (simple protocol, so values are inlined): each statement takes its own
-   * snapshot, so the range query sees every writer the lock waited for.
-   */
-  private async nextRange(after?: string): Promise<{ first: string; last: string } | undefined> {
     if (after !== undefined && !/^[0-9]+$/.test(after)) throw new Error(`outbox position: expected digits, got ${after}`);
     const int = (n: number) => Math.max(1, Math.floor(n));
     const client = await this.o.pool.connect();
@@ -237,7 +230,7 @@ export class OutboxRelay {
       const results = (await client.query(`begin;
         set local lock_timeout = '${int(this.o.lockTimeoutMs ?? 1000)}ms';
         select pg_advisory_xact_lock(${OUTBOX_WRITE_LOCK});
-        select min(position)::text as first, max(position)::text as last from (
+        select set_config('${RANGE_SETTING}', coalesce(min(position)::text || ':' || max(position)::text, ''), false) from (
           select n.position, row_number() over (order by n.position) as rn,
                  sum(octet_length(n.value) + octet_length(n.message_key) + pg_column_size(n.headers) + 70) over (order by n.position) as running
             from (select o.position, o.message_key, o.value, o.headers
@@ -246,12 +239,15 @@ export class OutboxRelay {
                    order by o.position
                    limit ${int(this.o.batchSize ?? 1000)}) n) sized
          where rn = 1 or running <= ${int(this.o.maxBatchBytes ?? 768 * 1024)};
-        commit`)) as unknown as QueryResult<{ first: string | null; last: string | null }>[];
-      const { first, last } = results[3].rows[0];
-      return first === null || last === null ? undefined : { first, last };
+        commit;
+        select position, transaction_id::text, topic, message_key, value, headers from es_outbox
+         where position between split_part(nullif(current_setting('${RANGE_SETTING}'), ''), ':', 1)::bigint
+                            and split_part(nullif(current_setting('${RANGE_SETTING}'), ''), ':', 2)::bigint
+         order by position`)) as unknown as QueryResult<OutboxRow>[];
+      return results[5].rows;
     } catch (e) {
       await client.query('rollback').catch(() => undefined);
-      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return undefined;
+      if ((e as { code?: string }).code === LOCK_NOT_AVAILABLE) return [];
       throw e;
     } finally {
       client.release();

@@ -122,6 +122,30 @@ describe('ConsumerRunner against the real broker and database', () => {
     expect((await pool.query('select count(distinct event_id)::int as d from effects')).rows[0].d).toBe(events.length);
   });
 
+  it.each([true, false])('stores and resumes from the offsets of a group id that needs quoting (inlined literals), dedupe %s', async (dedupeEventIds) => {
+    const topic = await newTopic(2);
+    const events = probeEvents(30);
+    await producer.send({ topic, acks: -1, messages: events.slice(0, 20).map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+    const groupId = `${uniqueName('g')}-o'brien\\x`;
+    const make = () => new ConsumerRunner({
+      kafka, pool, groupId, topics: [topic], deadLetterProducer: producer, decode: decodeProbe, dedupeEventIds, partitionsPerTransaction: 2,
+      handleBatch: async (items, { client }) => { await client.query('insert into effects select * from unnest($1::text[], $2::text[], $3::int[])', [items.map((i) => i.value.id), items.map((i) => i.value.key), items.map((i) => i.value.seq)]); },
+    });
+    const first = make();
+    await first.start();
+    await eventually('the first 20 applied', async () => (await count(pool)) === 20);
+    await first.stop();
+    const stored = (await pool.query<{ n: string }>('select sum(next_offset)::text as n from es_consumer_offsets where consumer_group = $1', [groupId])).rows[0].n;
+    expect(stored).toBe('20');
+    await producer.send({ topic, acks: -1, messages: events.slice(20).map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+    const second = make();
+    await second.start();
+    await eventually('the rest applied', async () => (await count(pool)) === events.length);
+    await new Promise((r) => setTimeout(r, 500)); // would expose a re-application from the start
+    await second.stop();
+    expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: events.length, d: events.length });
+  });
+
   it('copies the stored offsets to Kafka coalesced, not per chunk, and all of them on stop', async () => {
     const topic = await newTopic(2);
     const events = probeEvents(60);

@@ -1,5 +1,5 @@
 import { Topics } from '@switchboard/contracts';
-import { inTransaction, outboxBatchCtes, packOutboxRecords, type OutboxMessage } from '@switchboard/eventsourcing';
+import { outboxBatchCtes, packOutboxRecords, type OutboxMessage } from '@switchboard/eventsourcing';
 import type { Pool } from 'pg';
 import type { AgentSession } from '../call-tracking/domain/agent.state';
 import type { Settlement } from '../routing-execution/domain/assignment-outcome';
@@ -156,8 +156,10 @@ export class LinkPipeline {
 
   /**
    * The outbox rows and every piece of state in ONE statement, atomic on its own: one round trip per batch (an
-   * explicit transaction would take five, each a wake-up of two processes on the frame's way to Kafka). Only a batch
-   * holding a routing settlement opens a transaction, to commit the settlement's statement with it.
+   * explicit transaction would take five, each a wake-up of two processes on the frame's way to Kafka). A routing
+   * settlement's execution row is updated in the same statement: at the closed loop's rate a third of the batches
+   * hold one, and a transaction for them made those batches (and the caller joins queued behind them) 4 round trips
+   * long (ADR 0016).
    */
   private packedRaw(outbox: readonly OutboxMessage[]): OutboxMessage[] {
     return packRaw(outbox, this.o.batch.topicOverrides?.[Topics.telephonyPbxRaw.name] ?? Topics.telephonyPbxRaw.name);
@@ -177,15 +179,9 @@ export class LinkPipeline {
     const text = `with ${outbox === null ? '' : `${outbox.sql},`} ${STATE_SQL}`;
     const values = [link, JSON.stringify(kept), JSON.stringify(gone),
       JSON.stringify(p.callers.map((c) => ({ call_id: c.callId, caller_number: c.number, caller_hash: c.hash }))), JSON.stringify(channels), [...goneCalls],
-      p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs), ...(outbox?.values ?? [])];
-    if (p.statements.length === 0) {
-      await this.o.pool.query(text, values);
-      return;
-    }
-    await inTransaction(this.o.pool, async (client) => {
-      await client.query(text, values);
-      for (const st of p.statements) await client.query(st.text, [...st.values]);
-    });
+      p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs),
+      JSON.stringify(p.executions.map((e) => ({ event_id: e.eventId, status: e.status, reason: e.reason, action: e.action }))), ...(outbox?.values ?? [])];
+    await this.o.pool.query(text, values);
   }
 }
 
@@ -197,7 +193,7 @@ function packRaw(outbox: readonly OutboxMessage[], rawTopic: string): OutboxMess
 }
 
 /** How many parameters STATE_SQL takes; the outbox rows' parameters follow them. */
-const STATE_PARAMS = 9;
+const STATE_PARAMS = 10;
 
 /**
  * The state of one batch (the common table expressions after the outbox rows'). Data-modifying CTEs all run to
@@ -226,6 +222,11 @@ kept as (
   returning 1
 ), forgotten_channels as (
   delete from gw_call_channels where call_id = any($6::text[])
+  returning 1
+), executions as (
+  update gw_assignment_executions e set status = x.status, reason = x.reason, action = x.action, finished_at = now()
+    from jsonb_to_recordset($10::jsonb) as x(event_id text, status text, reason text, action text)
+   where e.event_id = x.event_id and e.status = 'executing'
   returning 1
 )
 insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since) values ($1, $7, $8, $9)

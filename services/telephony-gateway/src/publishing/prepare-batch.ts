@@ -39,8 +39,8 @@ export interface PreparedBatch {
   readonly counters: LinkCounters;
   readonly parseErrors: { frameName: string; bytesDropped: number; sample: string }[];
   readonly canonicalCount: number;
-  /** Statements a settlement commits with its event (the routing assignment's execution row). */
-  readonly statements: Settlement['statement'][];
+  /** Execution rows the batch's settlements update, committed with their outcome events. */
+  readonly executions: Settlement['execution'][];
 }
 
 export interface BatchContext {
@@ -61,11 +61,11 @@ const topicOf = (b: BatchContext, registryTopic: string): string => b.topicOverr
  * that frame), caller numbers, and the changed state. Computed once, so a failed write is retried with the same rows.
  */
 export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenterTracker, counters: LinkCounters, b: BatchContext): PreparedBatch {
-  const out: PreparedBatch = { outbox: [], callers: [], channels: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0, statements: [] };
+  const out: PreparedBatch = { outbox: [], callers: [], channels: [], changes: { calls: [], agents: [] }, counters: { ...counters }, parseErrors: [], canonicalCount: 0, executions: [] };
   for (const { item, receivedAtMs } of items) {
     if (item.kind === 'error') { out.parseErrors.push(item); continue; }
     if (item.kind === 'link-up' || item.kind === 'link-down') { pushCanonical(out, [linkEvent(item, receivedAtMs, out.counters, b)], b, undefined); continue; }
-    if (item.kind === 'settlement') { pushCanonical(out, tracker.apply(item.event), b, item.causationid, item.correlationid); out.statements.push(item.statement); continue; }
+    if (item.kind === 'settlement') { pushCanonical(out, tracker.apply(item.event), b, item.causationid, item.correlationid); out.executions.push(item.execution); continue; }
     if (item.kind === 'quiet') { pushCanonical(out, tracker.settleCompletions(), b, undefined); continue; }
     if (item.kind === 'learnt') { for (const e of item.events) pushCanonical(out, tracker.apply(e), b, undefined); continue; }
     const frameId = systemEnvelopeDeps.newId();

@@ -48,17 +48,26 @@ export function outcomeOf(plan: Exclude<AssignmentPlan, { kind: 'not-ours' }>, r
 /** Outcome of a row left `executing` by a stop: the action may or may not have reached the PBX. */
 export const INTERRUPTED: AssignmentOutcome = { status: 'failed', failure: 'outcome-unknown', reason: 'outcome unknown: gateway stopped while executing' };
 
+/** The final state of an assignment's execution row (`gw_assignment_executions`, while it is still `executing`). */
+export interface ExecutionUpdate {
+  readonly eventId: string;
+  readonly status: 'executed' | 'failed';
+  readonly reason: string | null;
+  /** The action text sent to the PBX (null when none was sent). */
+  readonly action: string | null;
+}
+
 /**
- * What a link's pipeline commits for a settled assignment, in one transaction: the outcome event (numbered in the
- * call's own sequence by the call tracker, caused by routing's CallAssignedToAgent, in its correlation) and the
- * update of the assignment's execution row.
+ * What a link's pipeline commits for a settled assignment, atomically: the outcome event (numbered in the call's own
+ * sequence by the call tracker, caused by routing's CallAssignedToAgent, in its correlation) and the update of the
+ * assignment's execution row (in the batch's one statement, ADR 0016).
  */
 export interface Settlement {
   readonly kind: 'settlement';
   readonly event: AssignmentSettled;
   readonly causationid: string;
   readonly correlationid: string;
-  readonly statement: { readonly text: string; readonly values: readonly unknown[] };
+  readonly execution: ExecutionUpdate;
 }
 
 /** The call's key on its link (`<pbxLinkId>:<key>` → `<key>`). */

@@ -87,7 +87,7 @@ export class AssignmentExecutor {
     configuredLinkIds: readonly string[] = [],
   ) {
     // Without a link pipeline to number the event in the call's sequence, only the row is recorded.
-    this.settle = settle ?? ((_link, s) => this.pool.query(s.statement.text, [...s.statement.values]).then(() => undefined));
+    this.settle = settle ?? ((_link, { execution: e }) => this.pool.query(ROW_UPDATE, [e.eventId, e.status, e.reason, e.action]).then(() => undefined));
     this.configuredLinkIds = [...new Set([...configuredLinkIds, ...links.map((l) => l.config.pbxLinkId)])];
   }
 
@@ -165,10 +165,9 @@ export class AssignmentExecutor {
   }
 
   private settlement(a: Assignment, pbxLinkId: string, outcome: AssignmentOutcome, action: string | null): Settlement {
-    const [status, reason] = outcome.status === 'executed' ? ['executed', null] : ['failed', outcome.reason];
     return {
       kind: 'settlement', event: settledEvent(a, pbxLinkId, outcome, this.clock()), causationid: a.eventId, correlationid: a.correlationId ?? a.eventId,
-      statement: { text: ROW_UPDATE, values: [a.eventId, status, reason, action] },
+      execution: { eventId: a.eventId, status: outcome.status, reason: outcome.status === 'executed' ? null : outcome.reason, action },
     };
   }
 
