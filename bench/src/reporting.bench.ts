@@ -181,17 +181,29 @@ async function monthlyOnly(): Promise<unknown> {
   }
 }
 
-export async function runReportingBench(): Promise<BenchResult> {
+/** A fresh database (event store migrated) and a fresh topic with its DLQ for one rebuild bench; both removed after. */
+async function withRebuildFixture<T>(name: string, run: (f: { pool: Pool; kafka: Kafka; topic: string }) => Promise<T>): Promise<T> {
   const infra = await ensureInfra();
-  const dbName = `sb_bench_rep_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const dbName = `sb_bench_${name}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, dbName), max: 4 });
-  const kafka = new Kafka({ clientId: 'reporting-bench', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: `reporting-${name}-bench`, brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
-  const topic = `bench-reporting-${dbName.slice(-10)}`;
+  const topic = `bench-${name}-${dbName.slice(-10)}`;
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: PARTITIONS, replicationFactor: 1 })) });
     await migrateEventStore(pool);
+    return await run({ pool, kafka, topic });
+  } finally {
+    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
+    await admin.disconnect();
+    await pool.end();
+    await dropBenchDatabase(infra.postgresUrl, dbName);
+  }
+}
+
+export async function runReportingBench(): Promise<BenchResult> {
+  return withRebuildFixture('rep', async ({ pool, kafka, topic }) => {
     const events = await publish(kafka, topic);
     const bare = await bareLoop(kafka, pool, topic, events);
     // The default path first: any warm-up favours it, not the path the host runs.
@@ -216,12 +228,7 @@ export async function runReportingBench(): Promise<BenchResult> {
         `the agent report materialised); baseline column = the raw single-pass query over the facts, whose figures must equal the rollup's (monthly_*_equals_raw). ` +
         `Target < ${TARGET_MONTHLY_MS} ms each: ${monthlyMet ? 'met' : 'MISSED'}.`,
     };
-  } finally {
-    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
-    await admin.disconnect();
-    await pool.end();
-    await dropBenchDatabase(infra.postgresUrl, dbName);
-  }
+  });
 }
 
 const FRESH_RATE = 500;
@@ -369,16 +376,7 @@ async function rebuildAgentState(kafka: Kafka, pool: Pool, topic: string, events
  * rebuilt twice in one run, per event (`apply`, the path before applyBatch existed) and set-based (`applyBatch`).
  */
 export async function runAgentStateRebuildBench(): Promise<BenchResult> {
-  const infra = await ensureInfra();
-  const dbName = `sb_bench_agents_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, dbName), max: 4 });
-  const kafka = new Kafka({ clientId: 'reporting-agent-bench', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  const topic = `bench-agents-${dbName.slice(-10)}`;
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: [topic, deadLetterTopic(topic)].map((t) => ({ topic: t, numPartitions: PARTITIONS, replicationFactor: 1 })) });
-    await migrateEventStore(pool);
+  return withRebuildFixture('agents', async ({ pool, kafka, topic }) => {
     const shift = agentShift(AGENT_BENCH_AGENTS);
     const producer = createIdempotentProducer(kafka);
     await producer.connect();
@@ -397,12 +395,7 @@ export async function runAgentStateRebuildBench(): Promise<BenchResult> {
         'via ProjectionRunner as the host runs it (chunk 500, per-event id dedupe): applyBatch (one locked load, one unnest upsert of the rows, one unnest insert of the segments per chunk) ' +
         'vs per-event apply (two statements per event) in the same run.',
     };
-  } finally {
-    await admin.deleteTopics({ topics: [topic, deadLetterTopic(topic)] }).catch(() => undefined);
-    await admin.disconnect();
-    await pool.end();
-    await dropBenchDatabase(infra.postgresUrl, dbName);
-  }
+  });
 }
 
 if (require.main === module) {
