@@ -2,7 +2,7 @@ import { Link, SpanKind, trace } from '@opentelemetry/api';
 import type { DlqReason } from '@switchboard/contracts';
 import { extractTraceContext, TRACER_NAME, withSpan } from '@switchboard/service-kit';
 import type { KafkaMessage } from 'kafkajs';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import type { BatchItem, ConsumerRunnerOptions, DecodedMessage, MessageContext } from './consumer-runner';
 import { PoisonMessage } from './dead-letter';
 
@@ -17,19 +17,28 @@ interface Candidate<T> { message: KafkaMessage; decoded: DecodedMessage<T>; wher
 interface Where { client: PoolClient; topic: string; partition: number }
 
 /**
+ * What the caller already did in the chunk's transaction: `begun` (its `begin` was sent) and `batchSavepoint` (the
+ * batch handler's savepoint `sb_batch` was taken). What is left of the opening travels in one round trip with the
+ * event-id claims: `begin`, claims and savepoint are one wake-up of Postgres instead of three (ADR 0017).
+ */
+export interface ChunkOpening { begun: boolean; batchSavepoint: boolean }
+
+/**
  * Applies a chunk, of one partition or of several applied together, inside the caller's transaction: decode, drop
  * event ids this group already applied, then the batch handler (if any) once for all of it in one savepoint, falling
  * back to one savepoint per message so a bad message is isolated.
  */
-export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, client: PoolClient, parts: ChunkPart[]): Promise<AppliedParts> {
+export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, client: PoolClient, parts: ChunkPart[], opening: ChunkOpening): Promise<AppliedParts> {
   const outcomes: ChunkOutcome[] = parts.map(() => ({ applied: 0, ignored: [], deadLetters: [] }));
   const afterCommit: AfterCommitTask[] = [];
   const decoded = parts.flatMap((p, i) => decodeAll(o, { client, topic: p.topic, partition: p.partition }, i, p.messages, outcomes[i]));
   const dedupe = o.dedupeEventIds !== false;
-  const fresh = dedupe ? await claimFresh(o.groupId, client, decoded) : firstOfEachId(decoded);
+  const savepoint = o.handleBatch !== undefined && !opening.batchSavepoint && decoded.length > 0;
+  const fresh = await openAndClaim(o.groupId, client, dedupe ? decoded : [], { begin: !opening.begun, savepoint });
+  const candidates = dedupe ? fresh : firstOfEachId(decoded);
   const failed = new Set<Candidate<T>>();
-  if (!(o.handleBatch && (await tryBatch(o, fresh, afterCommit)))) {
-    for (const c of fresh) {
+  if (!(o.handleBatch && (await tryBatch(o, candidates, afterCommit)))) {
+    for (const c of candidates) {
       const failure = await applyOne(o, c, afterCommit);
       if (failure) { outcomes[c.part].deadLetters.push(failure); failed.add(c); }
     }
@@ -38,7 +47,7 @@ export async function applyMessages<T>(o: ConsumerRunnerOptions<T>, client: Pool
   if (dedupe && failed.size) {
     await client.query('delete from es_consumer_processed where consumer_group = $1 and event_id = any($2::text[])', [o.groupId, [...failed].map((c) => c.decoded.eventId)]);
   }
-  for (const c of fresh) if (!failed.has(c)) outcomes[c.part].applied++;
+  for (const c of candidates) if (!failed.has(c)) outcomes[c.part].applied++;
   return { outcomes, afterCommit };
 }
 
@@ -57,13 +66,22 @@ function decodeAll<T>(o: ConsumerRunnerOptions<T>, where: Where, part: number, m
   return out;
 }
 
-/** Records the chunk's event ids as processed in one statement; returns the first occurrence of each new one. */
-async function claimFresh<T>(groupId: string, client: PoolClient, candidates: Candidate<T>[]): Promise<Candidate<T>[]> {
-  if (candidates.length === 0) return [];
-  const { rows } = await client.query<{ event_id: string }>(
-    `insert into es_consumer_processed (consumer_group, event_id) select $1, unnest($2::text[])
-     on conflict do nothing returning event_id`, [groupId, candidates.map((c) => c.decoded.eventId)]);
-  const fresh = new Set(rows.map((r) => r.event_id));
+/**
+ * One round trip, simple protocol (values inlined): what is left of the transaction's opening (`begin`), the chunk's
+ * event ids recorded as processed, and the batch savepoint taken after them (a failed batch rolls back to it and keeps
+ * the claims). Returns the first occurrence of each id not seen before; none when there is nothing to claim.
+ */
+async function openAndClaim<T>(groupId: string, client: PoolClient, candidates: Candidate<T>[], open: { begin: boolean; savepoint: boolean }): Promise<Candidate<T>[]> {
+  const lit = (v: string) => client.escapeLiteral(v);
+  const claim = candidates.length === 0 ? null : `insert into es_consumer_processed (consumer_group, event_id)
+    select ${lit(groupId)}, unnest(array[${candidates.map((c) => lit(c.decoded.eventId)).join(', ')}]::text[])
+    on conflict do nothing returning event_id`;
+  const statements = [open.begin ? 'begin' : null, claim, open.savepoint ? 'savepoint sb_batch' : null].filter((x) => x !== null);
+  if (statements.length === 0) return [];
+  const result = (await client.query(statements.join(';\n'))) as unknown as QueryResult<{ event_id: string }> | QueryResult<{ event_id: string }>[];
+  if (claim === null) return [];
+  const claimed = (Array.isArray(result) ? result : [result]).find((r) => r.command === 'INSERT')!;
+  const fresh = new Set(claimed.rows.map((r) => r.event_id));
   return candidates.filter((c) => fresh.delete(c.decoded.eventId));
 }
 
@@ -80,8 +98,7 @@ const item = <T>(c: Candidate<T>): BatchItem<T> => ({
 async function tryBatch<T>(o: ConsumerRunnerOptions<T>, fresh: Candidate<T>[], kept: AfterCommitTask[]): Promise<boolean> {
   if (fresh.length === 0) return true;
   // Several partitions applied together: the context names the first; each item carries its own.
-  const w = fresh[0].where;
-  await w.client.query('savepoint sb_batch');
+  const w = fresh[0].where; // its savepoint sb_batch was taken when the chunk's transaction opened (applyMessages)
   const tasks: AfterCommitTask[] = [];
   try {
     const links: Link[] = fresh.map((c) => trace.getSpanContext(extractTraceContext(c.message.headers))).filter((s) => s !== undefined).map((context) => ({ context }));

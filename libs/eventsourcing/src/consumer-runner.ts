@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { Registry } from 'prom-client';
-import { applyMessages, ChunkOutcome, ChunkPart, DeadLetter } from './consumer-chunk';
+import { applyMessages, ChunkOpening, ChunkOutcome, ChunkPart, DeadLetter } from './consumer-chunk';
 import { ConsumerMetrics } from './consumer-metrics';
 import { deadLetterHeaders, deadLetterTopic } from './dead-letter';
 import { fetchTopicOffsetsRetrying } from './topic-offsets';
@@ -223,9 +223,9 @@ export class ConsumerRunner<T> {
   private async applyGroup(parts: ChunkPart[]): Promise<bigint[]> {
     const client = await this.o.pool.connect();
     try {
-      const already = this.o.dedupeEventIds === false ? await this.beginLocked(client, parts) : await client.query('begin').then(() => this.knownOffsets(client, parts));
+      const { already, opening } = await this.open(client, parts);
       const todo = parts.map((p, i) => ({ ...p, messages: p.messages.filter((m) => BigInt(m.offset) >= already[i]) }));
-      const { outcomes, afterCommit } = await applyMessages(this.o, client, todo);
+      const { outcomes, afterCommit } = await applyMessages(this.o, client, todo, opening);
       const next = parts.map((p, i) => {
         const last = BigInt(p.messages[p.messages.length - 1].offset) + 1n;
         return last > already[i] ? last : already[i];
@@ -250,11 +250,26 @@ export class ConsumerRunner<T> {
   }
 
   /**
+   * Each part's stored next offset, and how much of the transaction's opening is done. Without event-id dedupe, the
+   * opening (with the batch savepoint) is done here, with the locked offsets read. With it, the offsets are this
+   * member's own (read only for parts it has not applied since it was assigned them) and `begin` is left to travel
+   * with the event-id claims (ADR 0017).
+   */
+  private async open(client: PoolClient, parts: ChunkPart[]): Promise<{ already: bigint[]; opening: ChunkOpening }> {
+    const batchSavepoint = this.o.handleBatch !== undefined;
+    if (this.o.dedupeEventIds === false) return { already: await this.beginLocked(client, parts, batchSavepoint), opening: { begun: true, batchSavepoint } };
+    const known = (p: ChunkPart) => this.nextOffsets.has(`${p.topic}:${p.partition}`);
+    if (parts.every(known)) return { already: await this.knownOffsets(client, parts), opening: { begun: false, batchSavepoint: false } };
+    await client.query('begin');
+    return { already: await this.knownOffsets(client, parts), opening: { begun: true, batchSavepoint: false } };
+  }
+
+  /**
    * Without event-id dedupe the stored offset is the only guard, so it is read inside the chunk's transaction under a
    * per-partition lock: a member still applying a partition that a rebalance already gave to another (or a cached
    * offset from an earlier assignment) can never apply records the other has committed. Locks are taken in one order.
    */
-  private async beginLocked(client: PoolClient, parts: ChunkPart[]): Promise<bigint[]> {
+  private async beginLocked(client: PoolClient, parts: ChunkPart[], batchSavepoint: boolean): Promise<bigint[]> {
     const lit = (v: string) => client.escapeLiteral(v);
     const keys = parts.map((p) => `consumer:${this.o.groupId}:${p.topic}:${p.partition}`).sort();
     // One round trip of three statements (simple protocol, values inlined); each statement takes its own snapshot,
@@ -262,7 +277,7 @@ export class ConsumerRunner<T> {
     const results = (await client.query(`begin;
       select pg_advisory_xact_lock(hashtext(k)) from (select k from unnest(array[${keys.map(lit).join(', ')}]::text[]) as k order by k) as ordered;
       select topic, partition, next_offset from es_consumer_offsets where consumer_group = ${lit(this.o.groupId)}
-         and (topic, partition) in (values ${parts.map((p) => `(${lit(p.topic)}, ${partitionOf(p)})`).join(', ')})`)) as unknown as QueryResult<{ topic: string; partition: number; next_offset: string }>[];
+         and (topic, partition) in (values ${parts.map((p) => `(${lit(p.topic)}, ${partitionOf(p)})`).join(', ')})${batchSavepoint ? ';\n      savepoint sb_batch' : ''}`)) as unknown as QueryResult<{ topic: string; partition: number; next_offset: string }>[];
     const stored = new Map(results[2].rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
     return parts.map((p) => stored.get(`${p.topic}:${p.partition}`) ?? -1n);
   }

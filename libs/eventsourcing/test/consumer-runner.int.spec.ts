@@ -266,6 +266,66 @@ describe('ConsumerRunner against the real broker and database', () => {
     expect(batches.slice(1).every((n) => n === 1)).toBe(true);
   });
 
+  describe('a chunk\'s round trips (ADR 0017): the opening travels with the claims and the batch savepoint', () => {
+    /** A pool whose checkouts record the text of every query, one list per checkout. */
+    function recordingPool(): { pool: Pool; checkouts: string[][] } {
+      const recording = new Pool({ connectionString: db.url, max: 2 });
+      const checkouts: string[][] = [];
+      const wrapped = new WeakSet<PoolClient>();
+      let current: string[] = [];
+      recording.on('acquire', (client) => {
+        current = [];
+        checkouts.push(current);
+        if (wrapped.has(client)) return;
+        wrapped.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+          current.push(typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text);
+          return query(...args);
+        };
+      });
+      return { pool: recording, checkouts };
+    }
+    /** The checkouts that ran the handler, after the first (which also reads the offsets stored before it was assigned). */
+    const laterChunks = (checkouts: string[][]) => checkouts.filter((qs) => qs.some((q) => q.startsWith('insert into effects'))).slice(1);
+
+    it.each([
+      ['with event-id dedupe', true, /^begin;\s*insert into es_consumer_processed[\s\S]*returning event_id;\s*savepoint sb_batch$/],
+      ['without it (offsets read under the partition lock)', false, /^begin;[\s\S]*pg_advisory_xact_lock[\s\S]*from es_consumer_offsets[\s\S]*;\s*savepoint sb_batch$/],
+    ])('%s: three round trips per chunk — opening, the handler\'s statement, offsets with the commit', async (_name, dedupe, opening) => {
+      const topic = await newTopic(1);
+      const { pool: recording, checkouts } = recordingPool();
+      const events = probeEvents(30);
+      const runner = new ConsumerRunner({
+        kafka, pool: recording, groupId: uniqueName('g'), topics: [topic], deadLetterProducer: producer, decode: decodeProbe, chunkSize: 100, dedupeEventIds: dedupe,
+        handleBatch: async (items, { client }) => {
+          await client.query('insert into effects select * from unnest($1::text[], $2::text[], $3::int[])',
+            [items.map((i) => i.value.id), items.map((i) => i.value.key), items.map((i) => i.value.seq)]);
+        },
+      });
+      await runner.start();
+      try {
+        for (const part of [events.slice(0, 10), events.slice(10, 20), events.slice(20)]) {
+          const before = await count(pool);
+          await producer.send({ topic, acks: -1, messages: part.map((e) => ({ key: e.key, value: JSON.stringify(e) })) });
+          await eventually('the part applied', async () => (await count(pool)) === before + part.length);
+        }
+      } finally {
+        await runner.stop();
+        await recording.end();
+      }
+      const later = laterChunks(checkouts);
+      expect(later.length).toBeGreaterThanOrEqual(2);
+      for (const queries of later) {
+        expect(queries).toHaveLength(3);
+        expect(queries[0].trim()).toMatch(opening);
+        expect(queries[1]).toMatch(/^insert into effects/);
+        expect(queries[2]).toMatch(/^insert into es_consumer_offsets[\s\S]*commit$/);
+      }
+      expect((await pool.query('select count(*)::int as n, count(distinct event_id)::int as d from effects')).rows[0]).toEqual({ n: 30, d: 30 });
+    });
+  });
+
   describe('partitionsPerTransaction: a fetch of several partitions applied in one transaction', () => {
     const PARTITIONS = 4;
     /** Ten events per partition, sent before the consumer starts so that its first fetch holds every partition. */
