@@ -9,6 +9,7 @@
  * Run directly: node -r @swc-node/register bench/src/routing.bench.ts [decision|closed-loop|hop]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
@@ -179,6 +180,7 @@ async function loopSegments(kafka: Kafka, pool: Pool, routingDbUrl: string, topi
       extract(epoch from queued_at) * 1000 as queued, extract(epoch from received_at) * 1000 as received, extract(epoch from finished_at) * 1000 as finished
     from gw_assignment_executions where status = 'executed' and queued_at is not null order by finished_at`)).rows;
   const spans: Record<string, number[]> = { gw_ingest: [], routing_in: [], routing_wait: [], routing_relay: [], gw_consume: [], gw_execute: [] };
+  const perCall: Record<string, number | string>[] = [];
   for (const r of rows.slice(Math.floor(rows.length * warmupShare))) {
     const [queued, received, finished] = [Number(r.queued), Number(r.received), Number(r.finished)];
     const [published, routed, decidedAt, assigned] = [queuedRecordAt.get(r.call_id), applied.get(r.call_id), decided.get(r.event_id), assignedRecordAt.get(r.event_id)];
@@ -190,7 +192,11 @@ async function loopSegments(kafka: Kafka, pool: Pool, routingDbUrl: string, topi
     spans.routing_relay.push(assigned - Math.max(decidedAt, routed));
     spans.gw_consume.push(received - assigned);
     spans.gw_execute.push(finished - received);
+    perCall.push({ call: r.call_id, event: r.event_id, total: finished - queued, gw_ingest: published - queued, routing_in: routed - published, routing_wait: Math.max(0, decidedAt - routed),
+      routing_relay: assigned - Math.max(decidedAt, routed), gw_consume: received - assigned, gw_execute: finished - received, queued });
   }
+  // LOOP_SPANS_FILE: every call's segments, to see which hop the slowest calls lost their time in.
+  if (process.env.LOOP_SPANS_FILE) fs.writeFileSync(process.env.LOOP_SPANS_FILE, perCall.map((c) => JSON.stringify(c)).join('\n'));
   const window = (await pool.query<{ n: number; s: number }>(`select count(*)::int as n, extract(epoch from max(finished_at) - min(received_at)) as s
     from gw_assignment_executions where finished_at is not null`)).rows[0];
   const out: Record<string, number> = { journal_inputs: journal, telephony_events: calls.length,
@@ -344,8 +350,12 @@ export async function runRoutingClosedLoopBench(): Promise<BenchResult> {
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.disconnect();
     await pool.end();
-    await dropBenchDatabase(infra.postgresUrl, gwDb);
-    await dropBenchDatabase(infra.postgresUrl, routingDb);
+    // LOOP_KEEP_DATABASES=1 keeps both databases for inspection (their names are printed).
+    if (process.env.LOOP_KEEP_DATABASES) console.error(`[bench] kept databases ${gwDb} and ${routingDb}`);
+    else {
+      await dropBenchDatabase(infra.postgresUrl, gwDb);
+      await dropBenchDatabase(infra.postgresUrl, routingDb);
+    }
   }
 }
 
