@@ -5,10 +5,32 @@ import type { RoutingInput } from '../domain/routing-inputs';
 import type { RoutingDecision } from '../domain/routing-decision.events';
 import { queueStateOf, type QueueStateView } from '../domain/queue-state';
 
+/**
+ * Common table expressions (`name as (...)`, comma-separated) of a chunk's one write statement, with their values,
+ * numbering their parameters from `firstParam`. A single statement is atomic and runs all its data-modifying CTEs,
+ * so a chunk's inputs and decisions are written in one round trip.
+ */
+export type StatementPart = (firstParam: number) => { readonly ctes: string; readonly values: readonly unknown[] };
+
+/** The parts as one statement, each part's parameters numbered after the previous part's. */
+export function oneStatement(parts: readonly StatementPart[]): { text: string; values: unknown[] } {
+  const ctes: string[] = [];
+  const values: unknown[] = [];
+  for (const part of parts) {
+    const written = part(values.length + 1);
+    ctes.push(written.ctes);
+    values.push(...written.values);
+  }
+  return { text: `with ${ctes.join(', ')} select 1`, values };
+}
+
 /** Where decisions go, inside the transaction of the inputs that caused them (event store and outbox). */
 export interface DecisionSink {
-  /** The decisions of several inputs, in the order they were made, written with set-based statements. */
-  recordWithin(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<void>;
+  /**
+   * Reads what writing the decisions of several inputs (in the order they were made) needs and returns the write,
+   * set-based, as a part of the chunk's statement; null for no decisions.
+   */
+  prepareRecord(client: PoolClient, decisions: readonly RoutingDecision[]): Promise<StatementPart | null>;
   /** The offer (`CallAssigned.offerSeq`) each published assignment event carried; ids not ours are absent. */
   offersOf(client: PoolClient, assignmentEventIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
@@ -18,10 +40,10 @@ export interface JournalEntry { readonly seq: number; readonly input: RoutingInp
 
 /** The ordered log of engine inputs (see InputJournal). */
 export interface InputLog {
-  lock(client: PoolClient): Promise<void>;
-  head(client: PoolClient): Promise<number>;
-  /** Appends consecutive entries in one statement. */
-  appendAll(client: PoolClient, entries: readonly JournalEntry[]): Promise<void>;
+  /** Takes the journal lock (held until the transaction ends) and then reads the journal's head. */
+  lockedHead(client: PoolClient): Promise<number>;
+  /** The append of consecutive entries, as a part of the chunk's statement. */
+  appendPart(entries: readonly JournalEntry[]): StatementPart;
   /** `wallMs`: the wall clock when the input was applied (null on entries older than that column). */
   readAfter(client: PoolClient, afterSeq: number): AsyncIterable<{ seq: number; input: RoutingInput; wallMs: number | null }>;
 }
@@ -93,13 +115,13 @@ export class LiveRouter {
 
   /**
    * Applies `inputs` in order inside the caller's transaction (a consumer chunk's, so offsets commit with them) and
-   * writes them and all their decisions with a fixed number of statements, whatever their count. Returns each
-   * input's decisions.
+   * writes them and all their decisions in three round trips, whatever their count: the journal lock and head, the
+   * decisions' stream heads (none without decisions), and one statement for the journal rows, events, offers and
+   * outbox rows (plus a snapshot when one is due). Returns each input's decisions.
    */
   async applyAllWithin(client: PoolClient, inputs: readonly RoutingInput[]): Promise<RoutingDecision[][]> {
     if (inputs.length === 0) return [];
-    await this.journal.lock(client);
-    await this.catchUp(client);
+    await this.catchUp(client, await this.journal.lockedHead(client));
     const entries: JournalEntry[] = [];
     const decisions: RoutingDecision[][] = [];
     try {
@@ -112,8 +134,9 @@ export class LiveRouter {
         this.advancedTo(stamped.at, this.wallClock());
         entries.push({ seq: this.seq, input: stamped, wallMs: this.lastAtWall });
       }
-      await this.journal.appendAll(client, entries);
-      await this.sink.recordWithin(client, decisions.flat());
+      const record = await this.sink.prepareRecord(client, decisions.flat());
+      const write = oneStatement([this.journal.appendPart(entries), ...(record === null ? [] : [record])]);
+      await client.query(write.text, write.values);
       await this.snapshotIfDue(client);
     } finally {
       this.changed();
@@ -124,8 +147,7 @@ export class LiveRouter {
   /** Resumes the latest snapshot and replays the committed journal after it into the engine (on start). */
   restore(): Promise<void> {
     return inTransaction(this.pool, async (client) => {
-      await this.journal.lock(client);
-      await this.catchUp(client);
+      await this.catchUp(client, await this.journal.lockedHead(client));
       this.snapshotWall = this.wallClock();
     });
   }
@@ -152,8 +174,8 @@ export class LiveRouter {
     return () => this.listeners.delete(listener);
   }
 
-  private async catchUp(client: PoolClient): Promise<void> {
-    const head = await this.journal.head(client);
+  /** `head`: the journal's head, read under the journal lock. */
+  private async catchUp(client: PoolClient, head: number): Promise<void> {
     if (head === this.seq) return;
     // A snapshot is committed with the journal up to its seq, so it is never ahead of `head`; rows below it may be pruned.
     const snapshot = await this.snapshots?.store.latest(client);

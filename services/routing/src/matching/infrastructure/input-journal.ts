@@ -1,7 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import type { RoutingInput } from '../domain/routing-inputs';
 import { decodeInput, encodeInput } from '../application/input-codec';
-import type { JournalEntry } from '../application/live-router';
+import type { JournalEntry, StatementPart } from '../application/live-router';
 
 const JOURNAL_DDL = `
 create table if not exists routing_input_journal (
@@ -24,25 +24,30 @@ export class InputJournal {
     await pool.query(JOURNAL_DDL);
   }
 
-  async lock(client: PoolClient): Promise<void> {
-    await client.query('select pg_advisory_xact_lock($1)', [JOURNAL_LOCK]);
-  }
-
-  async head(client: PoolClient): Promise<number> {
-    const { rows } = await client.query<{ seq: string | null }>('select max(seq) as seq from routing_input_journal');
-    return Number(rows[0].seq ?? 0);
+  /**
+   * Takes the journal lock and reads the head in one round trip: two statements in one simple-protocol string (no
+   * parameters), each with its own snapshot, so the head is read after the lock is granted (a subquery of the
+   * locking statement would read it before). Inside the caller's transaction, which holds the lock until it ends.
+   */
+  async lockedHead(client: PoolClient): Promise<number> {
+    const results = (await client.query(
+      `select pg_advisory_xact_lock(${JOURNAL_LOCK}); select max(seq) as seq from routing_input_journal`)) as unknown as QueryResult<{ seq: string | null }>[];
+    return Number(results[1].rows[0].seq ?? 0);
   }
 
   /**
-   * One insert for a chunk's entries. The inputs travel as one JSON array (a `jsonb[]` parameter would be escaped
-   * element by element); `wallMs` is the wall clock when each input was applied (the routing clock runs on from it).
+   * The insert of a chunk's consecutive entries, as the `journal_rows` CTE of the chunk's one write statement. The
+   * inputs travel as one JSON array (a `jsonb[]` parameter would be escaped element by element); `wallMs` is the
+   * wall clock when each input was applied (the routing clock runs on from it).
    */
-  async appendAll(client: PoolClient, entries: readonly JournalEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await client.query(
-      `insert into routing_input_journal (seq, input, wall_ms)
-       select s.seq, $2::jsonb -> (s.ord::int - 1), s.wall_ms from unnest($1::bigint[], $3::bigint[]) with ordinality as s(seq, wall_ms, ord)`,
-      [entries.map((e) => e.seq), JSON.stringify(entries.map((e) => encodeInput(e.input))), entries.map((e) => e.wallMs)]);
+  appendPart(entries: readonly JournalEntry[]): StatementPart {
+    return (first) => ({
+      ctes: `journal_rows as (
+        insert into routing_input_journal (seq, input, wall_ms)
+        select s.seq, $${first + 1}::jsonb -> (s.ord::int - 1), s.wall_ms from unnest($${first}::bigint[], $${first + 2}::bigint[]) with ordinality as s(seq, wall_ms, ord)
+        returning 1)`,
+      values: [entries.map((e) => e.seq), JSON.stringify(entries.map((e) => encodeInput(e.input))), entries.map((e) => e.wallMs)],
+    });
   }
 
   /** Pages through the inputs after `afterSeq`, in order. */
