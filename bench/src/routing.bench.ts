@@ -323,7 +323,9 @@ export async function runRoutingClosedLoopBench(): Promise<BenchResult> {
   const infra = await ensureInfra();
   const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
   const [gwDb, routingDb] = [`sb_bench_cl_gw_${suffix}`, `sb_bench_cl_routing_${suffix}`];
-  const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, gwDb), max: 6 });
+  // The gateway's pool as in production (service-kit's bootstrap: 10): relay listener, relay read-ahead and checkpoint,
+  // pipeline writes and the assignment consumer's chunk may all hold one at once.
+  const pool = new Pool({ connectionString: await ensureDatabase(infra.postgresUrl, gwDb), max: 10 });
   const routingDbUrl = await ensureDatabase(infra.postgresUrl, routingDb);
   const kafka = new Kafka({ clientId: 'routing-closed-loop-bench', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
   const topics = { call: `bench-cl-call-${suffix}`, agent: `bench-cl-agent-${suffix}`, assignment: `bench-cl-assignment-${suffix}` };
