@@ -8,6 +8,13 @@
  * socket until the board stream first shows that agent on-call. In the same run a bare consumer on the gateway's agent
  * topic times the same answers to the canonical AgentStateChanged(on-call): the gateway's share.
  *
+ * Queue tiles, same run: the wallboard's ReportingService WatchRealtime Connect stream (another read model: call
+ * facts). Probe = each queue tile's `offered` of the day (visits answered, abandoned or timed out: a counter that only
+ * grows), so the k-th time a caller left queue Q (QueueCallerLeave / QueueCallerAbandon frames) is reflected by the
+ * first message whose tile for Q shows offered ≥ k; sample = that message's arrival − when those frames were written.
+ * Baseline: the bare consumer counting the same leaves (CallAnswered / CallAbandoned / CallQueueTimedOut per visit) on
+ * the call topic.
+ *
  * Run: node -r @swc-node/register bench/src/reporting.bench.ts freshness (REPORTING_PBX_RATES=500,1750 frames/s,
  * REPORTING_PBX_SECONDS=60, REPORTING_PBX_WARMUP_SECONDS=10, REPORTING_PBX_SCENARIO=peak-hour-1000-agents,
  * REPORTING_PBX_GATEWAY_PROCESS=own|same, GATEWAY_RELAY_IN_WORKER=0|1); one rate alone: node -r @swc-node/register
@@ -16,7 +23,7 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { AgentStateChanged, Topics } from '@switchboard/contracts';
+import { AgentStateChanged, CallAbandoned, CallAnswered, CallQueueTimedOut, Topics } from '@switchboard/contracts';
 import { createIdempotentProducer, createKafka, deadLetterTopic, migrateEventStore } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
 import { EventTimeClock, latestEventTime } from '@switchboard/reporting/src/clock/event-time-clock';
@@ -30,7 +37,7 @@ import { logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { dropBenchDatabase } from './bench-database';
 import { percentile, readConnectStream } from './reporting-connect-stream';
-import { runPbxSource, type ChildMessage, type PbxSourceConfig, type PbxSourceSummary, type WrittenAnswer } from './reporting-pbx-source';
+import { runPbxSource, type ChildMessage, type PbxSourceConfig, type PbxSourceSummary, type Written } from './reporting-pbx-source';
 
 interface BenchResult { name: string; metrics: Record<string, number>; baseline: Record<string, number>; notes: string }
 
@@ -59,13 +66,68 @@ class PendingAnswers {
 
 interface BoardMessage { agents?: { agentId: string; state: string }[] }
 
+/**
+ * Per queue, when each of its leaves was written (the k-th at index k − 1). A count of the queue's leaves at ≥ k shows a
+ * state at least as new as the k-th leave, so the first count ≥ k is the k-th leave's sample. Leaves from different
+ * Kafka partitions may be applied out of write order: then the count reaches k through a later leave, which is what
+ * the tile shows ("k callers have left").
+ */
+class QueueLeaveCounter {
+  private readonly byQueue = new Map<string, { writtenAt: number[]; measured: boolean[]; shown: number }>();
+  /** Leaves a count showed before the simulator had reported writing them: the count is not the leaves' when > 0. */
+  aheadOfWrites = 0;
+
+  written(queue: string, at: number, measured: boolean): void {
+    const q = this.queue(queue);
+    q.writtenAt.push(at);
+    q.measured.push(measured);
+    if (q.writtenAt.length <= q.shown) this.aheadOfWrites++;
+  }
+
+  /** Latencies of the measured leaves a count of `count` for `queue`, seen at `now`, shows for the first time. */
+  shown(queue: string, count: number, now: number): number[] {
+    const q = this.queue(queue);
+    const samples: number[] = [];
+    for (let k = q.shown; k < Math.min(count, q.writtenAt.length); k++) if (q.measured[k]) samples.push(now - q.writtenAt[k]);
+    q.shown = Math.max(q.shown, count);
+    return samples;
+  }
+
+  /** Queues whose last count differs from the leaves written (after the stragglers: should be none). */
+  queuesOff(): number {
+    return [...this.byQueue.values()].filter((q) => q.shown !== q.writtenAt.length).length;
+  }
+
+  private queue(id: string) {
+    return this.byQueue.get(id) ?? this.byQueue.set(id, { writtenAt: [], measured: [], shown: 0 }).get(id)!;
+  }
+}
+
+interface RealtimeMessage { snapshot?: { queues?: { queueId: string; today?: { kpiId: string; value: number }[] }[] } }
+
+/** [queue, offered today] of each tile in a WatchRealtime message (no offered figure yet = 0). */
+const offeredByQueue = (m: RealtimeMessage): [string, number][] =>
+  (m.snapshot?.queues ?? []).map((q) => [q.queueId, q.today?.find((k) => k.kpiId === 'offered')?.value ?? 0]);
+
+const QUEUE_LEAVES = new Set<string>([CallAnswered.type, CallAbandoned.type, CallQueueTimedOut.type]);
+
+interface CanonicalEvent { type: string; data: { agentId?: string; current?: { status: string }; callId?: string; queueId?: string; queueVisit?: number } }
+
+const sortedStats = (latencies: readonly number[]) => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { samples: sorted.length, p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? Number.NaN };
+};
+
+const prefixed = (prefix: string, stats: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(stats).map(([k, v]) => [`${prefix}${k[0].toUpperCase()}${k.slice(1)}`, v]));
+
 /** The PBX side in a forked process; resolves with its summary once it has stopped. */
-function inChildProcess(config: PbxSourceConfig, onAnswers: (a: WrittenAnswer[]) => void, stragglersMs: number): Promise<PbxSourceSummary> {
+function inChildProcess(config: PbxSourceConfig, onWritten: (w: Written) => void, stragglersMs: number): Promise<PbxSourceSummary> {
   const child = fork(path.join(__dirname, 'reporting-pbx-source.ts'), [JSON.stringify(config)], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let summary: PbxSourceSummary | undefined;
     child.on('message', (m: ChildMessage) => {
-      if (m.type === 'answers') onAnswers(m.answers);
+      if (m.type === 'written') onWritten(m.written);
       else {
         summary = m.summary;
         setTimeout(() => child.send({ type: 'stop' }), stragglersMs);
@@ -76,11 +138,11 @@ function inChildProcess(config: PbxSourceConfig, onAnswers: (a: WrittenAnswer[])
   });
 }
 
-async function inThisProcess(config: PbxSourceConfig, onAnswers: (a: WrittenAnswer[]) => void, stragglersMs: number): Promise<PbxSourceSummary> {
+async function inThisProcess(config: PbxSourceConfig, onWritten: (w: Written) => void, stragglersMs: number): Promise<PbxSourceSummary> {
   let summary: PbxSourceSummary | undefined;
   let stop: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (stop = r));
-  await runPbxSource(config, onAnswers, Promise.resolve(), stopped, (s) => {
+  await runPbxSource(config, onWritten, Promise.resolve(), stopped, (s) => {
     summary = s;
     setTimeout(stop, stragglersMs);
   });
@@ -149,43 +211,77 @@ export async function runPbxFreshness(rate: number): Promise<BenchResult> {
         shown.set(a.agentId, a.state);
       }
     }, abort.signal).catch(() => undefined);
+    const onTiles = new QueueLeaveCounter();
+    const onKafkaLeaves = new QueueLeaveCounter();
+    const tileLatency: number[] = [];
+    const kafkaLeaveLatency: number[] = [];
+    let tileMessages = 0;
+    void readConnectStream<RealtimeMessage>(`${wallboard.url}switchboard.reporting.v1.ReportingService/WatchRealtime`, token, {}, (m) => {
+      const at = Date.now();
+      tileMessages++;
+      for (const [queue, offered] of offeredByQueue(m)) tileLatency.push(...onTiles.shown(queue, offered, at));
+    }, abort.signal).catch(() => undefined);
+    const leftVisits = new Set<string>();
+    const leavesSeen = new Map<string, number>();
     await bare.connect();
-    await bare.subscribe({ topics: topics.agent, fromBeginning: true });
+    await bare.subscribe({ topics: [...topics.agent, ...topics.call], fromBeginning: true });
     await bare.run({ eachMessage: async ({ message }) => {
       const at = Date.now();
-      const e = JSON.parse(message.value!.toString()) as { type: string; data: { agentId: string; current: { status: string } } };
-      if (e.type !== AgentStateChanged.type || e.data.current.status !== 'on-call') return;
-      const written = onKafka.take(e.data.agentId, at);
-      if (written !== undefined) kafkaLatency.push(at - written);
+      const e = JSON.parse(message.value!.toString()) as CanonicalEvent;
+      if (e.type === AgentStateChanged.type && e.data.current?.status === 'on-call') {
+        const written = onKafka.take(e.data.agentId!, at);
+        if (written !== undefined) kafkaLatency.push(at - written);
+      } else if (QUEUE_LEAVES.has(e.type) && e.data.queueId !== undefined) {
+        // The tile counts visits, once each, whatever ended them.
+        const visit = `${e.data.callId}|${e.data.queueVisit ?? 1}`;
+        if (leftVisits.has(visit)) return;
+        leftVisits.add(visit);
+        const count = (leavesSeen.get(e.data.queueId) ?? 0) + 1;
+        leavesSeen.set(e.data.queueId, count);
+        kafkaLeaveLatency.push(...onKafkaLeaves.shown(e.data.queueId, count, at));
+      }
     } });
     await sleep(2000); // stream open, bare consumer joined
     const source: PbxSourceConfig = { gatewayDatabaseUrl: gwUrl, kafkaBrokers: infra.kafkaBrokers, topicOverrides: overrides, scenario: SCENARIO, rate,
       warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, suffix, relayProducerInWorker: process.env.GATEWAY_RELAY_IN_WORKER !== '0' };
-    const onAnswers = (answers: WrittenAnswer[]) => {
+    const onWritten = ({ answers, queueLeaves }: Written) => {
       for (const [agentId, at] of answers) {
         onBoard.add(agentId, at);
         onKafka.add(agentId, at);
       }
+      for (const [queue, at, measured] of queueLeaves) {
+        onTiles.written(queue, at, measured);
+        onKafkaLeaves.written(queue, at, measured);
+      }
     };
-    const summary = GATEWAY_PROCESS === 'same' ? await inThisProcess(source, onAnswers, 5000) : await inChildProcess(source, onAnswers, 5000);
+    const summary = GATEWAY_PROCESS === 'same' ? await inThisProcess(source, onWritten, 5000) : await inChildProcess(source, onWritten, 5000);
     const board = [...boardLatency].sort((a, b) => a - b);
     const floor = [...kafkaLatency].sort((a, b) => a - b);
+    const tiles = sortedStats(tileLatency);
+    const tilesFloor = sortedStats(kafkaLeaveLatency);
     const { sendSeconds } = summary;
     const p99 = percentile(board, 99);
+    const met = (p: number, samples: number, written: number) => (p < 1000 && samples > 0.95 * written ? 'met' : 'MISSED');
     return {
       name: `reporting-wallboard-freshness-from-pbx-frame-${rate}-frames-per-s`,
       metrics: { amiFramesWrittenPerSecond: Math.round(summary.framesWritten / sendSeconds), amiFramesCommittedPerSecond: Math.round(summary.framesCommitted / sendSeconds),
         amiBytesPerSecond: Math.round(summary.bytesWritten / sendSeconds), canonicalEventsPerSecond: Math.round(summary.canonicalCommitted / sendSeconds),
         answersWritten: summary.answersWritten, samples: board.length, p50Ms: percentile(board, 50), p90Ms: percentile(board, 90), p99Ms: p99, maxMs: board[board.length - 1] ?? Number.NaN,
-        boardMessages },
-      baseline: { samples: floor.length, p50Ms: percentile(floor, 50), p90Ms: percentile(floor, 90), p99Ms: percentile(floor, 99), maxMs: floor[floor.length - 1] ?? Number.NaN },
+        boardMessages, queueLeavesWritten: summary.queueLeavesWritten, ...prefixed('tile', tiles), tileMessages,
+        tileCountAheadOfWrites: onTiles.aheadOfWrites, tileQueuesOffAtEnd: onTiles.queuesOff() },
+      baseline: { samples: floor.length, p50Ms: percentile(floor, 50), p90Ms: percentile(floor, 90), p99Ms: percentile(floor, 99), maxMs: floor[floor.length - 1] ?? Number.NaN,
+        ...prefixed('tile', tilesFloor), tileCountAheadOfWrites: onKafkaLeaves.aheadOfWrites, tileQueuesOffAtEnd: onKafkaLeaves.queuesOff() },
       notes: `Scenario ${SCENARIO} (seed 1) paced at ${rate} AMI frames/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, ` +
         `simulator → AMI → telephony gateway (startGateway, relay producer ${source.relayProducerInWorker ? 'in a worker thread' : 'on the main thread'}; ` +
         `${GATEWAY_PROCESS === 'same' ? 'in the same process as reporting' : 'simulator and gateway in their own process'}) → Kafka acks=all → ` +
         `reporting projections (chunk 500) → WatchAgentBoard over Connect (WALLBOARD_POLL_MS ${POLL_MS}, data clock, 1,000 agents on the board). ` +
         `Latency = answered call's frames written to the AMI socket → first board message showing the agent on-call (the oldest answer pending for that agent). ` +
         `Baseline column = the same answers seen as AgentStateChanged(on-call) by a bare consumer on the gateway's agent topic (the gateway's share). ` +
-        `Target p99 < 1000 ms: ${p99 < 1000 && board.length > 0.95 * summary.answersWritten ? 'met' : 'MISSED'}.`,
+        `Queue tiles (tile*): the same run's ReportingService WatchRealtime over Connect (call facts, the tiles' read model); latency = frames of a caller leaving a queue ` +
+        `(answered, abandoned or timed out) written to the AMI socket → first WatchRealtime message whose tile for that queue shows offered today ≥ k, k numbering that queue's leaves ` +
+        `from the start of the simulated day; baseline tile* = the same leaves counted per visit (CallAnswered / CallAbandoned / CallQueueTimedOut) by the bare consumer on the call topic. ` +
+        `tileCountAheadOfWrites and tileQueuesOffAtEnd must be 0 (the counter is the leaves'). ` +
+        `Target p99 < 1000 ms: agent board ${met(p99, board.length, summary.answersWritten)}, queue tiles ${met(tiles.p99Ms, tiles.samples, summary.queueLeavesWritten)}.`,
     };
   } finally {
     abort.abort();

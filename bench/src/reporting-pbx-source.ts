@@ -35,10 +35,26 @@ export interface PbxSourceSummary {
   readonly canonicalCommitted: number;
   readonly bytesWritten: number;
   readonly answersWritten: number;
+  /** Queue visits ended (answered, abandoned, timed out) after the warm-up. */
+  readonly queueLeavesWritten: number;
 }
 
 /** [agent id, wall ms the answer's frames were written] */
 export type WrittenAnswer = [string, number];
+/**
+ * [queue, wall ms the frames were written, after the warm-up]: a caller left the queue (QueueCallerLeave on an
+ * answer, QueueCallerAbandon + QueueCallerLeave on an abandon or a timeout). Warm-up ones too, so the receiver can
+ * number every leave of a queue from the start of the day.
+ */
+export type WrittenQueueLeave = [string, number, boolean];
+/** What one pacing tick wrote. */
+export interface Written {
+  readonly answers: WrittenAnswer[];
+  readonly queueLeaves: WrittenQueueLeave[];
+}
+
+const leftQueue = (f: SimFact): f is Extract<SimFact, { type: 'CallAnswered' | 'CallLeftQueueUnanswered' }> =>
+  f.type === 'CallAnswered' || f.type === 'CallLeftQueueUnanswered';
 
 /** Simulated time per simulator step; a step's frames leave together. */
 const STEP_SIM_MS = 50;
@@ -48,12 +64,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const countFrames = (text: string): number => text.split('\r\n\r\n').length - 1;
 
 /**
- * Starts the simulator and the gateway, waits for `go`, paces the simulator for warm-up + `seconds`, calls `onAnswers`
- * with the answers written after the warm-up, then keeps the gateway running until `stop` resolves. Which frames a step
- * wrote comes from a twin simulation (same scenario and seed: deterministic) rendered by a twin AMI renderer, so the
- * pacing is open loop: the pipeline's progress never feeds back into the rate.
+ * Starts the simulator and the gateway, waits for `go`, paces the simulator for warm-up + `seconds`, calls `onWritten`
+ * with the answers written after the warm-up and every queue leave, then keeps the gateway running until `stop`
+ * resolves. Which frames a step wrote comes from a twin simulation (same scenario and seed: deterministic) rendered by
+ * a twin AMI renderer, so the pacing is open loop: the pipeline's progress never feeds back into the rate.
  */
-export async function runPbxSource(c: PbxSourceConfig, onAnswers: (answers: WrittenAnswer[]) => void, go: Promise<void>, stop: Promise<void>,
+export async function runPbxSource(c: PbxSourceConfig, onWritten: (written: Written) => void, go: Promise<void>, stop: Promise<void>,
   onSummary: (s: PbxSourceSummary) => void): Promise<void> {
   const pool = new Pool({ connectionString: c.gatewayDatabaseUrl, max: 6 });
   const kafka = createKafka(`reporting-pbx-source-${c.suffix}`, [...c.kafkaBrokers], { logLevel: logLevel.NOTHING });
@@ -73,10 +89,11 @@ export async function runPbxSource(c: PbxSourceConfig, onAnswers: (answers: Writ
     const started = Date.now();
     const measureFrom = started + c.warmupSeconds * 1000;
     const until = measureFrom + c.seconds * 1000;
-    const measured = { frames: 0, bytes: 0, answers: 0, framesCommitted: 0, canonicalCommitted: 0, started: false };
+    const measured = { frames: 0, bytes: 0, answers: 0, queueLeaves: 0, framesCommitted: 0, canonicalCommitted: 0, started: false };
     while (Date.now() < until && !twin.isFinished()) {
       const due = ((Date.now() - started) / 1000) * c.rate;
       const answers: WrittenAnswer[] = [];
+      const queueLeaves: WrittenQueueLeave[] = [];
       while (framesWritten < due && !twin.isFinished()) {
         simAt += STEP_SIM_MS;
         const bytesBefore = sim.progress().amiBytes;
@@ -86,6 +103,7 @@ export async function runPbxSource(c: PbxSourceConfig, onAnswers: (answers: Writ
         const facts: SimFact[] = twin.drainFacts();
         const frames = countFrames(twinAmi.render(facts));
         framesWritten += frames;
+        for (const f of facts) if (leftQueue(f)) queueLeaves.push([f.queue, writtenAt, writtenAt >= measureFrom]);
         if (writtenAt < measureFrom) continue;
         if (!measured.started) {
           measured.started = true;
@@ -97,12 +115,13 @@ export async function runPbxSource(c: PbxSourceConfig, onAnswers: (answers: Writ
         for (const f of facts) if (f.type === 'CallAnswered') answers.push([f.agentId, writtenAt]);
       }
       measured.answers += answers.length;
-      if (answers.length > 0) onAnswers(answers);
+      measured.queueLeaves += queueLeaves.filter(([, , m]) => m).length;
+      if (answers.length > 0 || queueLeaves.length > 0) onWritten({ answers, queueLeaves });
       await sleep(TICK_MS);
     }
     const sendSeconds = (Date.now() - measureFrom) / 1000;
     const status = gw.links[0].status();
-    onSummary({ sendSeconds, framesWritten: measured.frames, bytesWritten: measured.bytes, answersWritten: measured.answers,
+    onSummary({ sendSeconds, framesWritten: measured.frames, bytesWritten: measured.bytes, answersWritten: measured.answers, queueLeavesWritten: measured.queueLeaves,
       framesCommitted: status.framesCommitted - measured.framesCommitted, canonicalCommitted: status.canonicalCommitted - measured.canonicalCommitted });
     await stop;
   } finally {
@@ -113,7 +132,7 @@ export async function runPbxSource(c: PbxSourceConfig, onAnswers: (answers: Writ
 }
 
 type ParentMessage = { type: 'go' } | { type: 'stop' };
-export type ChildMessage = { type: 'answers'; answers: WrittenAnswer[] } | { type: 'summary'; summary: PbxSourceSummary };
+export type ChildMessage = { type: 'written'; written: Written } | { type: 'summary'; summary: PbxSourceSummary };
 
 if (require.main === module) {
   const config = JSON.parse(process.argv[2]) as PbxSourceConfig;
@@ -124,7 +143,7 @@ if (require.main === module) {
   const stops = new Promise<void>((r) => (stop = r));
   process.on('message', (m: ParentMessage) => (m.type === 'go' ? go() : stop()));
   process.on('disconnect', () => process.exit(2)); // the benchmark is gone: nothing to report to
-  runPbxSource(config, (answers) => send({ type: 'answers', answers }), goes, stops, (summary) => send({ type: 'summary', summary }))
+  runPbxSource(config, (written) => send({ type: 'written', written }), goes, stops, (summary) => send({ type: 'summary', summary }))
     .then(() => process.exit(0), (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
       process.exit(1);

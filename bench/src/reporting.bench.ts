@@ -237,8 +237,9 @@ const TICK_MS = 100;
 
 /**
  * Freshness, side by side in one run: from the PBX frame (reporting-pbx-freshness.ts: simulator → AMI → gateway →
- * Kafka → projections → board stream) at 500 AMI frames/s and at 1,750 (≈ 500 canonical events/s), then from canonical events
- * published straight to Kafka (below), so the gateway's share is visible.
+ * Kafka → projections → the agent board stream and, same run, the queue tiles' WatchRealtime stream: tile* metrics) at
+ * 500 AMI frames/s and at 1,750 (≈ 500 canonical events/s), then from canonical events published straight to Kafka
+ * (below, agent board only), so the gateway's share is visible.
  */
 export async function runReportingFreshnessBench(): Promise<BenchResult[]> {
   // 500 AMI frames/s, then ~500 canonical events/s (about 0.29 canonical events per frame), then the canonical-only path.
