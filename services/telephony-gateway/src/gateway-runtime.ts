@@ -9,6 +9,7 @@ import { AmiLink, type AmiLinkDeps } from './ami/infrastructure/ami-link';
 import type { GatewaySettings } from './config';
 import { GatewayMetrics } from './ami/infrastructure/link-metrics';
 import { EslLink } from './esl/infrastructure/esl-link';
+import type { LinkFence } from './link-lease/domain/link-fence';
 import { DEFAULT_LINK_LEASE_RETRY_MS, LinkLeasing } from './link-lease/infrastructure/link-leasing';
 import { startWebhook } from './webhook/infrastructure/start-webhook';
 import type { WebhookServer } from './webhook/infrastructure/webhook-server';
@@ -113,8 +114,8 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
     if (on && i < 0) list.push(l);
     if (!on && i >= 0) list.splice(i, 1);
   };
-  const holding = (open: () => Promise<AmiLink | EslLink>) => async () => {
-    const link = await open();
+  const holding = (open: (fence: LinkFence) => Promise<AmiLink | EslLink>) => async (fence: LinkFence) => {
+    const link = await open(fence);
     const companions: Companion<AmiLink | EslLink>[] = [...assignments, ...[await rereading(link.config.pbxLinkId)].filter((c) => c !== null)];
     return new HeldLink<AmiLink | EslLink>(link, {
       companions, log: o.log,
@@ -124,8 +125,8 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
     });
   };
   const { ami, esl } = o.settings;
-  if (ami !== null) await leases.hold(ami.pbxLinkId, holding(() => AmiLink.open(ami, deps)), []);
-  if (esl) await leases.hold(esl.pbxLinkId, holding(() => EslLink.open(esl, deps)), []);
+  if (ami !== null) await leases.hold(ami.pbxLinkId, holding((fence) => AmiLink.open(ami, deps, fence)), []);
+  if (esl) await leases.hold(esl.pbxLinkId, holding((fence) => EslLink.open(esl, deps, fence)), []);
   const webhook = o.settings.webhook ? await startWebhook(o.settings.webhook, deps) : null;
   return {
     links, relay, eslLinks, webhook, leases, assignmentConsumers,

@@ -26,6 +26,9 @@ create table if not exists gw_assignment_executions (
   action text, queued_at timestamptz, received_at timestamptz not null default now(), finished_at timestamptz
 );
 create index if not exists gw_assignment_executions_call on gw_assignment_executions (call_id);
+create table if not exists gw_link_lease (
+  pbx_link_id text primary key, epoch bigint not null, holder text not null, acquired_at timestamptz not null default now()
+);
 `;
 
 /**

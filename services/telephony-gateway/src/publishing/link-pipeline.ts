@@ -6,11 +6,14 @@ import type { Settlement } from '../routing-execution/domain/assignment-outcome'
 import { CallCenterTracker } from '../call-tracking/domain/call-center.tracker';
 import type { CallState } from '../call-tracking/domain/call.state';
 import type { DropWatchState } from '../call-tracking/domain/frequent-drops.decider';
+import type { LinkFence } from '../link-lease/domain/link-fence';
 import { prepareBatch, type BatchContext, type LinkCounters, type PipelineItem, type PreparedBatch } from './prepare-batch';
 
 export interface PipelineOptions {
   readonly pool: Pool;
   readonly batch: BatchContext;
+  /** The lease epoch every batch statement checks (ADR 0018); told once when a write is fenced. */
+  readonly fence: LinkFence;
   /** Called with true when the queue is too long (pause the socket), false when it drained. */
   readonly backpressure: (paused: boolean) => void;
   readonly onParseError?: (e: PreparedBatch['parseErrors'][number]) => void;
@@ -36,10 +39,19 @@ const DROP_WATCH = { kind: 'link', subject: 'drop-watch' } as const;
 
 const HIGH_WATER = 20_000;
 
+/** A settlement that will never be committed: the link's writes were fenced (another replica holds it now). */
+export class LinkFencedError extends Error {
+  constructor(readonly pbxLinkId: string, readonly epoch: string) {
+    super(`PBX link ${pbxLinkId}: lease epoch ${epoch} is no longer current; another replica holds the link`);
+    this.name = 'LinkFencedError';
+  }
+}
+
 /**
  * Serialises everything received on one link into Postgres transactions (raw frames + canonical events in the
  * outbox, state, caller numbers). While Postgres is unreachable the batch is retried and the socket paused; while
- * Kafka is unreachable nothing changes here: the outbox relay drains later, in order.
+ * Kafka is unreachable nothing changes here: the outbox relay drains later, in order. Once a batch is fenced (the
+ * lease's epoch moved on) nothing more is written: what is queued belongs to the new holder, who resyncs from the PBX.
  */
 export class LinkPipeline {
   private queue: PipelineItem[] = [];
@@ -50,8 +62,9 @@ export class LinkPipeline {
   /** Items pushed and items committed since open, in push order: what `settle` waits on. */
   private pushed = 0;
   private committedItems = 0;
-  private commitWaiters: { upTo: number; resolve: () => void }[] = [];
+  private commitWaiters: { upTo: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  private fencedBy: LinkFencedError | null = null;
   framesCommitted = 0;
   canonicalCommitted = 0;
   parseErrors = 0;
@@ -72,6 +85,7 @@ export class LinkPipeline {
   }
 
   push(item: PipelineItem): void {
+    if (this.fencedBy !== null) return;
     this.queue.push(item);
     this.pushed++;
     if (!this.paused && this.queue.length > (this.o.highWater ?? HIGH_WATER)) { this.paused = true; this.o.backpressure(true); }
@@ -80,11 +94,12 @@ export class LinkPipeline {
 
   /** Commits a routing assignment's outcome in the call's sequence, with its row update; resolves once committed. */
   settle(s: Settlement): Promise<void> {
+    if (this.fencedBy !== null) return Promise.reject(this.fencedBy);
     this.push({ item: s, receivedAtMs: s.event.at });
     const upTo = this.pushed;
     // Waits for the batch holding this item only: under a steady stream of frames the pipeline never drains, so
     // waiting for a full flush would hold every assignment back indefinitely.
-    return new Promise((resolve) => this.commitWaiters.push({ upTo, resolve }));
+    return new Promise((resolve, reject) => this.commitWaiters.push({ upTo, resolve, reject }));
   }
 
   /** Resolves when everything pushed so far is committed. */
@@ -108,12 +123,14 @@ export class LinkPipeline {
 
   get trackerSize() { return this.tracker.size; }
   get backlog() { return this.queue.length; }
+  /** True once a write was fenced: this pipeline writes nothing more. */
+  get fenced(): boolean { return this.fencedBy !== null; }
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const items = this.queue.splice(0, this.o.maxBatch ?? 500);
       const prepared = prepareBatch(items, this.tracker, this.counters, this.o.batch);
-      await this.writeWithRetry(prepared);
+      if (await this.writeWithRetry(prepared) === 'fenced') return this.stopFenced(items.length);
       this.committedItems += items.length;
       this.releaseCommitWaiters();
       this.counters = prepared.counters;
@@ -141,12 +158,27 @@ export class LinkPipeline {
     this.quietTimer.unref();
   }
 
-  private async writeWithRetry(p: PreparedBatch): Promise<void> {
+  /**
+   * Stops for good after a fenced batch: the batch and the queue are dropped (never written by this replica), the
+   * settlements waiting on them fail, and the fence is told once, which stops the link as a lost lease does.
+   */
+  private stopFenced(batchSize: number): void {
+    const error = new LinkFencedError(this.o.fence.pbxLinkId, this.o.fence.epoch);
+    const dropped = batchSize + this.queue.length;
+    this.fencedBy = error;
+    this.queue = [];
+    this.close();
+    this.commitWaiters.splice(0).forEach((w) => w.reject(error));
+    this.o.fence.fenced(`${error.message}; ${dropped} items not written`);
+  }
+
+  private async writeWithRetry(p: PreparedBatch): Promise<'written' | 'fenced'> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.write(p);
-        return;
+        return 'written';
       } catch (e) {
+        if (isFencedWrite(e)) return 'fenced';
         this.o.onWriteError?.(e as Error);
         if (!this.paused) { this.paused = true; this.o.backpressure(true); }
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
@@ -176,8 +208,8 @@ export class LinkPipeline {
     const channels = [...new Map(p.channels.map((c) => [c.callId, c])).values()].filter((c) => !goneCalls.has(c.callId))
       .map((c) => ({ call_id: c.callId, channel: c.channel, joined_at: new Date(c.joinedAtMs).toISOString() }));
     const outbox = outboxBatchCtes(this.o.packRawFrames === false ? p.outbox : this.packedRaw(p.outbox), STATE_PARAMS + 1);
-    const text = `with ${outbox === null ? '' : `${outbox.sql},`} ${STATE_SQL}`;
-    const values = [link, JSON.stringify(kept), JSON.stringify(gone),
+    const text = `with ${FENCE_SQL}, ${outbox === null ? '' : `${outbox.sql},`} ${STATE_SQL}`;
+    const values = [link, this.o.fence.epoch, JSON.stringify(kept), JSON.stringify(gone),
       JSON.stringify(p.callers.map((c) => ({ call_id: c.callId, caller_number: c.number, caller_hash: c.hash }))), JSON.stringify(channels), [...goneCalls],
       p.counters.frameSequence, p.counters.linkSequence, p.counters.downSinceMs === null ? null : new Date(p.counters.downSinceMs),
       JSON.stringify(p.executions.map((e) => ({ event_id: e.eventId, status: e.status, reason: e.reason, action: e.action }))), ...(outbox?.values ?? [])];
@@ -192,8 +224,29 @@ function packRaw(outbox: readonly OutboxMessage[], rawTopic: string): OutboxMess
   return [...packOutboxRecords(rawTopic, raw.map((m) => ({ key: m.key, value: m.value as Buffer, headers: m.headers ?? {} }))), ...outbox.filter((m) => m.topic !== rawTopic)];
 }
 
-/** How many parameters STATE_SQL takes; the outbox rows' parameters follow them. */
-const STATE_PARAMS = 10;
+/** How many parameters FENCE_SQL and STATE_SQL take; the outbox rows' parameters follow them. */
+const STATE_PARAMS = 11;
+
+/**
+ * The lease check of every batch (ADR 0018), first in the statement: `fence` share-locks the link's lease row while
+ * it still carries this holder's epoch ($2), so a new holder's epoch bump waits for this statement to commit;
+ * `lease_held` counts it, and the final insert divides by that count: once the epoch moved on the statement fails
+ * with division_by_zero and writes nothing at all (outbox rows included). The division sits in the final insert
+ * because only data-modifying CTEs and the main statement are sure to run.
+ */
+const FENCE_SQL = `
+fence as (
+  select epoch from gw_link_lease where pbx_link_id = $1 and epoch = $2::bigint for share
+), lease_held as (
+  select count(*) as holders from fence
+)`;
+
+/** The SQLSTATE of the fenced batch statement: nothing in it divides but the lease check. */
+const FENCED_SQLSTATE = '22012';
+
+function isFencedWrite(e: unknown): boolean {
+  return (e as { code?: unknown }).code === FENCED_SQLSTATE;
+}
 
 /**
  * The state of one batch (the common table expressions after the outbox rows'). Data-modifying CTEs all run to
@@ -203,31 +256,32 @@ const STATE_PARAMS = 10;
 const STATE_SQL = `
 kept as (
   insert into gw_subject_state (pbx_link_id, kind, subject, state)
-  select $1, k.kind, k.subject, k.state from jsonb_to_recordset($2::jsonb) as k(kind text, subject text, state jsonb)
+  select $1, k.kind, k.subject, k.state from jsonb_to_recordset($3::jsonb) as k(kind text, subject text, state jsonb)
   on conflict (pbx_link_id, kind, subject) do update set state = excluded.state, updated_at = now()
   returning 1
 ), gone as (
-  delete from gw_subject_state s using jsonb_to_recordset($3::jsonb) as g(kind text, subject text)
+  delete from gw_subject_state s using jsonb_to_recordset($4::jsonb) as g(kind text, subject text)
    where s.pbx_link_id = $1 and s.kind = g.kind and s.subject = g.subject
   returning 1
 ), callers as (
   insert into gw_caller_numbers (call_id, caller_number, caller_hash)
-  select c.call_id, c.caller_number, c.caller_hash from jsonb_to_recordset($4::jsonb) as c(call_id text, caller_number text, caller_hash text)
+  select c.call_id, c.caller_number, c.caller_hash from jsonb_to_recordset($5::jsonb) as c(call_id text, caller_number text, caller_hash text)
   on conflict do nothing
   returning 1
 ), channels as (
   insert into gw_call_channels (call_id, channel, joined_at)
-  select c.call_id, c.channel, c.joined_at from jsonb_to_recordset($5::jsonb) as c(call_id text, channel text, joined_at timestamptz)
+  select c.call_id, c.channel, c.joined_at from jsonb_to_recordset($6::jsonb) as c(call_id text, channel text, joined_at timestamptz)
   on conflict (call_id) do update set channel = excluded.channel, joined_at = excluded.joined_at
   returning 1
 ), forgotten_channels as (
-  delete from gw_call_channels where call_id = any($6::text[])
+  delete from gw_call_channels where call_id = any($7::text[])
   returning 1
 ), executions as (
   update gw_assignment_executions e set status = x.status, reason = x.reason, action = x.action, finished_at = now()
-    from jsonb_to_recordset($10::jsonb) as x(event_id text, status text, reason text, action text)
+    from jsonb_to_recordset($11::jsonb) as x(event_id text, status text, reason text, action text)
    where e.event_id = x.event_id and e.status = 'executing'
   returning 1
 )
-insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since) values ($1, $7, $8, $9)
+insert into gw_link_state (pbx_link_id, frame_sequence, link_sequence, down_since)
+select $1, $8::bigint, $9::integer, $10::timestamptz from lease_held where 1 / holders = 1
 on conflict (pbx_link_id) do update set frame_sequence = excluded.frame_sequence, link_sequence = excluded.link_sequence, down_since = excluded.down_since`;

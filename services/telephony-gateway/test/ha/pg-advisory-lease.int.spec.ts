@@ -1,6 +1,7 @@
 import { freshDatabase } from '@switchboard/testing';
 import { Pool } from 'pg';
 import { linkLeaseKey, PgAdvisoryLease } from '../../src/link-lease/infrastructure/pg-advisory-lease';
+import { migrateGateway } from '../../src/publishing/gateway.schema';
 
 jest.setTimeout(60_000);
 
@@ -9,8 +10,10 @@ describe('PBX link lease on a Postgres advisory lock', () => {
   let admin: Pool;
   const leases: PgAdvisoryLease[] = [];
   const losses: { replica: string; reason: string; at: number }[] = [];
-  const lease = (replica: string, key = linkLeaseKey('acme', 'asterisk-1')) => {
-    const l = new PgAdvisoryLease({ connection: { connectionString: db.url }, key, heartbeatMs: 500, onLost: (reason) => losses.push({ replica, reason, at: Date.now() }) });
+  const lease = (replica: string, key = linkLeaseKey('acme', 'asterisk-1'), pbxLinkId = 'asterisk-1') => {
+    const l = new PgAdvisoryLease({
+      connection: { connectionString: db.url }, key, pbxLinkId, holder: replica, heartbeatMs: 500, onLost: (reason) => losses.push({ replica, reason, at: Date.now() }),
+    });
     leases.push(l);
     return l;
   };
@@ -20,6 +23,7 @@ describe('PBX link lease on a Postgres advisory lock', () => {
   beforeAll(async () => {
     db = await freshDatabase('sb_gw_lease');
     admin = new Pool({ connectionString: db.url, max: 2 });
+    await migrateGateway(admin);
   });
 
   afterAll(async () => {
@@ -32,13 +36,39 @@ describe('PBX link lease on a Postgres advisory lock', () => {
     const [a, b] = [lease('a'), lease('b')];
     expect(await a.tryAcquire()).toBe(true);
     expect(await b.tryAcquire()).toBe(false);
-    expect(await lease('c', linkLeaseKey('acme', 'asterisk-2')).tryAcquire()).toBe(true);
-    expect(await lease('d', linkLeaseKey('other-tenant', 'asterisk-1')).tryAcquire()).toBe(true);
+    expect(await lease('c', linkLeaseKey('acme', 'asterisk-2'), 'asterisk-2').tryAcquire()).toBe(true);
+    expect(await lease('d', linkLeaseKey('other-tenant', 'asterisk-1'), 'asterisk-1').tryAcquire()).toBe(true);
     expect(linkLeaseKey('acme', 'asterisk-1')).toBe(linkLeaseKey('acme', 'asterisk-1'));
     expect(linkLeaseKey('acme', 'asterisk-1')).not.toBe(linkLeaseKey('acme', 'asterisk-2'));
     await a.release();
     expect(await b.tryAcquire()).toBe(true);
     expect(losses).toEqual([]);
+  });
+
+  it('should move the link\'s fencing epoch on at every acquisition, and only then', async () => {
+    const key = linkLeaseKey('acme', 'asterisk-4');
+    const [a, b] = [lease('a', key, 'asterisk-4'), lease('b', key, 'asterisk-4')];
+    const row = async () => (await admin.query<{ epoch: string; holder: string }>('select epoch, holder from gw_link_lease where pbx_link_id = $1', ['asterisk-4'])).rows[0];
+    expect(await a.tryAcquire()).toBe(true);
+    expect([a.epoch, await row()]).toEqual(['1', { epoch: '1', holder: 'a' }]);
+    expect(await b.tryAcquire()).toBe(false);
+    expect([b.epoch, (await row()).epoch]).toEqual([null, '1']);
+    await a.release();
+    expect(await b.tryAcquire()).toBe(true);
+    expect([a.epoch, b.epoch, await row()]).toEqual([null, '2', { epoch: '2', holder: 'b' }]);
+  });
+
+  it('should close the session and report the loss once when a write of its epoch was fenced, not for an older epoch', async () => {
+    const key = linkLeaseKey('acme', 'asterisk-5');
+    const holder = lease('fenced-holder', key, 'asterisk-5');
+    expect(await holder.tryAcquire()).toBe(true);
+    holder.revoke('0', 'an older holding');
+    expect(holder.isHeld).toBe(true);
+    holder.revoke(holder.epoch!, 'write fenced');
+    holder.revoke('1', 'write fenced again');
+    expect(holder.isHeld).toBe(false);
+    expect(losses.filter((l) => l.replica === 'fenced-holder').map((l) => l.reason)).toEqual(['write fenced']);
+    expect(await lease('next', key, 'asterisk-5').tryAcquire()).toBe(true);
   });
 
   it('should tell the holder at once when its session is terminated, and free the lock for another', async () => {

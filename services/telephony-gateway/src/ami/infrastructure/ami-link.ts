@@ -6,6 +6,7 @@ import { translateAmiEvent } from '../domain/ami-vendor-events';
 import type { AmiLinkConfig } from '../../config';
 import type { CallerIdentity } from '../../call-tracking/domain/canonical';
 import type { DropWatchConfig } from '../../call-tracking/domain/frequent-drops.decider';
+import type { LinkFence } from '../../link-lease/domain/link-fence';
 import { LinkPipeline, type PipelineOptions } from '../../publishing/link-pipeline';
 import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { AmiConnection } from './ami-connection';
@@ -47,7 +48,8 @@ export class AmiLink {
     private readonly metrics: LinkMetrics, private readonly resyncing: AmiResync, private readonly recordings: RecordingWatch | null,
   ) {}
 
-  static async open(config: AmiLinkConfig, deps: AmiLinkDeps): Promise<AmiLink> {
+  /** `fence`: the lease epoch the link's writes carry (ADR 0018). */
+  static async open(config: AmiLinkConfig, deps: AmiLinkDeps, fence: LinkFence): Promise<AmiLink> {
     const endpoint = `${config.host}:${config.port}`;
     let connection: AmiConnection | null = null;
     let loggedParseError = false;
@@ -63,6 +65,7 @@ export class AmiLink {
     };
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
+      fence,
       batch: {
         tenant: deps.tenant, site: deps.site, protocol: 'asterisk-ami', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
         decision: {

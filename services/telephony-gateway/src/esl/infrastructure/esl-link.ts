@@ -1,5 +1,6 @@
 import { QUIET_SETTLE_MS, type AmiLinkDeps } from '../../ami/infrastructure/ami-link';
 import { GatewayMetrics, type LinkMetrics } from '../../ami/infrastructure/link-metrics';
+import type { LinkFence } from '../../link-lease/domain/link-fence';
 import { LinkPipeline } from '../../publishing/link-pipeline';
 import { linkStatusOf, type LinkStatus } from '../../publishing/link-status';
 import { EslCallCenterTranslator } from '../domain/esl-callcenter-translator';
@@ -24,13 +25,15 @@ export class EslLink {
     private readonly metrics: LinkMetrics, private readonly lastResyncAgents: () => number, private readonly recordings: RecordingWatch | null,
   ) {}
 
-  static async open(config: EslLinkConfig, deps: AmiLinkDeps): Promise<EslLink> {
+  /** `fence`: the lease epoch the link's writes carry (ADR 0018). */
+  static async open(config: EslLinkConfig, deps: AmiLinkDeps, fence: LinkFence): Promise<EslLink> {
     const endpoint = `${config.host}:${config.port}`;
     const translator = new EslCallCenterTranslator();
     let connection: EslConnection | null = null;
     let loggedParseError = false;
     const pipeline = await LinkPipeline.open({
       pool: deps.pool,
+      fence,
       batch: {
         tenant: deps.tenant, site: deps.site, protocol: 'freeswitch-esl', topicOverrides: deps.topicOverrides, dropWatch: deps.dropWatch,
         decision: {
