@@ -65,6 +65,11 @@ export const PbxRawV1Headers = {
 } as const;
 
 export function encodePbxRawFrame(frame: PbxRawFrame): RawRecord {
+  const parts = jsonPartsOf(frame);
+  return { key: frame.pbxLinkId, value: parts === null ? encodeAsObject(frame) : encodeWithParts(frame, parts), headers: { 'content-type': PBX_RAW_STRUCTURED_CONTENT_TYPE } };
+}
+
+function encodeAsObject(frame: PbxRawFrame): Buffer {
   const event: PbxRawCloudEvent = {
     specversion: SPEC_VERSION,
     id: frame.id,
@@ -79,7 +84,64 @@ export function encodePbxRawFrame(frame: PbxRawFrame): RawRecord {
     pbxprotocol: frame.protocol,
     data_base64: frame.payload.toString('base64'),
   };
-  return { key: frame.pbxLinkId, value: Buffer.from(JSON.stringify(event)), headers: { 'content-type': PBX_RAW_STRUCTURED_CONTENT_TYPE } };
+  return Buffer.from(JSON.stringify(event));
+}
+
+/**
+ * The JSON text of `encodeAsObject` between the attributes that change per frame (id, time, sequence, payload): the
+ * same for every frame of a link, so it is built once rather than serialised again for each frame (the archive is a
+ * record per frame, the gateway's hottest path).
+ */
+interface RawJsonParts {
+  readonly tenant: string;
+  readonly site: string;
+  readonly pbxLinkId: string;
+  readonly protocol: PbxFrameProtocol;
+  /** Before the id: `{"specversion":"1.0","id":` */
+  readonly beforeId: string;
+  /** Between id and time: `,"source":…,"type":…,"subject":…,"time":` */
+  readonly beforeTime: string;
+  /** Between time and sequence: `,"datacontenttype":…,"tenant":…,"site":…,"sequence":` */
+  readonly beforeSequence: string;
+  /** Between sequence and the base64 text: `,"pbxprotocol":…,"data_base64":"` */
+  readonly beforePayload: string;
+}
+
+const PAYLOAD_END = '"}';
+/** A gateway process serves one link or a few: the last link's parts are kept. */
+let lastParts: RawJsonParts | null = null;
+
+/**
+ * Null for a frame whose attributes are not all strings (sequence a number) or whose protocol is unknown: JSON.stringify
+ * omits or rewrites such values, so `encodeAsObject` takes it.
+ */
+function jsonPartsOf(frame: PbxRawFrame): RawJsonParts | null {
+  if (typeof frame.id !== 'string' || typeof frame.receivedAt !== 'string' || typeof frame.sequence !== 'number') return null;
+  const p = lastParts;
+  if (p !== null && p.tenant === frame.tenant && p.site === frame.site && p.pbxLinkId === frame.pbxLinkId && p.protocol === frame.protocol) return p;
+  if (![frame.tenant, frame.site, frame.pbxLinkId, frame.protocol].every((v) => typeof v === 'string') || !Object.hasOwn(PBX_FRAME_CONTENT_TYPES, frame.protocol)) return null;
+  const contentType = PBX_FRAME_CONTENT_TYPES[frame.protocol];
+  const json = JSON.stringify;
+  lastParts = {
+    tenant: frame.tenant, site: frame.site, pbxLinkId: frame.pbxLinkId, protocol: frame.protocol,
+    beforeId: `{"specversion":${json(SPEC_VERSION)},"id":`,
+    beforeTime: `,"source":${json(sourceOf('telephony-gateway', frame.site))},"type":${json(PBX_FRAME_TYPE)},"subject":${json(frame.pbxLinkId)},"time":`,
+    beforeSequence: `,"datacontenttype":${json(contentType)},"tenant":${json(frame.tenant)},"site":${json(frame.site)},"sequence":`,
+    beforePayload: `,"pbxprotocol":${json(frame.protocol)},"data_base64":"`,
+  };
+  return lastParts;
+}
+
+/** Same bytes as `encodeAsObject`; the base64 text (never escaped in JSON, ASCII) is copied in without re-encoding. */
+function encodeWithParts(frame: PbxRawFrame, parts: RawJsonParts): Buffer {
+  const head = `${parts.beforeId}${JSON.stringify(frame.id)}${parts.beforeTime}${JSON.stringify(frame.receivedAt)}${parts.beforeSequence}${JSON.stringify(frame.sequence)}${parts.beforePayload}`;
+  const payload = frame.payload.toString('base64');
+  const headBytes = Buffer.byteLength(head);
+  const value = Buffer.allocUnsafe(headBytes + payload.length + PAYLOAD_END.length);
+  value.write(head, 0, 'utf8');
+  value.write(payload, headBytes, 'latin1');
+  value.write(PAYLOAD_END, headBytes + payload.length, 'latin1');
+  return value;
 }
 
 type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;

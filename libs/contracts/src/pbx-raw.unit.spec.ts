@@ -20,6 +20,23 @@ describe('raw PBX frame archive v2 (CloudEvents structured mode)', () => {
     });
   });
 
+  it('should write exactly the bytes of JSON.stringify of the CloudEvent, also when the link changes and names need escaping', () => {
+    const frames: PbxRawFrame[] = [
+      frame,
+      { ...frame, id: 'x"y', sequence: 982, receivedAt: '2025-03-14T01:30:00.124Z' },
+      { ...frame, tenant: 'ä "quoted" \\ tenant', site: 'shāng\nhǎi', pbxLinkId: 'link/2', protocol: 'freeswitch-esl', payload: Buffer.from([0, 255, 10]) },
+      { ...frame, sequence: 983 },
+    ];
+    for (const f of frames) {
+      const expected = {
+        specversion: '1.0', id: f.id, source: `/switchboard/telephony-gateway/${f.site}`, type: PBX_FRAME_TYPE, subject: f.pbxLinkId, time: f.receivedAt,
+        datacontenttype: f.protocol === 'asterisk-ami' ? 'text/x-asterisk-ami; charset=UTF-8' : JSON.parse(encodePbxRawFrame(f).value.toString()).datacontenttype,
+        tenant: f.tenant, site: f.site, sequence: f.sequence, pbxprotocol: f.protocol, data_base64: f.payload.toString('base64'),
+      };
+      expect(encodePbxRawFrame(f).value.toString('utf8')).toBe(JSON.stringify(expected));
+    }
+  });
+
   it('should round-trip any bytes, including ones that are not UTF-8', () => {
     const binary = { ...frame, payload: Buffer.from([0x00, 0xff, 0xfe, 0x0d, 0x0a, 0xc3]) };
     const record = encodePbxRawFrame(binary);

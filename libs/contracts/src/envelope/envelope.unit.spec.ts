@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CallAnswered, CallOffered, ContractViolationError, createEnvelope, decode, encode, toKafkaRecord, Topics,
+  CallAnswered, CallOffered, ContractViolationError, createEnvelope, createKafkaRecord, decode, defineEvent, encode, toKafkaRecord, Topics,
   STRUCTURED_CONTENT_TYPE, type AnyEvent, type EnvelopeInput, type DataOf,
 } from '../index';
 
@@ -122,5 +122,24 @@ describe('encode / decode', () => {
     if (result.status === 'event' && result.event.type === 'switchboard.telephony.call.answered.v1') {
       expect(result.event.data.ringCount).toBe(2);
     }
+  });
+});
+
+describe('createKafkaRecord', () => {
+  it('should give the record toKafkaRecord gives for the envelope createEnvelope builds, byte for byte', () => {
+    const given = { ...input, causationid: 'raw-1' };
+    expect(createKafkaRecord(CallAnswered, given, deps)).toEqual(toKafkaRecord(createEnvelope(CallAnswered, given, deps) as AnyEvent));
+  });
+
+  it('should reject an invalid event with the error createEnvelope throws', () => {
+    const bad = { ...input, data: { ...answeredData, waitSeconds: 'late' as unknown as number } };
+    expect(() => createKafkaRecord(CallAnswered, bad, deps)).toThrow(ContractViolationError);
+    expect(() => createKafkaRecord(CallAnswered, bad, deps)).toThrow('data.waitSeconds: expected number');
+  });
+
+  it('should refuse, as toKafkaRecord does, an event whose definition is not in the catalog', () => {
+    const unlisted = defineEvent({ ...CallAnswered, type: 'switchboard.telephony.call.unlisted.v1' });
+    expect(() => toKafkaRecord(createEnvelope(unlisted, input, deps) as unknown as AnyEvent)).toThrow('No topic carries event type switchboard.telephony.call.unlisted.v1');
+    expect(() => createKafkaRecord(unlisted, input, deps)).toThrow('No topic carries event type switchboard.telephony.call.unlisted.v1');
   });
 });

@@ -1,5 +1,5 @@
 import {
-  createEnvelope, encodePbxRawFrame, PbxFrequentDropsDetected, PbxLinkDown, PbxLinkUp, systemEnvelopeDeps, toKafkaRecord, Topics, type AnyEvent, type PbxFrameProtocol,
+  createKafkaRecord, encodePbxRawFrame, PbxFrequentDropsDetected, PbxLinkDown, PbxLinkUp, systemEnvelopeDeps, Topics, type PbxFrameProtocol,
 } from '@switchboard/contracts';
 import type { OutboxMessage } from '@switchboard/eventsourcing';
 import { headerOf, type AmiParsed } from '../ami/domain/ami-frame';
@@ -55,6 +55,9 @@ export interface BatchContext {
 }
 
 const topicOf = (b: BatchContext, registryTopic: string): string => b.topicOverrides?.[registryTopic] ?? registryTopic;
+const frameTime = isoTimeRemembered();
+// PBX events of one instant (a call's end and the agent's next state) share their time.
+const eventTime = isoTimeRemembered();
 
 /**
  * Turns received items into the rows of one transaction: a raw-archive row per frame, canonical events (caused by
@@ -71,9 +74,9 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
     const frameId = systemEnvelopeDeps.newId();
     const raw = encodePbxRawFrame({
       id: frameId, tenant: b.tenant, site: b.site, pbxLinkId: b.decision.pbxLinkId, protocol: b.protocol,
-      receivedAt: new Date(receivedAtMs).toISOString(), sequence: ++out.counters.frameSequence, payload: asBuffer(item.raw),
+      receivedAt: frameTime(receivedAtMs), sequence: ++out.counters.frameSequence, payload: asBuffer(item.raw),
     });
-    out.outbox.push({ ...raw, topic: topicOf(b, Topics.telephonyPbxRaw.name) });
+    out.outbox.push({ key: raw.key, value: raw.value, headers: raw.headers, topic: topicOf(b, Topics.telephonyPbxRaw.name) });
     if (item.kind !== 'frame' && item.kind !== 'translated') continue;
     for (const vendor of item.kind === 'frame' ? translateAmiEvent(item, receivedAtMs) : item.events) {
       if (vendor.type === 'CallerJoinedQueue') {
@@ -92,12 +95,11 @@ export function prepareBatch(items: readonly PipelineItem[], tracker: CallCenter
 
 function pushCanonical(out: PreparedBatch, events: readonly Decided[], b: BatchContext, causationid: string | undefined, correlationid?: string): void {
   for (const e of events) {
-    const envelope = createEnvelope(e.definition, {
+    const record = createKafkaRecord(e.definition, {
       service: 'telephony-gateway', site: b.site, tenant: b.tenant, subject: e.subject, sequence: e.sequence, data: e.data as never,
-      time: new Date(e.at), ...(causationid === undefined ? {} : { causationid }), ...(correlationid === undefined ? {} : { correlationid }),
+      time: eventTime(e.at), ...(causationid === undefined ? {} : { causationid }), ...(correlationid === undefined ? {} : { correlationid }),
     }, systemEnvelopeDeps);
-    const record = toKafkaRecord(envelope as AnyEvent);
-    out.outbox.push({ ...record, topic: topicOf(b, record.topic) });
+    out.outbox.push({ topic: topicOf(b, record.topic), key: record.key, value: record.value, headers: record.headers });
     (out as { canonicalCount: number }).canonicalCount++;
   }
 }
@@ -120,6 +122,19 @@ function linkEvent(s: LinkSignal, atMs: number, counters: LinkCounters, b: Batch
   const downtimeSeconds = counters.downSinceMs === null ? 0 : secondsBetween(counters.downSinceMs, atMs);
   counters.downSinceMs = null;
   return decided(PbxLinkUp, link, sequence, atMs, { pbxLinkId: link, protocol: b.protocol, endpoint: s.endpoint, banner: s.banner, downtimeSeconds });
+}
+
+/** Epoch ms → ISO 8601, remembering the last one: frames read from one socket chunk share their receive time. */
+function isoTimeRemembered(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastIso = new Date(ms).toISOString();
+      lastMs = ms;
+    }
+    return lastIso;
+  };
 }
 
 /** The frame's bytes as a Buffer without copying them (each frame owns its bytes; nothing writes to them later). */
