@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { decodePbxRawFrame, Topics } from '@switchboard/contracts';
+import { Topics } from '@switchboard/contracts';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
 import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
 import { Pool, type PoolClient } from 'pg';
@@ -9,6 +9,7 @@ import { startGateway, type GatewayRuntime } from '../../src/gateway-runtime';
 import type { LinkPipeline } from '../../src/publishing/link-pipeline';
 import { sequenceProblems } from '../../src/test-support/canonical-contacts';
 import { readTopic } from '../../src/test-support/read-topic';
+import { leaseOf, rawSequences, until } from './ha-support';
 
 jest.setTimeout(240_000);
 const SCENARIO = join(__dirname, '../../../../tools/pbx-simulator/scenarios/small-test-day.json');
@@ -16,15 +17,6 @@ const STANDBY_RETRY_MS = 1000;
 /** The replica that loses its lease asks again only after this, so the standby is the one taking over. */
 const LOSER_RETRY_MS = 60_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const leaseOf = (g: GatewayRuntime) => g.leases.statuses()[0].status;
 async function fencedWrites(registry: Registry): Promise<number> {
   return (await registry.getSingleMetric('gateway_link_fenced_writes_total')?.get())?.values[0]?.value ?? 0;
 }
@@ -149,24 +141,3 @@ describe('a write of a replica that lost its lease, after another took it', () =
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 });
-
-/** The frame sequence of every raw-archive record of the tenant, once `expected` have been read. */
-async function rawSequences(topic: string, tenant: string, expected: number): Promise<number[]> {
-  const consumer = testKafka('gw-fence-raw').consumer({ groupId: uniqueName('gw-fence-raw') });
-  const sequences: number[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => {
-      const decoded = decodePbxRawFrame(message.value, message.headers ?? {});
-      if (!decoded.ok) throw new Error(`raw-archive record: ${decoded.errors.join('; ')}`);
-      if (decoded.frame.tenant === tenant) sequences.push(decoded.frame.sequence);
-    } });
-    await until(`${expected} raw frames`, () => sequences.length >= expected, 60_000);
-    // Anything published twice would follow the originals.
-    await sleep(1500);
-    return [...sequences];
-  } finally {
-    await consumer.disconnect();
-  }
-}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { decodePbxRawFrame, Topics } from '@switchboard/contracts';
+import { Topics } from '@switchboard/contracts';
 import { loadScenario, startSimulator, type RunningSimulator } from '@switchboard/pbx-simulator';
 import { createTopics, freshDatabase, testKafka, uniqueName } from '@switchboard/testing';
 import { Pool } from 'pg';
@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { startGateway, type GatewayRuntime } from '../../src/gateway-runtime';
 import { sequenceProblems } from '../../src/test-support/canonical-contacts';
 import { readTopic } from '../../src/test-support/read-topic';
+import { leaseOf, rawSequences, sleep, until } from './ha-support';
 
 jest.setTimeout(240_000);
 const SCENARIO = join(__dirname, '../../../../tools/pbx-simulator/scenarios/small-test-day.json');
@@ -17,15 +18,6 @@ const LOSER_RETRY_MS = 60_000;
 /** A loaded 2-core machine: timers and the lease query may run this late. */
 const SLACK_MS = 1000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const leaseOf = (g: GatewayRuntime) => g.leases.statuses()[0].status;
 async function linkActiveGauge(registry: Registry): Promise<number | undefined> {
   return (await registry.getSingleMetric('gateway_link_active')?.get())?.values[0]?.value;
 }
@@ -140,24 +132,3 @@ describe('two gateway replicas against one PBX link', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
   });
 });
-
-/** The frame sequence of every raw-archive record of the tenant, once `expected` have been read. */
-async function rawSequences(topic: string, tenant: string, expected: number): Promise<number[]> {
-  const consumer = testKafka('gw-ha-raw').consumer({ groupId: uniqueName('gw-ha-raw') });
-  const sequences: number[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => {
-      const decoded = decodePbxRawFrame(message.value, message.headers ?? {});
-      if (!decoded.ok) throw new Error(`raw-archive record: ${decoded.errors.join('; ')}`);
-      if (decoded.frame.tenant === tenant) sequences.push(decoded.frame.sequence);
-    } });
-    await until(`${expected} raw frames`, () => sequences.length >= expected, 60_000);
-    // Anything published twice would follow the originals.
-    await sleep(1500);
-    return [...sequences];
-  } finally {
-    await consumer.disconnect();
-  }
-}
