@@ -358,6 +358,9 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
   } finally {
     await admin.deleteTopics({ topics: all }).catch(() => undefined);
     await admin.disconnect();
+    // A run that failed leaves its gateway's connections open: dropping the database ends them, which must not crash
+    // the process with an unhandled pool error and hide the failure that got here.
+    pool.on('error', () => undefined);
     await pool.end();
     await dropBenchDatabase(infra.postgresUrl, dbName);
   }

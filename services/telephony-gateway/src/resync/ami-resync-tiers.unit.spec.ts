@@ -8,13 +8,14 @@ const frame = (headers: [string, string][]): AmiFrame => ({ kind: 'frame', heade
 const PBX_NOW = Date.parse('2025-03-03T10:30:00Z');
 
 /** AmiResync over a pipeline that only records what it is given, and a database whose state tracks nothing. */
-function resyncing() {
+function resyncing(trackedRows: { kind: string; subject: string; state: unknown }[] = []) {
   const pushed: PipelineItem[] = [];
   const holds: boolean[] = [];
+  const tiersChecked: (string | undefined)[] = [];
   const pipeline = { push: (i: PipelineItem) => { pushed.push(i); }, flush: async () => undefined } as unknown as LinkPipeline;
-  const pool = { query: async () => ({ rows: [] }) } as unknown as Pool;
-  const resync = new AmiResync({ pool, pbxLinkId: 'pbx-1', pipeline, hold: (h) => holds.push(h) });
-  return { resync, pushed, holds, receive: (f: AmiFrame) => resync.receive(f, PBX_NOW) };
+  const pool = { query: async () => ({ rows: trackedRows }) } as unknown as Pool;
+  const resync = new AmiResync({ pool, pbxLinkId: 'pbx-1', pipeline, hold: (h) => holds.push(h), checkTier: (raw) => tiersChecked.push(raw) });
+  return { resync, pushed, holds, tiersChecked, receive: (f: AmiFrame) => resync.receive(f, PBX_NOW) };
 }
 const nameOf = (i: PipelineItem) => {
   const raw = Buffer.from((i.item as { raw: Uint8Array }).raw).toString();
@@ -66,5 +67,28 @@ describe('a caller found waiting by an AMI resync', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('should hand the tier values of re-created callers to the invalid-tier count, and not those of callers already tracked', async () => {
+    const r = resyncing([{ kind: 'call', subject: '200.1', state: { status: 'queued' } }]);
+    const result = r.resync.nextResult();
+    const entry = (uniqueid: string, position: string) => frame([['Event', 'QueueEntry'], ['Queue', 'support'], ['Position', position], ['Uniqueid', uniqueid],
+      ['CallerIDNum', '13812345678'], ['Wait', '5'], ['ActionID', 'sb-resync-2']]);
+    const channel = (uniqueid: string, tier: string) => frame([['Event', 'CoreShowChannel'], ['ActionID', 'sb-resync-3'], ['Channel', `PJSIP/trunk-${uniqueid}`],
+      ['ChannelState', '4'], ['Uniqueid', uniqueid], ['Linkedid', uniqueid], ['ChanVariable', `SWITCHBOARD_CALLER_TIER=${tier}`]]);
+    r.receive(entry('100.1', '1'));
+    r.receive(entry('200.1', '2'));
+    r.receive(entry('300.1', '3'));
+    r.receive(frame([['Event', 'QueueStatusComplete'], ['ActionID', 'sb-resync-2'], ['EventList', 'Complete'], ['ListItems', '3']]));
+    r.receive(channel('100.1', 'Gold Member!'));
+    r.receive(channel('200.1', 'Also Invalid!'));
+    r.receive(channel('300.1', 'VIP'));
+    r.receive(frame([['Event', 'CoreShowChannelsComplete'], ['ActionID', 'sb-resync-3'], ['EventList', 'Complete'], ['ListItems', '3']]));
+    await result;
+
+    // 100.1 and 300.1 are re-created; 200.1 is tracked (its tier was checked when it joined).
+    expect(r.tiersChecked).toEqual(['Gold Member!', 'vip']);
+    const recreated = (r.pushed.find((i) => nameOf(i) === 'QueueStatusComplete')!.item as { events: readonly { callKey: string; callerTier?: string }[] }).events;
+    expect(recreated.map((e) => [e.callKey, e.callerTier])).toEqual([['100.1', undefined], ['300.1', 'vip']]);
   });
 });

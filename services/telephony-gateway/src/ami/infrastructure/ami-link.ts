@@ -83,14 +83,15 @@ export class AmiLink {
     const metrics = (deps.metrics ?? new GatewayMetrics()).forLink({
       pbxLinkId: config.pbxLinkId, protocol: 'asterisk-ami', isUp: () => connection?.state === 'up', backlog: () => pipeline.backlog,
     });
-    const count = countReceived(metrics, callerTierWatch(metrics, deps.log, config.pbxLinkId));
+    const checkTier = callerTierWatch(metrics, deps.log, config.pbxLinkId);
+    const count = countReceived(metrics, checkTier);
     const recordings = deps.recordings == null ? null : new RecordingWatch({ pbxLinkId: config.pbxLinkId, config: deps.recordings, push: (i) => pipeline.push(i), metrics, log: deps.log });
     const files = new MixMonitorFiles();
     const observe = recordings === null ? undefined : (frame: AmiFrame, receivedAtMs: number) => {
       const stopped = files.observe(frame, receivedAtMs);
       if (stopped !== undefined) recordings.stopped(stopped);
     };
-    const resyncs = new AmiResync({ pool: deps.pool, pbxLinkId: config.pbxLinkId, pipeline, hold: (held) => hold('resync', held), log: deps.log, observe });
+    const resyncs = new AmiResync({ pool: deps.pool, pbxLinkId: config.pbxLinkId, pipeline, hold: (held) => hold('resync', held), log: deps.log, observe, checkTier });
     connection = new AmiConnection({
       host: config.host, port: config.port, username: config.username, secret: config.secret, keepaliveMs: config.keepaliveMs, backoff: deps.backoff,
       onReceived: (item, receivedAtMs) => { count(item, receivedAtMs); resyncs.receive(item, receivedAtMs); },

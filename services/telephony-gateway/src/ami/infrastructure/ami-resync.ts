@@ -26,6 +26,11 @@ export interface AmiResyncDeps {
    * only when recordings are read: a recording stop is then applied with its file, kept in the call's state.
    */
   readonly observe?: (frame: AmiFrame, receivedAtMs: number) => void;
+  /**
+   * Sees the raw SWITCHBOARD_CALLER_TIER of each caller the queue comparison re-creates (counts and samples invalid
+   * values as for QueueCallerJoin; callers already tracked were checked when they joined).
+   */
+  readonly checkTier?: (raw: string | undefined) => void;
 }
 
 const QUEUE_ITEMS = new Set(['queueparams', 'queuemember', 'queueentry']);
@@ -172,6 +177,8 @@ export class AmiResync {
         this.waitingCallKeys = new Set(listing.waiting.map((w) => w.callKey));
         this.listedAgents = new Set(listing.members.map((m) => m.agentId));
         corrections = queueCorrections(tracked, listing, atMs);
+        const recreated = new Set(corrections.calls);
+        listing.waiting.filter((w) => recreated.has(w.callKey)).forEach((w) => this.d.checkTier?.(w.invalidCallerTier ?? w.callerTier));
       } else {
         const isAgentDevice = (agentId: string) => this.listedAgents.has(agentId) || tracked.agents.has(agentId);
         const channels = this.channels.map((f) => listedChannel(f, isAgentDevice)).filter((c): c is ListedChannel => c !== undefined);

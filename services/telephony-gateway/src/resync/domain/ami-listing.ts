@@ -1,6 +1,6 @@
 import { headerOf, knownHeaderOf, type AmiFrame } from '../../ami/domain/ami-frame';
 import { agentIdOfInterface } from '../../ami/domain/ami-vendor-events';
-import { callerTierOf } from '../../call-tracking/domain/caller-tier';
+import { readCallerTier } from '../../call-tracking/domain/caller-tier';
 import type { ListedChannel, ListedMember, ListedWaitingCall, QueueListing } from './resync-comparison';
 
 type Frame = Pick<AmiFrame, 'headers'>;
@@ -35,12 +35,14 @@ export class QueueListingCollector {
 
   /**
    * `tiers`: SWITCHBOARD_CALLER_TIER per channel Uniqueid (QueueEntry carries no channel variables; the channel list
-   * does); an entry whose channel has a valid one keeps it, an invalid one is left out as on QueueCallerJoin.
+   * does); an entry whose channel has a valid one keeps it, an invalid one is left out as on QueueCallerJoin (and named
+   * in `invalidCallerTier`, for counting).
    */
   listing(tiers: ReadonlyMap<string, string | undefined> = new Map()): QueueListing {
     const waiting = this.entries.map(({ uniqueid, ...e }): ListedWaitingCall => {
-      const callerTier = callerTierOf(tiers.get(uniqueid ?? e.callKey));
-      return { ...e, count: Math.max(this.callsPerQueue.get(e.queue) ?? 0, this.entries.filter((o) => o.queue === e.queue).length), ...(callerTier === undefined ? {} : { callerTier }) };
+      const tier = readCallerTier(tiers.get(uniqueid ?? e.callKey));
+      return { ...e, count: Math.max(this.callsPerQueue.get(e.queue) ?? 0, this.entries.filter((o) => o.queue === e.queue).length),
+        ...(tier.kind === 'tier' ? { callerTier: tier.tier } : tier.kind === 'invalid' ? { invalidCallerTier: tier.raw } : {}) };
     });
     return { members: this.members, waiting };
   }

@@ -20,6 +20,8 @@ export interface ListedWaitingCall {
   readonly callerNumber: string | null;
   /** SWITCHBOARD_CALLER_TIER of the caller's channel (from the channel list), when set and valid. */
   readonly callerTier?: string;
+  /** The channel's SWITCHBOARD_CALLER_TIER when set but not a tier the contract allows (counted, then ignored). */
+  readonly invalidCallerTier?: string;
 }
 /** A live channel (CoreShowChannels → CoreShowChannel). */
 export interface ListedChannel {
