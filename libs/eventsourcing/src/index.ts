@@ -9,6 +9,7 @@ export * from './kafka';
 export * from './outbox-relay';
 export * from './projection';
 export * from './projection-runner';
+export * from './queue-table-vacuum';
 export * from './schema';
 export * from './transaction';
 export * from './topic-offsets';

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { QUEUE_TABLE_AUTOVACUUM } from './queue-table-vacuum';
 
 /**
  * The event store, outbox and consumer checkpoints of one service database. Idempotent: safe on every start.
@@ -26,6 +27,8 @@ create table if not exists es_outbox (
   created_at timestamptz not null default now()
 );
 create index if not exists es_outbox_tx_pos on es_outbox (transaction_id, position);
+-- Queue tables: vacuumed after a fixed number of dead rows (queue-table-vacuum.ts, ADR 0021).
+alter table es_outbox set (${QUEUE_TABLE_AUTOVACUUM});
 create table if not exists es_outbox_rejected (
   position bigint primary key,
   topic text not null,
@@ -49,6 +52,8 @@ create table if not exists es_consumer_offsets (
   updated_at timestamptz not null default now(),
   primary key (consumer_group, topic, partition)
 );
+alter table es_outbox_checkpoints set (${QUEUE_TABLE_AUTOVACUUM});
+alter table es_consumer_offsets set (${QUEUE_TABLE_AUTOVACUUM});
 create table if not exists es_consumer_processed (
   consumer_group text not null,
   event_id text not null,

@@ -1,6 +1,6 @@
 import { allTopics, DLQ_CONFIG, DLQ_PARTITIONS, Topics, type AnyEvent } from '@switchboard/contracts';
 import {
-  createIdempotentProducer, createWorkerIdempotentProducer, kafkaConfigOf, migrateEventStore, OutboxRelay, type BatchProducer, type ConsumerRunner,
+  createIdempotentProducer, createWorkerIdempotentProducer, EVENT_STORE_QUEUE_TABLES, kafkaConfigOf, migrateEventStore, OutboxRelay, QueueTableVacuum, type BatchProducer, type ConsumerRunner,
 } from '@switchboard/eventsourcing';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -14,7 +14,7 @@ import { DEFAULT_LINK_LEASE_RETRY_MS, LinkLeasing } from './link-lease/infrastru
 import { startWebhook } from './webhook/infrastructure/start-webhook';
 import type { WebhookServer } from './webhook/infrastructure/webhook-server';
 import { callerIdentifier } from './pii/caller-identity';
-import { migrateGateway } from './publishing/gateway.schema';
+import { GATEWAY_QUEUE_TABLES, migrateGateway } from './publishing/gateway.schema';
 import { HeldLink, type Companion } from './routing-execution/infrastructure/held-link';
 import { assignmentCompanion } from './routing-execution/infrastructure/link-assignments';
 import { pendingRecordingsOf, rereadingCompanion } from './call-tracking/infrastructure/pending-recordings-reread';
@@ -84,6 +84,8 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
   await relayOwn.connect();
   const relay = new OutboxRelay({ pool: o.pool, producer: relayOwn, name: o.relayName ?? 'telephony-gateway', batchSize: 2000, pollIntervalMs: 100, createProducer: relayProducer, onError: (e) => o.log?.('warn', 'outbox relay', { error: e.message }) });
   await relay.start();
+  const vacuum = new QueueTableVacuum({ pool: o.pool, tables: [...EVENT_STORE_QUEUE_TABLES, ...GATEWAY_QUEUE_TABLES], log: o.log });
+  vacuum.start();
   const metrics = new GatewayMetrics(o.metrics);
   metrics.watchOutbox(o.pool);
   const deps: AmiLinkDeps = {
@@ -134,6 +136,7 @@ export async function startGateway(o: GatewayOptions): Promise<GatewayRuntime> {
       await webhook?.close();
       await leases.stop();
       await relay.stop();
+      await vacuum.stop();
       await relayOwn.disconnect();
       await producer.disconnect();
     },

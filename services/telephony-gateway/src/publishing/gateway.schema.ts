@@ -1,3 +1,4 @@
+import { QUEUE_TABLE_AUTOVACUUM } from '@switchboard/eventsourcing';
 import type { Pool } from 'pg';
 
 /** The gateway's own tables, next to the event store's outbox. Clear caller numbers live only here. */
@@ -38,7 +39,11 @@ create table if not exists gw_link_lease (
  */
 const OUTBOX_STORAGE = 'alter table if exists es_outbox alter column value set storage external';
 
+/** The gateway's tables rewritten with every batch (ADR 0021): vacuumed as queue tables. */
+export const GATEWAY_QUEUE_TABLES: readonly string[] = ['gw_subject_state', 'gw_link_state', 'gw_call_channels'];
+
 export async function migrateGateway(pool: Pool): Promise<void> {
   await pool.query(GATEWAY_DDL);
   await pool.query(OUTBOX_STORAGE);
+  for (const table of GATEWAY_QUEUE_TABLES) await pool.query(`alter table ${table} set (${QUEUE_TABLE_AUTOVACUUM})`);
 }
