@@ -2,7 +2,8 @@
  * Reporting: (1) rebuilding the call-facts projection from Kafka into Postgres (ProjectionRunner, exactly-once
  * effects, set-based applyBatch per chunk; with and without the per-event id table) against a bare kafkajs
  * consume-and-insert loop (eachBatch, one unnest insert per batch, no dedupe, no offsets in the database);
- * (2) monthly reports per queue, agent and team over 1,000,000 calls (daily rollup vs the raw query); (3) rebuilding agent_state per event vs set-based (runAgentStateRebuildBench).
+ * (2) monthly reports per queue, agent and team over 1,000,000 calls (daily rollup vs the raw query; materialised on
+ * demand by the first read, or ahead of it by the background materialiser); (3) rebuilding agent_state per event vs set-based (runAgentStateRebuildBench).
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,6 +27,7 @@ import { agentStateProjection } from '@switchboard/reporting/src/projections/age
 import { agentShift } from '@switchboard/reporting/src/test-support/agent-shift.fixture';
 import { ReportReader, type BucketRow } from '@switchboard/reporting/src/reports/application/report-reader';
 import { migrateAgentDirectory } from '@switchboard/reporting/src/reports/infrastructure/agent-directory';
+import { RollupMaterialiser } from '@switchboard/reporting/src/reports/application/rollup-materialiser';
 import { CALL_KPIS, computeFigures } from '@switchboard/reporting/src/kpis/domain/kpi-catalog';
 import { queryCallAggregates } from '@switchboard/reporting/src/reports/infrastructure/call-aggregate.query';
 
@@ -111,16 +113,21 @@ async function bareLoop(kafka: Kafka, pool: Pool, topic: string, events: number)
 }
 
 interface MonthlyTiming { warmMs: number; coldMs: number; rawMs: number; rows: number; equal: boolean }
+/** The same month after the background materialiser caught up: how long that took, then each scope's first read. */
+interface BackgroundTiming { catchUpMs: number; catchUpDays: number; firstReadMs: Record<Scope, number>; equal: Record<Scope, boolean> }
+type Scope = 'queue' | 'agent' | 'team';
 const MONTH_AGENTS = 300;
 const MONTH_TEAMS = 20;
 
 /**
  * 1,000,000 calls over March 2025 straight into the active call-facts table, 300 agents in 20 teams, then the
  * month's report per queue, per agent and per team (the team's from its agents' rollup days, read after the agents').
- * Each: a first (cold) call that materialises the month's 31 days, then the median of 3 (warm); the raw single-pass
- * query over the facts as baseline, whose rows must equal the rollup's.
+ * Each: a first (cold) call that materialises the month's 31 days on demand, then the median of 3 (warm); the raw
+ * single-pass query over the facts as baseline, whose rows must equal the rollup's. Then the rollup is emptied and the
+ * background materialiser (the service's, as main.ts runs it: default fingerprints of tenant acme in Asia/Shanghai)
+ * catches up: its time, then the first read of each scope (the one a director makes after the month is loaded).
  */
-async function monthlyReports(pool: Pool): Promise<{ queue: MonthlyTiming; agent: MonthlyTiming; team: MonthlyTiming }> {
+async function monthlyReports(pool: Pool): Promise<{ queue: MonthlyTiming; agent: MonthlyTiming; team: MonthlyTiming; background: BackgroundTiming }> {
   const table = callFactsProjection().table;
   await pool.query(`insert into ${table} (call_id, queue_visit, tenant, site, queue_id, queued_at, queued_exact, offered_at, caller_hash, answered_at,
       agent_id, abandoned_at, timed_out_at, wait_s, ring_count, talk_s, hold_s, hold_count, acw_s, released_by)
@@ -139,6 +146,7 @@ async function monthlyReports(pool: Pool): Promise<{ queue: MonthlyTiming; agent
     const result = await run();
     return [Number(process.hrtime.bigint() - t0) / 1e6, result];
   };
+  const rawRowsOf: Partial<Record<Scope, string>> = {};
   const measure = async (report: () => Promise<BucketRow[]>, groupBy: 'queue_id' | 'agent_id' | 'team'): Promise<MonthlyTiming> => {
     const timings: number[] = [];
     let rows: BucketRow[] = [];
@@ -149,15 +157,48 @@ async function monthlyReports(pool: Pool): Promise<{ queue: MonthlyTiming; agent
     }
     const [rawMs, raw] = await time(() => queryCallAggregates(pool, { ...base, groupBy }));
     const rawRows = raw.map((r) => ({ key: r.group, bucketStart: r.bucketStart, figures: computeFigures(CALL_KPIS, { calls: r.calls, agents: NO_AGENT_TIME }, DEFAULT_KPI_PARAMETERS) }));
+    rawRowsOf[groupBy === 'queue_id' ? 'queue' : groupBy === 'agent_id' ? 'agent' : 'team'] = JSON.stringify(rawRows);
     return { warmMs: timings.slice(1).sort((a, b) => a - b)[1], coldMs: timings[0], rawMs, rows: rows.length, equal: JSON.stringify(rows) === JSON.stringify(rawRows) };
   };
   const queue = await measure(() => reader.periodReport(range, 'month', undefined, 'acme'), 'queue_id');
   const agent = await measure(() => reader.agentPeriodReport(range, 'month', { tenant: 'acme' }), 'agent_id');
   const team = await measure(() => reader.scopedPeriodReport(range, 'month', 'team', { tenant: 'acme' }), 'team');
-  return { queue, agent, team };
+  const reports: Record<Scope, () => Promise<BucketRow[]>> = {
+    queue: () => reader.periodReport(range, 'month', undefined, 'acme'),
+    agent: () => reader.agentPeriodReport(range, 'month', { tenant: 'acme' }),
+    team: () => reader.scopedPeriodReport(range, 'month', 'team', { tenant: 'acme' }),
+  };
+  return { queue, agent, team, background: await afterBackgroundCatchUp(pool, reports, rawRowsOf as Record<Scope, string>) };
+}
+
+async function afterBackgroundCatchUp(pool: Pool, reports: Record<Scope, () => Promise<BucketRow[]>>, rawRows: Record<Scope, string>): Promise<BackgroundTiming> {
+  const table = callFactsProjection().table;
+  await pool.query(`truncate "${table}_rollup", "${table}_rollup_days"`);
+  const materialiser = new RollupMaterialiser(pool, { timeZone: 'Asia/Shanghai', siteTimeZones: {}, parameters: DEFAULT_KPI_PARAMETERS, pollMs: 2000, idlePollMaxMs: 30_000 },
+    { info: () => undefined, error: () => undefined });
+  // Passes back to back (the service waits REPORTING_ROLLUP_POLL_MS between them): the time is the materialisation's.
+  const t0 = process.hrtime.bigint();
+  let catchUpDays = 0;
+  for (let pass = await materialiser.runOnce(); !pass.current; pass = await materialiser.runOnce()) catchUpDays += pass.days;
+  const catchUpMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const firstReadMs = {} as Record<Scope, number>;
+  const equal = {} as Record<Scope, boolean>;
+  for (const scope of ['queue', 'agent', 'team'] as const) {
+    const t1 = process.hrtime.bigint();
+    const rows = await reports[scope]();
+    firstReadMs[scope] = Number(process.hrtime.bigint() - t1) / 1e6;
+    equal[scope] = JSON.stringify(rows) === rawRows[scope];
+  }
+  return { catchUpMs, catchUpDays, firstReadMs, equal };
 }
 
 const NO_AGENT_TIME = { readySeconds: 0, onCallSeconds: 0, wrapUpSeconds: 0, notReadySeconds: {} };
+
+const MONTHLY_FIRST_READS = 'First reads after the bulk load, two ways: monthly_*_cold_ms = the on-demand path (the read itself materialises the ' +
+  "month's 31 days of its dimension: what a report gets when it comes before the background materialiser, e.g. right after a bulk load); " +
+  'monthly_*_after_background_ms = the first read after the rollup was emptied and the background materialiser caught up ' +
+  '(monthly_background_catchup_ms for monthly_background_catchup_days days: 31 days × queue, agent and site, passes run back to back without the service\'s poll pause; ' +
+  "the team's first read sums agent days already there in both rows).";
 
 /** `reporting.bench.ts monthly`: the monthly reports alone, on an empty active call-facts version (no rebuild first). */
 async function monthlyOnly(): Promise<unknown> {
@@ -174,7 +215,7 @@ async function monthlyOnly(): Promise<unknown> {
     } finally {
       client.release();
     }
-    return await monthlyReports(pool);
+    return { description: MONTHLY_FIRST_READS, ...(await monthlyReports(pool)) };
   } finally {
     await pool.end();
     await dropBenchDatabase(infra.postgresUrl, dbName);
@@ -209,14 +250,17 @@ export async function runReportingBench(): Promise<BenchResult> {
     // The default path first: any warm-up favours it, not the path the host runs.
     const withIds = await rebuild(kafka, pool, topic, events, true);
     const projected = await rebuild(kafka, pool, topic, events, false);
-    const month = await monthlyReports(pool);
-    const scopes = Object.entries(month) as [string, MonthlyTiming][];
+    const { background, ...month } = await monthlyReports(pool);
+    const scopes = Object.entries(month) as [Scope, MonthlyTiming][];
     const monthlyMet = scopes.every(([, m]) => m.warmMs < TARGET_MONTHLY_MS && m.equal);
+    const firstReadsMet = scopes.every(([scope, m]) => m.coldMs < TARGET_MONTHLY_MS && background.firstReadMs[scope] < TARGET_MONTHLY_MS && background.equal[scope]);
     return {
       name: 'reporting-projection-and-monthly-report',
       metrics: { rebuildEventsPerSecond: Math.round(projected), rebuildVsBareRatio: projected / bare,
         ...Object.fromEntries(scopes.flatMap(([scope, m]) => [[`monthly_${scope}_ms`, Math.round(m.warmMs)], [`monthly_${scope}_cold_ms`, Math.round(m.coldMs)], [`monthly_${scope}_rows`, m.rows],
-          [`monthly_${scope}_equals_raw`, m.equal ? 1 : 0]])) },
+          [`monthly_${scope}_equals_raw`, m.equal ? 1 : 0], [`monthly_${scope}_after_background_ms`, Math.round(background.firstReadMs[scope])],
+          [`monthly_${scope}_after_background_equals_raw`, background.equal[scope] ? 1 : 0]])),
+        monthly_background_catchup_ms: Math.round(background.catchUpMs), monthly_background_catchup_days: background.catchUpDays },
       baseline: { rebuildEventsPerSecond: Math.round(bare), rebuildWithEventIdDedupeEventsPerSecond: Math.round(withIds),
         ...Object.fromEntries(scopes.map(([scope, m]) => [`monthly_${scope}_ms`, Math.round(m.rawMs)])) },
       notes: `${events} contract-valid call events (${CALLS} calls × 5) on ${PARTITIONS} partitions rebuilt into call_facts via ProjectionRunner ` +
@@ -226,7 +270,7 @@ export async function runReportingBench(): Promise<BenchResult> {
         `Monthly reports (23 call KPIs, Asia/Shanghai month, tenant acme) over ${MONTH_CALLS} generate_series calls per queue (8), per agent (${MONTH_AGENTS}) and per team (${MONTH_TEAMS}, ` +
         `its agents' rollup days joined to the directory) from the daily rollup: median of 3 after a first (cold) call that materialises the days (the team's cold call reads the agent days ` +
         `the agent report materialised); baseline column = the raw single-pass query over the facts, whose figures must equal the rollup's (monthly_*_equals_raw). ` +
-        `Target < ${TARGET_MONTHLY_MS} ms each: ${monthlyMet ? 'met' : 'MISSED'}.`,
+        `Target < ${TARGET_MONTHLY_MS} ms each: ${monthlyMet ? 'met' : 'MISSED'}. ${MONTHLY_FIRST_READS} First reads < ${TARGET_MONTHLY_MS} ms: ${firstReadsMet ? 'met' : 'MISSED'}.`,
     };
   });
 }

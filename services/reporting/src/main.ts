@@ -2,10 +2,12 @@ import { grpcOptionsFor, grpcServiceName, PROTO_ROOT, Topics } from '@switchboar
 import { createIdempotentProducer, createKafka, fetchTopicOffsetsRetrying, migrateEventStore } from '@switchboard/eventsourcing';
 import { runService, startStandardService } from '@switchboard/service-kit';
 import { Pool } from 'pg';
+import { Gauge } from 'prom-client';
 import { EventTimeClock, latestEventTime } from './clock/event-time-clock';
 import { loadServiceConfig } from './config';
 import { startProjections } from './projections/projection-host';
 import { ReportReader } from './reports/application/report-reader';
+import { RollupMaterialiser } from './reports/application/rollup-materialiser';
 import { migrateAgentDirectory, projectionLag, teamRefsOf, teamsOf } from './reports/infrastructure/agent-directory';
 import type { ReportingDeps } from './grpc/reporting.grpc-controller';
 import { reportingModule } from './reporting.module';
@@ -47,9 +49,17 @@ runService('reporting', async () => {
   const wallboard = await startWallboard({ ...config.wallboard, pool, reporting: deps, auth: config.auth, timeZone: config.timeZone,
     onError: (e) => service.logger.error({ err: e }, 'wallboard error') });
   service.logger.info({ url: wallboard.url }, 'wallboard listening');
+  // Days of the default fingerprints materialised ahead of the first report (ADR 0015); from the first pass after the
+  // projections caught up, so a rebuild's catch-up does not compete with the rebuild.
+  const rollups = new RollupMaterialiser(pool, { timeZone: config.timeZone, siteTimeZones: config.siteTimeZones, parameters: config.kpiParameters,
+    ...config.rollups }, service.logger);
+  new Gauge({ name: 'reporting_rollups_current', help: '1 when the last rollup materialiser pass found every default fingerprint\'s days materialised, else 0',
+    registers: [service.metrics], collect() { this.set(rollups.isCurrent() ? 1 : 0); } });
+  void projections.whenActive().then(() => rollups.start(), (e: unknown) => service.logger.error({ err: e }, 'projections failed; rollup materialiser not started'));
   return {
     logger: service.logger,
     stop: async () => {
+      await rollups.stop();
       clock.stop();
       await wallboard.close();
       await service.stop();
