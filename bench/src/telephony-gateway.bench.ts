@@ -75,7 +75,7 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   const seconds = (lastMove - started) / 1000;
   const status = gw.links[0].status();
   const records = gw.relay.published;
-  const { processMs, postgresMs } = await cpu.stop();
+  const { processMs, postgresMs, kafkaMs } = await cpu.stop();
   await gw.stop();
   await sim.stop();
   // Baseline: the same number of records of the same average size (AMI bytes per frame ≈ raw record) through a bare producer.
@@ -83,23 +83,27 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
   const value = randomBytes(avgBytes);
+  const bareCpu = await cpuMeter(pool);
   const t0 = Date.now();
   for (let sent = 0; sent < records; sent += 2000) {
     const n = Math.min(2000, records - sent);
     await producer.send({ topic: bareTopic, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ key: String((sent + i) % 64), value })) });
   }
   const bareSeconds = (Date.now() - t0) / 1000;
+  const bareUsed = await bareCpu.stop();
   await producer.disconnect();
   return { records, frames: status.framesCommitted, canonical: status.canonicalCommitted, seconds, bareSeconds, avgBytes, maxBacklog,
-    processCpuUsPerRecord: (processMs * 1000) / records, postgresCpuUsPerRecord: (postgresMs * 1000) / records };
+    processCpuUsPerRecord: (processMs * 1000) / records, postgresCpuUsPerRecord: (postgresMs * 1000) / records, kafkaCpuUsPerRecord: (kafkaMs * 1000) / records,
+    bareCpuUsPerRecord: ((bareUsed.processMs + bareUsed.kafkaMs) * 1000) / records };
 }
 
 /**
  * CPU time spent on the run, which (unlike records/s) hardly depends on what else shares the machine: this process
- * (gateway, simulator, relay worker thread; all threads) and the Postgres backends serving this database, read from
- * /proc (Linux; 0 elsewhere). Backends that end during the run are not counted.
+ * (gateway, simulator, relay worker thread; all threads), the Postgres backends serving this database and the local
+ * Kafka broker (every client's work on this machine: meaningful when nothing else runs), read from /proc (Linux; 0
+ * elsewhere). Backends that end during the run are not counted.
  */
-async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: number; postgresMs: number }> }> {
+async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: number; postgresMs: number; kafkaMs: number }> }> {
   const backends = async () => (await pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()')).rows.map((r) => r.pid);
   const ticks = (pid: number): number => {
     try {
@@ -108,6 +112,8 @@ async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: 
     } catch { return Number.NaN; }
   };
   const before = new Map((await backends()).map((pid) => [pid, ticks(pid)]));
+  const brokers = kafkaBrokerPids();
+  const brokerBefore = brokers.map(ticks);
   const start = process.cpuUsage();
   return {
     stop: async () => {
@@ -117,9 +123,19 @@ async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: 
         const now = ticks(pid);
         if (Number.isFinite(now)) postgresTicks += now - (before.get(pid) ?? 0);
       }
-      return { processMs: (used.user + used.system) / 1000, postgresMs: postgresTicks * 10 };
+      const kafkaTicks = brokers.reduce((n, pid, i) => n + (ticks(pid) - brokerBefore[i] || 0), 0);
+      return { processMs: (used.user + used.system) / 1000, postgresMs: postgresTicks * 10, kafkaMs: kafkaTicks * 10 };
     },
   };
+}
+
+/** The local Kafka broker's JVM (`kafka.Kafka` main class), from /proc; none when Kafka runs elsewhere. */
+function kafkaBrokerPids(): number[] {
+  try {
+    return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka'); } catch { return false; }
+    });
+  } catch { return []; }
 }
 
 /** A minimal AMI server: banner, plain login, then `UserEvent` frames at a fixed rate, each stamped with its send time. */
@@ -349,8 +365,12 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
       metrics: { kafkaRecordsPerSecond: Math.round(perSecond), canonicalEventsPerSecond: Math.round(t.canonical / t.seconds), framesPerSecond: Math.round(t.frames / t.seconds),
         records: t.records, ratioToBareProducer: Number((perSecond / (t.records / t.bareSeconds)).toFixed(3)),
         processCpuUsPerRecord: Number(t.processCpuUsPerRecord.toFixed(1)), postgresCpuUsPerRecord: Number(t.postgresCpuUsPerRecord.toFixed(1)),
+        kafkaBrokerCpuUsPerRecord: Number(t.kafkaCpuUsPerRecord.toFixed(1)),
+        // What two cores could carry if nothing but these three ran and they used the cores fully.
+        twoCoreCeilingRecordsPerSecond: Math.round(2e6 / (t.processCpuUsPerRecord + t.postgresCpuUsPerRecord + t.kafkaCpuUsPerRecord)),
         ...latencyMetrics },
-      baseline: { bareProducerRecordsPerSecond: Math.round(t.records / t.bareSeconds), recordBytes: t.avgBytes },
+      baseline: { bareProducerRecordsPerSecond: Math.round(t.records / t.bareSeconds), recordBytes: t.avgBytes,
+        bareProcessAndBrokerCpuUsPerRecord: Number(t.bareCpuUsPerRecord.toFixed(1)) },
       notes: `Peak hour (1,000 agents) at simulator max speed → AMI → parser/state machines → Postgres outbox (raw frame + canonical events per transaction) → relay → Kafka acks=all; ` +
         `records = raw-archive frames + canonical events. Target ${TARGET_PER_SECOND}/s. Latency: ${LATENCY_RATE} UserEvent frames/s for ${latencySeconds()} s from a paced AMI server, ` +
         `frame sent → seen by a Kafka consumer on the raw topic (an upper bound of frame received → Kafka ack). Target p99 < 50 ms.`,
