@@ -2,9 +2,11 @@
  * (1) Routing decision latency in-process: 2,000 agents, 100 skills, 500 waiting calls, steady traffic (agents freeing
  * up, calls arriving, overflow by time). The indexed engine runs first and records its inputs; the naive full-scan
  * matcher then replays exactly those inputs in the same process, and both decision streams must agree.
- * (2) Closed-loop latency at 50 new calls/s: simulator (external routing) → gateway → Kafka → routing (own process)
- * → Kafka → gateway → AMI Redirect accepted, from the gateway's `CallAssignmentExecuted.queuedToExecutedMs`; next to
- * the bare Kafka round trip over the same two hops (producer → consumer → producer → consumer) at the same rate.
+ * (2) Closed-loop latency at 50 new calls/s: simulator (external routing, own process like a real PBX; LOOP_SIMULATOR=
+ * in-process puts it on the gateway's event loop) → gateway → Kafka → routing (own process) → Kafka → gateway → AMI
+ * Redirect applied, measured at the PBX (caller queued → Redirect applied), with the gateway's own
+ * `CallAssignmentExecuted.queuedToExecutedMs` beside it; next to the bare Kafka round trip over the same two hops
+ * (producer → consumer → producer → consumer) at the same rate.
  * (3) The routing hop alone at the same rate (gateway left out, synthetic gateway events), next to the same baseline.
  * Run directly: node -r @swc-node/register bench/src/routing.bench.ts [decision|closed-loop|hop]
  */
@@ -20,10 +22,11 @@ import {
 } from '@switchboard/contracts';
 import { createIdempotentProducer } from '@switchboard/eventsourcing';
 import { ensureDatabase, ensureInfra } from '@switchboard/local-infra';
-import { simpleQueue, simpleScenario, startSimulator } from '@switchboard/pbx-simulator';
+import { simpleQueue, simpleScenario } from '@switchboard/pbx-simulator';
 import { startGateway } from '@switchboard/telephony-gateway';
 import { createTopics, killWorkers, spawnWorker } from '@switchboard/testing';
 import { dropBenchDatabase } from './bench-database';
+import { inProcessPbx, ownProcessPbx } from './loop-pbx';
 import {
   answerOffers, NaiveMatcher, nextTraffic, populationInputs, RoutingEngine, seededRandom,
   type LoadShape, type RoutingDecision, type RoutingInput,
@@ -245,14 +248,15 @@ async function closedLoop(kafka: Kafka, brokers: string[], pool: Pool, routingDb
   // GATEWAY_TRACE_FILE: per-stage timestamps of the gateway's side (pipeline, relay, assignment consumer, AMI, GC, loop).
   const trace = process.env.GATEWAY_TRACE_FILE ? startGatewayLatencyTrace(process.env.GATEWAY_TRACE_FILE) : undefined;
   trace?.kafka(kafka);
-  const sim = await startSimulator({ scenario, seed: 7, speed: LOOP_SPEED, routing: 'external', amiPort: 0, amiSecret: secret, autoStart: false });
+  // LOOP_SIMULATOR=in-process: the simulator on the gateway's event loop, as before the PBX had a process of its own.
+  const pbx = await (process.env.LOOP_SIMULATOR === 'in-process' ? inProcessPbx : ownProcessPbx)({ scenario, seed: 7, speed: LOOP_SPEED, amiSecret: secret });
   const assignmentGroup = `bench-gw-assign-${randomUUID().slice(0, 8)}`;
   const pbxLinkId = `bench-${randomUUID().slice(0, 8)}`;
   const gateway = await startGateway({
     pool, kafka, relayName: `bench-relay-${randomUUID()}`, assignmentGroupId: assignmentGroup,
     topicOverrides: { [Topics.telephonyCall.name]: topics.call, [Topics.telephonyAgent.name]: topics.agent, [Topics.routingAssignment.name]: topics.assignment },
     settings: { tenant: 'bench', site: 'hq', callerHashKey: randomBytes(32).toString('hex'), ami: {
-      pbxLinkId, host: '127.0.0.1', port: sim.amiPort!, username: 'switchboard', secret, keepaliveMs: 15_000, ringCycleMs: 5000, defaultDialedNumber: '4008001234',
+      pbxLinkId, host: '127.0.0.1', port: pbx.amiPort, username: 'switchboard', secret, keepaliveMs: 15_000, ringCycleMs: 5000, defaultDialedNumber: '4008001234',
     } },
   });
   const admin = kafka.admin();
@@ -266,8 +270,8 @@ async function closedLoop(kafka: Kafka, brokers: string[], pool: Pool, routingDb
       if (Date.now() > deadline) throw new Error('routing or gateway consumer group never became stable');
     }
     const startedAt = Date.now();
-    sim.start();
-    await sim.done;
+    pbx.start();
+    const atPbx = await pbx.done;
     while ((await pool.query('select count(*)::int as n from es_outbox')).rows[0].n > 0) await sleep(200);
     const events = decodedEvents(await readRecords(kafka, topics.call)).map((e) => e.event);
     const executed = events.filter((e) => e.type === CallAssignmentExecuted.type).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
@@ -276,18 +280,24 @@ async function closedLoop(kafka: Kafka, brokers: string[], pool: Pool, routingDb
       where status = 'executed' and queued_at is not null order by finished_at`)).rows.map((r) => Number(r.ms));
     const source = executed.length > 0 ? 'CallAssignmentExecuted.queuedToExecutedMs' : 'gw_assignment_executions (finished_at - queued_at)';
     const spans = executed.length > 0 ? executed.map((e) => (e.data as { queuedToExecutedMs: number }).queuedToExecutedMs) : rows;
-    const latencies = spans.slice(Math.floor(spans.length * (LOOP_WARMUP_SECONDS / LOOP_SECONDS))).sort((a, b) => a - b);
+    const afterWarmup = <T>(xs: T[]) => xs.slice(Math.floor(xs.length * (LOOP_WARMUP_SECONDS / LOOP_SECONDS)));
+    const gatewayLatencies = afterWarmup(spans).sort((a, b) => a - b);
+    // The target's span, on the PBX: caller joined the queue → Redirect applied (calls in the order they were queued).
+    const pbxCalls = Object.values(atPbx.calls).sort((a, b) => a.queuedAt - b.queuedAt);
+    const measured = afterWarmup(pbxCalls);
+    const latencies = measured.flatMap((c) => (c.executedAt === undefined ? [] : [c.executedAt - c.queuedAt])).sort((a, b) => a - b);
+    const neverExecuted = measured.length - latencies.length;
     const failures = (await pool.query<{ reason: string; n: number }>(`select regexp_replace(reason, '[0-9]+', 'N', 'g') as reason, count(*)::int as n
       from gw_assignment_executions where status = 'failed' group by 1 order by 2 desc limit 3`)).rows;
     const failed = (await pool.query<{ n: number }>(`select count(*)::int as n from gw_assignment_executions where status = 'failed'`)).rows[0].n;
     const wallSeconds = (Date.now() - startedAt) / 1000;
     const segments = await loopSegments(kafka, pool, routingDbUrl, topics, LOOP_WARMUP_SECONDS / LOOP_SECONDS);
-    return { latencies, source, failed, failures, executed: spans.length, wallSeconds, contacts: sim.progress().contacts, segments };
+    return { latencies, gatewayLatencies, neverExecuted, source, pbxMode: pbx.mode, failed, failures, executed: spans.length, wallSeconds, contacts: atPbx.contacts, segments };
   } finally {
     await admin.disconnect();
     await gateway.stop();
     killWorkers();
-    await sim.stop();
+    await pbx.stop();
     trace?.stop();
   }
 }
@@ -339,13 +349,16 @@ export async function runRoutingClosedLoopBench(): Promise<BenchResult> {
     const base = await bareRoundTrip(kafka, bare.there, bare.back, LOOP_CALLS_PER_SECOND * LOOP_SECONDS);
     const p = (xs: number[], q: number) => percentile(xs, q) ?? NaN;
     const metrics = { p50_ms: p(loop.latencies, 0.5), p99_ms: p(loop.latencies, 0.99), max_ms: loop.latencies[loop.latencies.length - 1] ?? NaN,
-      samples: loop.latencies.length, executed: loop.executed, failed: loop.failed, calls_per_s: Number((loop.contacts / loop.wallSeconds).toFixed(1)), ...loop.segments };
+      samples: loop.latencies.length, never_executed: loop.neverExecuted,
+      gw_queued_to_executed_p50_ms: p(loop.gatewayLatencies, 0.5), gw_queued_to_executed_p99_ms: p(loop.gatewayLatencies, 0.99),
+      executed: loop.executed, failed: loop.failed, calls_per_s: Number((loop.contacts / loop.wallSeconds).toFixed(1)), ...loop.segments };
     const baseline = { p50_ms: p(base, 0.5), p99_ms: p(base, 0.99), max_ms: base[base.length - 1] ?? NaN, samples: base.length };
     const notes = [
       `Closed loop at ${LOOP_CALLS_PER_SECOND} new calls/s (simulator ${LOOP_SPEED}x, ${LOOP_AGENTS} agents, every call assigned on arrival): call queued at the PBX`,
-      `(QueueCallerJoin at the gateway) → CallQueued → Kafka → routing (own process, journal + outbox) → Kafka → gateway → AMI Redirect accepted; first ${LOOP_WARMUP_SECONDS} s dropped.`,
-      `Baseline: bare Kafka round trip over two hops (idempotent producers, acks=all) at the same rate.`,
-      `Source: ${loop.source}. Failed redirects by reason: ${loop.failures.map((f) => `${f.reason} ×${f.n}`).join(', ') || 'none'}. p50 ${ratio(metrics.p50_ms, baseline.p50_ms)}x, p99 ${ratio(metrics.p99_ms, baseline.p99_ms)}x the baseline. Target p99 < ${LOOP_TARGET_P99_MS} ms (${metrics.p99_ms < LOOP_TARGET_P99_MS ? 'met' : 'MISSED'}).`,
+      `(the simulator, ${loop.pbxMode}, writes QueueCallerJoin) → gateway → CallQueued → Kafka → routing (own process, journal + outbox) → Kafka → gateway → AMI Redirect`,
+      `applied at the PBX (both instants Date.now() in the simulator's process); first ${LOOP_WARMUP_SECONDS} s of calls dropped. gw_queued_to_executed: the gateway's own`,
+      `span (QueueCallerJoin read → Redirect reply read; source: ${loop.source}). Baseline: bare Kafka round trip over two hops (idempotent producers, acks=all) at the same rate.`,
+      `Failed redirects by reason: ${loop.failures.map((f) => `${f.reason} ×${f.n}`).join(', ') || 'none'}. p50 ${ratio(metrics.p50_ms, baseline.p50_ms)}x, p99 ${ratio(metrics.p99_ms, baseline.p99_ms)}x the baseline. Target p99 < ${LOOP_TARGET_P99_MS} ms (${metrics.p99_ms < LOOP_TARGET_P99_MS ? 'met' : 'MISSED'}).`,
     ].join(' ');
     return { name: 'routing-closed-loop-latency', metrics, baseline, notes };
   } finally {
