@@ -381,7 +381,7 @@ describe('ConsumerRunner against the real broker and database', () => {
       expect(new Set(offsets.filter((o) => failing.partitions.includes(o.partition)).map((o) => o.tx)).size).toBe(1);
     });
 
-    it('stores no partition\'s effects, offsets or event ids while a message of the transaction fails outside any handler, then applies each once', async () => {
+    it('stores none of the failing transaction\'s effects, offsets or event ids while a message of it fails outside any handler, then applies each once', async () => {
       const topic = await newTopic(PARTITIONS);
       const events = await publishAcrossPartitions(topic);
       const groupId = uniqueName('g');
@@ -400,9 +400,22 @@ describe('ConsumerRunner against the real broker and database', () => {
       await runner.start();
       try {
         await eventually('the transaction failed twice', async () => failures >= 2);
-        expect(await count(pool)).toBe(0);
-        expect(await offsetsOf(groupId)).toEqual([]);
-        expect((await pool.query('select count(*)::int as n from es_consumer_processed where consumer_group = $1', [groupId])).rows[0].n).toBe(0);
+        // Which partitions share ev-21's transaction depends on how kafkajs hands out the first fetches (see the test
+        // above): a partition applied in a transaction of its own may be stored meanwhile, but only whole. One
+        // statement, so effects, offsets and event ids are read from the same snapshot.
+        const { rows: [whileBroken] } = await pool.query<{ effects: string[]; offsets: { partition: number; next: string }[]; processed: number }>(
+          `select (select coalesce(json_agg(event_id), '[]') from effects) as effects,
+                  (select coalesce(json_agg(json_build_object('partition', partition, 'next', next_offset::text)), '[]') from es_consumer_offsets where consumer_group = $1) as offsets,
+                  (select count(*)::int from es_consumer_processed where consumer_group = $1) as processed`, [groupId]);
+        const partitionOf = new Map(events.map((e, i) => [e.id, i % PARTITIONS]));
+        const effectsPer = new Map<number, number>();
+        whileBroken.effects.forEach((id) => effectsPer.set(partitionOf.get(id)!, (effectsPer.get(partitionOf.get(id)!) ?? 0) + 1));
+        const failingPartition = partitionOf.get('ev-21')!;
+        expect(effectsPer.has(failingPartition)).toBe(false);
+        expect(whileBroken.offsets.map((o) => o.partition)).not.toContain(failingPartition);
+        expect([...effectsPer.entries()].sort()).toEqual(whileBroken.offsets.map((o) => [o.partition, 10]).sort());
+        expect(whileBroken.offsets.every((o) => o.next === '10')).toBe(true);
+        expect(whileBroken.processed).toBe(whileBroken.effects.length);
         broken = false;
         await eventually('every event applied after the failure cleared', async () => (await count(pool)) === events.length, 60_000);
         await new Promise((r) => setTimeout(r, 1000)); // would expose a redelivered batch applied twice
