@@ -28,6 +28,8 @@ function toMarkdown(results: BenchResult[]): string {
   for (const r of results) {
     const keys = Object.keys(r.metrics);
     keys.forEach((k, i) => lines.push(`| ${i === 0 ? r.name : ''} | ${k} | ${fmt(r.metrics[k])} | ${k in r.baseline ? fmt(r.baseline[k]) : ''} | ${i === 0 ? r.notes : ''} |`));
+    // Baseline figures with no metric of the same name (the bare producer's records/s next to the gateway's, say).
+    Object.keys(r.baseline).filter((k) => !(k in r.metrics)).forEach((k) => lines.push(`|  | ${k} |  | ${fmt(r.baseline[k])} |  |`));
   }
   return lines.join('\n');
 }

@@ -78,6 +78,7 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   const { processMs, postgresMs, kafkaMs } = await cpu.stop();
   await gw.stop();
   await sim.stop();
+  const archive = await rawArchiveAudit(kafka, overrides[Topics.telephonyPbxRaw.name]);
   // Baseline: the same number of records of the same average size (AMI bytes per frame ≈ raw record) through a bare producer.
   const avgBytes = Math.max(200, Math.round(sim.progress().amiBytes / Math.max(1, status.framesCommitted)) + 300);
   const producer = createIdempotentProducer(kafka);
@@ -94,7 +95,7 @@ async function throughput(kafka: Kafka, pool: Pool, overrides: Record<string, st
   await producer.disconnect();
   return { records, frames: status.framesCommitted, canonical: status.canonicalCommitted, seconds, bareSeconds, avgBytes, maxBacklog,
     processCpuUsPerRecord: (processMs * 1000) / records, postgresCpuUsPerRecord: (postgresMs * 1000) / records, kafkaCpuUsPerRecord: (kafkaMs * 1000) / records,
-    bareCpuUsPerRecord: ((bareUsed.processMs + bareUsed.kafkaMs) * 1000) / records };
+    bareCpuUsPerRecord: ((bareUsed.processMs + bareUsed.kafkaMs) * 1000) / records, archive };
 }
 
 /**
@@ -127,6 +128,33 @@ async function cpuMeter(pool: Pool): Promise<{ stop: () => Promise<{ processMs: 
       return { processMs: (used.user + used.system) / 1000, postgresMs: postgresTicks * 10, kafkaMs: kafkaTicks * 10 };
     },
   };
+}
+
+/**
+ * Reads the run's raw-archive topic back: records, records whose event id was already seen (a batch published twice,
+ * which consumers drop by id), and missing frame sequences between the first and the last (frames lost).
+ */
+async function rawArchiveAudit(kafka: Kafka, topic: string): Promise<{ records: number; duplicateIds: number; missingSequences: number }> {
+  const consumer = kafka.consumer({ groupId: `bench-audit-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const ids = new Set<string>();
+  const sequences = new Set<number>();
+  let records = 0;
+  let lastSeen = Date.now();
+  await consumer.run({ eachBatch: async ({ batch }) => {
+    for (const m of batch.messages) {
+      const decoded = decodePbxRawFrame(m.value, m.headers ?? {});
+      records++;
+      if (decoded.ok) { ids.add(decoded.frame.id); sequences.add(decoded.frame.sequence); }
+    }
+    lastSeen = Date.now();
+  } });
+  while (Date.now() - lastSeen < 3000) await sleep(200);
+  await consumer.disconnect();
+  const ordered = [...sequences].sort((a, b) => a - b);
+  const span = ordered.length === 0 ? 0 : ordered[ordered.length - 1] - ordered[0] + 1;
+  return { records, duplicateIds: records - ids.size, missingSequences: span - ordered.length };
 }
 
 /** The local Kafka broker's JVM (`kafka.Kafka` main class), from /proc; none when Kafka runs elsewhere. */
@@ -366,6 +394,8 @@ export async function runTelephonyGatewayBench(): Promise<BenchResult[]> {
         records: t.records, ratioToBareProducer: Number((perSecond / (t.records / t.bareSeconds)).toFixed(3)),
         processCpuUsPerRecord: Number(t.processCpuUsPerRecord.toFixed(1)), postgresCpuUsPerRecord: Number(t.postgresCpuUsPerRecord.toFixed(1)),
         kafkaBrokerCpuUsPerRecord: Number(t.kafkaCpuUsPerRecord.toFixed(1)),
+        // Read back from the raw-archive topic: duplicates (consumers drop them by id) and frames missing.
+        rawArchiveRecords: t.archive.records, rawArchiveDuplicateIds: t.archive.duplicateIds, rawArchiveMissingSequences: t.archive.missingSequences,
         // What two cores could carry if nothing but these three ran and they used the cores fully.
         twoCoreCeilingRecordsPerSecond: Math.round(2e6 / (t.processCpuUsPerRecord + t.postgresCpuUsPerRecord + t.kafkaCpuUsPerRecord)),
         ...latencyMetrics },
